@@ -1,0 +1,307 @@
+//! Turning every way the gateway or Kling can answer into one classified error (API reference §5:
+//! transport, redirect, Kling `code`, gateway `error{}`, not JSON; first match wins).
+
+use std::time::Duration;
+
+use serde_json::Value;
+
+use crate::error::Problem;
+
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum ApiError {
+    #[error("network: {0}")]
+    Network(String),
+    #[error("timed out")]
+    Timeout,
+    /// A 3xx or a non-JSON page outside 5xx: the base URL or path is wrong.
+    #[error("HTTP {status}: not the CometAPI answer we expected")]
+    Misrouted { status: u16 },
+    /// Kling's business error: the code decides, not the HTTP status.
+    #[error("HTTP {status}, Kling code {code}: {message}")]
+    Kling {
+        status: u16,
+        code: i64,
+        message: String,
+        request_id: Option<String>,
+        retry_after: Option<Duration>,
+    },
+    /// CometAPI's own `{"error": {...}}` envelope, or a string `code`.
+    #[error("HTTP {status}, gateway {code}: {message}")]
+    Gateway {
+        status: u16,
+        code: String,
+        message: String,
+        retry_after: Option<Duration>,
+    },
+    /// 5xx or 524 with a body that is not JSON (an HTML error page from a proxy).
+    #[error("HTTP {status} from the server")]
+    Server {
+        status: u16,
+        retry_after: Option<Duration>,
+    },
+    #[error("unexpected answer: {0}")]
+    Unexpected(String),
+    #[error("the answer is larger than {limit} bytes")]
+    TooLarge { limit: usize },
+}
+
+/// Every kind an API failure can have, for the catalog coverage test.
+pub const API_KINDS: &[&str] = &[
+    "network",
+    "timeout",
+    "bad_gateway_config",
+    "key_rejected",
+    "account_problem",
+    "balance_used_up",
+    "no_access",
+    "invalid_request",
+    "unknown_model",
+    "task_not_found",
+    "policy_refused",
+    "rate_limited",
+    "concurrency_limit",
+    "server_error",
+    "unexpected_response",
+];
+
+impl ApiError {
+    pub fn kind(&self) -> &'static str {
+        match self {
+            ApiError::Network(_) => "network",
+            ApiError::Timeout => "timeout",
+            ApiError::Misrouted { .. } => "bad_gateway_config",
+            ApiError::Kling { code, message, .. } => match code {
+                1000..=1004 => "key_rejected",
+                1100 | 1101 => "account_problem",
+                1102 => "balance_used_up",
+                1103 => "no_access",
+                1200 | 1201 => "invalid_request",
+                1202 | 1203 if message.to_lowercase().contains("model") => "unknown_model",
+                1202 | 1203 => "task_not_found",
+                1300 | 1301 => "policy_refused",
+                1302 => "rate_limited",
+                1303 => "concurrency_limit",
+                5000..=5999 => "server_error",
+                _ => "unexpected_response",
+            },
+            ApiError::Gateway { status, code, .. } => match (status, code.as_str()) {
+                (_, "model_not_found") => "unknown_model",
+                (401, _) => "key_rejected",
+                (403, _) => "no_access",
+                (429, _) => "rate_limited",
+                (400, _) => "invalid_request",
+                (404, _) => "task_not_found",
+                (500..=599, _) => "server_error",
+                _ => "unexpected_response",
+            },
+            ApiError::Server { .. } => "server_error",
+            ApiError::Unexpected(_) | ApiError::TooLarge { .. } => "unexpected_response",
+        }
+    }
+
+    pub fn problem(&self) -> Problem {
+        let problem = Problem::new(self.kind());
+        match self {
+            ApiError::Kling { code, message, .. } => problem
+                .param("code", *code)
+                .param("detail", message.as_str()),
+            ApiError::Gateway { code, message, .. } => problem
+                .param("code", code.as_str())
+                .param("detail", message.as_str()),
+            ApiError::Server { status, .. } | ApiError::Misrouted { status } => {
+                problem.param("status", *status)
+            }
+            _ => problem,
+        }
+    }
+
+    /// What the provider said in its own words, kept for the "Details" disclosure.
+    pub fn provider_message(&self) -> Option<String> {
+        match self {
+            ApiError::Kling {
+                code,
+                message,
+                request_id,
+                ..
+            } => Some(match request_id {
+                Some(id) => format!("{code}: {message} (request id: {id})"),
+                None => format!("{code}: {message}"),
+            }),
+            ApiError::Gateway { code, message, .. } => Some(format!("{code}: {message}")),
+            _ => None,
+        }
+    }
+
+    pub fn is_not_found(&self) -> bool {
+        self.kind() == "task_not_found"
+    }
+
+    pub fn is_auth(&self) -> bool {
+        self.kind() == "key_rejected"
+    }
+
+    /// The create call may or may not have made a task: the answer was lost or meaningless.
+    pub fn is_ambiguous(&self) -> bool {
+        matches!(
+            self,
+            ApiError::Network(_)
+                | ApiError::Timeout
+                | ApiError::Server { .. }
+                | ApiError::TooLarge { .. }
+        ) || matches!(self, ApiError::Unexpected(_))
+            || self.kind() == "server_error"
+    }
+
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            ApiError::Kling { retry_after, .. }
+            | ApiError::Gateway { retry_after, .. }
+            | ApiError::Server { retry_after, .. } => *retry_after,
+            _ => None,
+        }
+    }
+}
+
+/// Classifies a response that was not a success (§5, steps 2–5). `body` is the capped body text.
+pub fn classify(status: u16, body: &str, retry_after: Option<Duration>) -> ApiError {
+    if (300..400).contains(&status) {
+        return ApiError::Misrouted { status };
+    }
+    let Ok(json) = serde_json::from_str::<Value>(body) else {
+        return if status >= 500 {
+            ApiError::Server {
+                status,
+                retry_after,
+            }
+        } else {
+            ApiError::Misrouted { status }
+        };
+    };
+    let message = |v: &Value| {
+        v.get("message")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned()
+    };
+    match json.get("code") {
+        Some(Value::Number(code)) => {
+            return ApiError::Kling {
+                status,
+                code: code.as_i64().unwrap_or(-1),
+                message: message(&json),
+                request_id: json
+                    .get("request_id")
+                    .and_then(Value::as_str)
+                    .map(str::to_owned),
+                retry_after,
+            }
+        }
+        Some(Value::String(code)) => {
+            return ApiError::Gateway {
+                status,
+                code: code.clone(),
+                message: message(&json),
+                retry_after,
+            }
+        }
+        _ => {}
+    }
+    if let Some(error) = json.get("error") {
+        let code = match error.get("code") {
+            Some(Value::String(s)) if !s.is_empty() => s.clone(),
+            Some(Value::Number(n)) => n.to_string(),
+            _ => error
+                .get("type")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_owned(),
+        };
+        return ApiError::Gateway {
+            status,
+            code,
+            message: message(error),
+            retry_after,
+        };
+    }
+    if status >= 500 {
+        ApiError::Server {
+            status,
+            retry_after,
+        }
+    } else {
+        ApiError::Unexpected(format!("HTTP {status} with an unknown JSON shape"))
+    }
+}
+
+/// `Retry-After` as seconds or as an HTTP date.
+pub fn parse_retry_after(value: &str) -> Option<Duration> {
+    let value = value.trim();
+    if let Ok(seconds) = value.parse::<u64>() {
+        return Some(Duration::from_secs(seconds));
+    }
+    let when = httpdate::parse_http_date(value).ok()?;
+    Some(
+        when.duration_since(std::time::SystemTime::now())
+            .unwrap_or_default(),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_code_decides_not_the_status() {
+        let e = classify(
+            200,
+            r#"{"code":1102,"message":"resource pack exhausted"}"#,
+            None,
+        );
+        assert_eq!(e.kind(), "balance_used_up");
+        let e = classify(
+            429,
+            r#"{"code":1303,"message":"parallel task over resource pack limit"}"#,
+            None,
+        );
+        assert_eq!(e.kind(), "concurrency_limit");
+    }
+
+    #[test]
+    fn gateway_and_html_answers_are_told_apart() {
+        let e = classify(
+            401,
+            r#"{"error":{"message":"invalid token","type":"comet_api_error","param":"","code":""}}"#,
+            None,
+        );
+        assert_eq!(e.kind(), "key_rejected");
+        assert_eq!(
+            classify(
+                503,
+                r#"{"error":{"message":"x","code":"model_not_found"}}"#,
+                None
+            )
+            .kind(),
+            "unknown_model"
+        );
+        assert_eq!(
+            classify(524, "<html>timeout</html>", None).kind(),
+            "server_error"
+        );
+        assert_eq!(
+            classify(404, "<html>not here</html>", None).kind(),
+            "bad_gateway_config"
+        );
+        assert_eq!(classify(301, "", None).kind(), "bad_gateway_config");
+        assert!(classify(502, "<html>bad gateway</html>", None).is_ambiguous());
+        assert!(!classify(400, r#"{"code":1201,"message":"prompt: empty"}"#, None).is_ambiguous());
+    }
+
+    #[test]
+    fn retry_after_takes_seconds_and_dates() {
+        assert_eq!(parse_retry_after("7"), Some(Duration::from_secs(7)));
+        let later =
+            httpdate::fmt_http_date(std::time::SystemTime::now() + Duration::from_secs(120));
+        let parsed = parse_retry_after(&later).unwrap();
+        assert!(parsed > Duration::from_secs(100) && parsed <= Duration::from_secs(120));
+    }
+}

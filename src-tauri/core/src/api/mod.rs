@@ -1,0 +1,232 @@
+//! The CometAPI client: create a text2video task, query it by task id or by our external id.
+//! It knows the wire and the error classes; when to call it is the tracker's business.
+
+mod errors;
+mod types;
+
+use std::time::Duration;
+
+use futures_util::StreamExt;
+use reqwest::header::{HeaderMap, AUTHORIZATION, RETRY_AFTER};
+use serde_json::Value;
+
+pub use errors::{classify, parse_retry_after, ApiError, API_KINDS};
+pub use types::{
+    CameraConfig, CameraControl, CreateTask, Task, TaskInfo, TaskResult, TaskStatus, Video,
+};
+
+pub const DEFAULT_API_BASE: &str = "https://api.cometapi.com";
+const ROUTE: &str = "/kling/v1/videos/text2video";
+/// Answers from the API are small JSON; anything far larger is refused instead of read.
+const MAX_BODY_BYTES: usize = 1 << 20;
+
+#[derive(Clone)]
+pub struct Client {
+    http: reqwest::Client,
+    base: String,
+}
+
+/// What a create call settled: the provider's task as first reported.
+pub type Created = Task;
+
+impl Client {
+    pub fn new(base: &str) -> Result<Self, ApiError> {
+        let base = base.trim().trim_end_matches('/').to_owned();
+        if !(base.starts_with("https://") || base.starts_with("http://")) {
+            return Err(ApiError::Misrouted { status: 0 });
+        }
+        let http = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .connect_timeout(Duration::from_secs(10))
+            .user_agent(concat!("KlingDesk/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| ApiError::Network(e.to_string()))?;
+        Ok(Client { http, base })
+    }
+
+    pub fn base(&self) -> &str {
+        &self.base
+    }
+
+    /// Sends the create call once. Retrying is the caller's decision: see `submission`.
+    pub async fn create(&self, key: &str, body: &CreateTask) -> Result<Created, ApiError> {
+        let request = self
+            .http
+            .post(format!("{}{ROUTE}", self.base))
+            .header(AUTHORIZATION, bearer(key))
+            .timeout(Duration::from_secs(60))
+            .json(body);
+        let data = self.send(request).await?;
+        serde_json::from_value::<Task>(data)
+            .map_err(|e| ApiError::Unexpected(format!("create answered without a task: {e}")))
+    }
+
+    pub async fn query(&self, key: &str, task_id: &str) -> Result<Task, ApiError> {
+        let url = format!("{}{ROUTE}/{}", self.base, encode_segment(task_id));
+        self.query_url(key, &url).await
+    }
+
+    /// Looks a task up by the id we gave it: the path form first, then the query form (which form
+    /// CometAPI serves is not documented). `Ok(None)` is a "not found" from every form tried.
+    pub async fn query_by_external(
+        &self,
+        key: &str,
+        external_task_id: &str,
+    ) -> Result<Option<Task>, ApiError> {
+        let forms = [
+            format!("{}{ROUTE}/{}", self.base, encode_segment(external_task_id)),
+            format!(
+                "{}{ROUTE}?external_task_id={}",
+                self.base,
+                encode_segment(external_task_id)
+            ),
+        ];
+        let mut last_error = None;
+        for url in forms {
+            match self.query_url(key, &url).await {
+                Ok(task)
+                    if task
+                        .external_task_id()
+                        .is_none_or(|id| id == external_task_id) =>
+                {
+                    return Ok(Some(task))
+                }
+                Ok(_) => {
+                    last_error = Some(ApiError::Unexpected(
+                        "lookup answered with another task".into(),
+                    ))
+                }
+                Err(e) if e.is_not_found() => {}
+                Err(e) => last_error = Some(e),
+            }
+        }
+        match last_error {
+            Some(e) => Err(e),
+            None => Ok(None),
+        }
+    }
+
+    /// Checks a key without spending credits: a task id that cannot exist answers "not found" to
+    /// a good key and 401 to a bad one.
+    pub async fn check_key(&self, key: &str) -> Result<(), ApiError> {
+        let probe = format!("kd-keycheck-{}", uuid::Uuid::new_v4());
+        match self.query(key, &probe).await {
+            Ok(_) => Ok(()),
+            Err(e) if e.is_not_found() => Ok(()),
+            Err(e) => Err(e),
+        }
+    }
+
+    async fn query_url(&self, key: &str, url: &str) -> Result<Task, ApiError> {
+        let request = self
+            .http
+            .get(url)
+            .header(AUTHORIZATION, bearer(key))
+            .timeout(Duration::from_secs(30));
+        let data = self.send(request).await?;
+        serde_json::from_value::<Task>(data)
+            .map_err(|e| ApiError::Unexpected(format!("not a task: {e}")))
+    }
+
+    /// Sends, reads a capped body and returns `data` of a `code == 0` answer, whatever `message` says.
+    async fn send(&self, request: reqwest::RequestBuilder) -> Result<Value, ApiError> {
+        let response = request.send().await.map_err(transport)?;
+        let status = response.status().as_u16();
+        let retry_after = retry_after(response.headers());
+        let body = read_capped(response).await?;
+        let text = String::from_utf8_lossy(&body);
+        if status == 200 {
+            if let Ok(Value::Object(mut json)) = serde_json::from_str::<Value>(&text) {
+                if json.get("code").and_then(Value::as_i64) == Some(0) {
+                    return match json.remove("data") {
+                        Some(data @ Value::Object(_)) => Ok(data),
+                        _ => Err(ApiError::Unexpected("code 0 without data".into())),
+                    };
+                }
+            }
+        }
+        Err(match classify(status, &text, retry_after) {
+            ApiError::Unexpected(_) if status == 200 => {
+                ApiError::Unexpected("HTTP 200 that is not a CometAPI answer".into())
+            }
+            other => other,
+        })
+    }
+}
+
+fn bearer(key: &str) -> String {
+    format!("Bearer {}", key.trim())
+}
+
+fn retry_after(headers: &HeaderMap) -> Option<Duration> {
+    headers
+        .get(RETRY_AFTER)?
+        .to_str()
+        .ok()
+        .and_then(parse_retry_after)
+}
+
+pub(crate) fn transport(e: reqwest::Error) -> ApiError {
+    if e.is_timeout() {
+        ApiError::Timeout
+    } else {
+        // reqwest's text can contain the URL but never headers, so the key cannot leak through it.
+        ApiError::Network(e.without_url().to_string())
+    }
+}
+
+async fn read_capped(response: reqwest::Response) -> Result<Vec<u8>, ApiError> {
+    if response
+        .content_length()
+        .is_some_and(|n| n as usize > MAX_BODY_BYTES)
+    {
+        return Err(ApiError::TooLarge {
+            limit: MAX_BODY_BYTES,
+        });
+    }
+    let mut body = Vec::new();
+    let mut stream = response.bytes_stream();
+    while let Some(chunk) = stream.next().await {
+        let chunk = chunk.map_err(transport)?;
+        if body.len() + chunk.len() > MAX_BODY_BYTES {
+            return Err(ApiError::TooLarge {
+                limit: MAX_BODY_BYTES,
+            });
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
+}
+
+/// Percent-encodes one path segment, so an id with `/` or `..` stays one segment.
+fn encode_segment(raw: &str) -> String {
+    let mut out = String::with_capacity(raw.len());
+    for byte in raw.bytes() {
+        match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'~' => out.push(byte as char),
+            _ => out.push_str(&format!("%{byte:02X}")),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_stay_one_segment() {
+        assert_eq!(encode_segment("../etc/passwd"), "%2E%2E%2Fetc%2Fpasswd");
+        assert_eq!(encode_segment("kd-3f6c_x"), "kd-3f6c_x");
+    }
+
+    #[test]
+    fn numeric_task_ids_keep_their_exact_text() {
+        let task: Task =
+            serde_json::from_str(r#"{"task_id": 2032273942220931072, "task_status": "succeeded"}"#)
+                .unwrap();
+        assert_eq!(task.task_id, "2032273942220931072");
+        assert_eq!(task.task_status, TaskStatus::Unknown("succeeded".into()));
+        assert!(!task.task_status.is_terminal());
+    }
+}

@@ -1,0 +1,162 @@
+//! Saves a result video into the library: stream to `incoming/<id>.mp4.part`, check it is an MP4,
+//! sync, then rename into `videos/` so a file in `videos/` is always complete. A `.part` left by a
+//! crash resumes with `Range` when the server allows it, or starts over.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use futures_util::StreamExt;
+use reqwest::header::{AUTHORIZATION, CONTENT_RANGE, RANGE};
+use tokio::io::AsyncWriteExt;
+
+/// A Kling clip is a few MB; anything this large is not one, and is refused before it fills the disk.
+pub const MAX_VIDEO_BYTES: u64 = 2 << 30;
+
+#[derive(Debug, thiserror::Error)]
+pub enum DownloadError {
+    /// 403 or 404: the link expired or the provider deleted the result.
+    #[error("the result is gone (HTTP {0})")]
+    Gone(u16),
+    #[error("HTTP {0}")]
+    Http(u16),
+    #[error("network: {0}")]
+    Network(String),
+    #[error("the download ended early ({received} of {expected} bytes)")]
+    Truncated { received: u64, expected: u64 },
+    #[error("not a video file")]
+    NotVideo,
+    #[error("refused URL")]
+    RefusedUrl,
+    #[error("larger than {MAX_VIDEO_BYTES} bytes")]
+    TooLarge,
+    #[error(transparent)]
+    Io(#[from] std::io::Error),
+}
+
+pub struct Download {
+    pub part: PathBuf,
+    pub target: PathBuf,
+}
+
+/// Only plain web links: a `file:` or `javascript:` URL from a hostile answer never gets fetched.
+pub fn acceptable_url(url: &str) -> bool {
+    reqwest::Url::parse(url)
+        .is_ok_and(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some())
+}
+
+impl Download {
+    /// Runs the download to the end; `progress(received, total)` is called as bytes arrive.
+    /// Returns the size of the finished file.
+    pub async fn run(
+        &self,
+        http: &reqwest::Client,
+        url: &str,
+        mut progress: impl FnMut(u64, Option<u64>),
+    ) -> Result<u64, DownloadError> {
+        if !acceptable_url(url) {
+            return Err(DownloadError::RefusedUrl);
+        }
+        let have = tokio::fs::metadata(&self.part)
+            .await
+            .map(|m| m.len())
+            .unwrap_or(0);
+        let mut request = http.get(url).timeout(Duration::from_secs(30 * 60));
+        if have > 0 {
+            request = request.header(RANGE, format!("bytes={have}-"));
+        }
+        debug_assert!(!format!("{request:?}").contains(AUTHORIZATION.as_str()));
+        let response = request
+            .send()
+            .await
+            .map_err(|e| DownloadError::Network(e.without_url().to_string()))?;
+        let status = response.status().as_u16();
+        let (mut received, resumed) = match status {
+            206 if have > 0 && content_range_start(&response) == Some(have) => (have, true),
+            200 => (0, false),
+            416 => {
+                tokio::fs::remove_file(&self.part).await.ok();
+                return Err(DownloadError::Http(416));
+            }
+            403 | 404 | 410 => return Err(DownloadError::Gone(status)),
+            _ => return Err(DownloadError::Http(status)),
+        };
+        let expected = response.content_length().map(|rest| rest + received);
+        if expected.is_some_and(|n| n > MAX_VIDEO_BYTES) {
+            return Err(DownloadError::TooLarge);
+        }
+        let mut file = if resumed {
+            tokio::fs::OpenOptions::new()
+                .append(true)
+                .open(&self.part)
+                .await?
+        } else {
+            tokio::fs::File::create(&self.part).await?
+        };
+        let mut stream = response.bytes_stream();
+        let mut head = Vec::with_capacity(8);
+        if resumed {
+            head = read_head(&self.part).await?;
+        }
+        progress(received, expected);
+        while let Some(chunk) = stream.next().await {
+            let chunk = chunk.map_err(|e| DownloadError::Network(e.without_url().to_string()))?;
+            if head.len() < 8 {
+                head.extend(chunk.iter().take(8 - head.len()));
+                if head.len() >= 8 && &head[4..8] != b"ftyp" {
+                    drop(file);
+                    tokio::fs::remove_file(&self.part).await.ok();
+                    return Err(DownloadError::NotVideo);
+                }
+            }
+            received += chunk.len() as u64;
+            if received > MAX_VIDEO_BYTES {
+                drop(file);
+                tokio::fs::remove_file(&self.part).await.ok();
+                return Err(DownloadError::TooLarge);
+            }
+            file.write_all(&chunk).await?;
+            progress(received, expected);
+        }
+        file.flush().await?;
+        file.sync_all().await?;
+        drop(file);
+        if let Some(expected) = expected.filter(|n| *n != received) {
+            return Err(DownloadError::Truncated { received, expected });
+        }
+        if head.len() < 8 || &head[4..8] != b"ftyp" {
+            tokio::fs::remove_file(&self.part).await.ok();
+            return Err(DownloadError::NotVideo);
+        }
+        tokio::fs::rename(&self.part, &self.target).await?;
+        sync_dir(self.target.parent()).await;
+        Ok(received)
+    }
+}
+
+fn content_range_start(response: &reqwest::Response) -> Option<u64> {
+    let value = response.headers().get(CONTENT_RANGE)?.to_str().ok()?;
+    value
+        .strip_prefix("bytes ")?
+        .split('-')
+        .next()?
+        .parse()
+        .ok()
+}
+
+async fn read_head(path: &Path) -> std::io::Result<Vec<u8>> {
+    use tokio::io::AsyncReadExt;
+    let mut head = vec![0u8; 8];
+    let mut file = tokio::fs::File::open(path).await?;
+    let n = file.read(&mut head).await?;
+    head.truncate(n);
+    Ok(head)
+}
+
+/// Makes the rename itself durable; where directories cannot be opened (Windows) there is nothing to do.
+async fn sync_dir(dir: Option<&Path>) {
+    if let Some(dir) = dir {
+        if let Ok(handle) = tokio::fs::File::open(dir).await {
+            let _ = handle.sync_all().await;
+        }
+    }
+}

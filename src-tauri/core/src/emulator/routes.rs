@@ -1,0 +1,588 @@
+//! HTTP routes: the Kling API, the result files, and test control under `/__emu/`.
+//!
+//! Control routes (no auth, not logged):
+//! - `POST /__emu/reset`: forget tasks, faults and the request log.
+//! - `GET|PUT /__emu/config`: read it, or change any subset of its fields (snake_case JSON).
+//! - `POST /__emu/clock/advance?ms=N`: move the virtual clock.
+//! - `GET /__emu/tasks`: task snapshots; `POST /__emu/tasks/{id}/set` with
+//!   `{"status": "...", "message": "..."}` forces a status (id or external id).
+//! - `GET|POST|DELETE /__emu/faults`: list, queue one (JSON [`Fault`]), clear.
+//! - `GET /__emu/requests`: the request log.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::body::{to_bytes, Body, Bytes};
+use axum::extract::{ConnectInfo, Path, Query, Request, State};
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::Deserialize;
+use serde_json::{json, Value};
+use tower_http::services::ServeFile;
+
+use super::checks::{self, Refusal};
+use super::conn::ConnHandle;
+use super::{
+    media, random_digits, reset, set_status, AuthStyle, ConfigPatch, Fault, FaultKind, Outcome,
+    RecordedRequest, RouteKind, Shared, Task, UnknownModelStyle,
+};
+
+type Shr = Arc<Shared>;
+
+const TEXT2VIDEO: &str = "/kling/v1/videos/text2video";
+/// Anything larger than this is not a text2video request; refusing it keeps the log bounded.
+const MAX_BODY: usize = 4 << 20;
+
+pub(super) fn router(shared: Shr) -> Router {
+    let api = Router::new()
+        .route(
+            TEXT2VIDEO,
+            post(create).get(query_by_qs).fallback(bad_method),
+        )
+        .route(
+            "/kling/v1/videos/text2video/{id}",
+            get(query_by_path).fallback(bad_method),
+        )
+        .route(
+            "/bs2/upload-kling-api/{bucket}/text2video/{file}",
+            get(media_file),
+        )
+        .fallback(not_found)
+        .layer(middleware::from_fn_with_state(
+            shared.clone(),
+            record_and_inject,
+        ));
+    // Merged after `layer`, so control traffic is neither logged nor hit by faults.
+    let control = Router::new()
+        .route("/__emu/reset", post(ctl_reset))
+        .route("/__emu/config", get(ctl_get_config).put(ctl_put_config))
+        .route("/__emu/clock/advance", post(ctl_advance))
+        .route("/__emu/tasks", get(ctl_tasks))
+        .route("/__emu/tasks/{id}/set", post(ctl_set_task))
+        .route(
+            "/__emu/faults",
+            get(ctl_faults)
+                .post(ctl_push_fault)
+                .delete(ctl_clear_faults),
+        )
+        .route("/__emu/requests", get(ctl_requests));
+    api.merge(control).with_state(shared)
+}
+
+// ---------- bodies ----------
+
+pub(super) fn kling_body(code: i64, message: &str) -> Value {
+    json!({"code": code, "message": message, "request_id": uuid::Uuid::new_v4().to_string()})
+}
+
+pub(super) fn gateway_body(code: &str, message: &str) -> Value {
+    json!({"error": {
+        "message": format!("{message} (request id: {})", random_digits(26)),
+        "type": "comet_api_error",
+        "param": "",
+        "code": code,
+    }})
+}
+
+pub(super) fn html_page(http: u16) -> String {
+    let reason = StatusCode::from_u16(http)
+        .ok()
+        .and_then(|s| s.canonical_reason())
+        .unwrap_or("Error");
+    format!(
+        "<html>\r\n<head><title>{http} {reason}</title></head>\r\n<body>\r\n<center><h1>{http} \
+         {reason}</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n"
+    )
+}
+
+fn status(http: u16) -> StatusCode {
+    StatusCode::from_u16(http).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+}
+
+fn kling_error(http: u16, code: i64, message: &str) -> Response {
+    (status(http), Json(kling_body(code, message))).into_response()
+}
+
+fn html_response(http: u16) -> Response {
+    (
+        status(http),
+        [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+        html_page(http),
+    )
+        .into_response()
+}
+
+fn succeed(data: Value) -> Response {
+    Json(json!({
+        "code": 0,
+        "message": "SUCCEED",
+        "request_id": uuid::Uuid::new_v4().to_string(),
+        "data": data,
+    }))
+    .into_response()
+}
+
+fn task_info(task: &Task) -> Value {
+    match &task.external_task_id {
+        Some(ext) => json!({"external_task_id": ext}),
+        None => json!({}),
+    }
+}
+
+fn task_json(task: &Task, now: u64, base_url: &str) -> Value {
+    let view = task.view(now);
+    let result = if view.has_video {
+        let duration = if task.duration == "10" { "10.1" } else { "5.1" };
+        json!({"videos": [{"id": task.video_id, "url": task.video_url(base_url), "duration": duration}]})
+    } else if view.status == "succeed" {
+        json!({"videos": []})
+    } else {
+        json!({})
+    };
+    let mut data = json!({
+        "task_id": task.task_id,
+        "task_status": view.status,
+        "task_info": task_info(task),
+        "task_result": result,
+        "created_at": task.created_at,
+        "updated_at": view.updated_at,
+    });
+    if let Some(message) = view.message {
+        data["task_status_msg"] = Value::String(message);
+    }
+    data
+}
+
+// ---------- logging and faults ----------
+
+fn classify(method: &Method, path: &str) -> RouteKind {
+    let text2video = path == TEXT2VIDEO || path.starts_with("/kling/v1/videos/text2video/");
+    if path == TEXT2VIDEO && method == Method::POST {
+        RouteKind::Create
+    } else if text2video && method == Method::GET {
+        RouteKind::Query
+    } else if path.starts_with("/bs2/") {
+        RouteKind::Media
+    } else {
+        RouteKind::Other
+    }
+}
+
+fn record(parts: &axum::http::request::Parts, body: &[u8], at_ms: u64) -> RecordedRequest {
+    let mut headers: HashMap<String, String> = HashMap::new();
+    for (name, value) in &parts.headers {
+        let value = String::from_utf8_lossy(value.as_bytes()).into_owned();
+        headers
+            .entry(name.as_str().to_string())
+            .and_modify(|v| {
+                v.push_str(", ");
+                v.push_str(&value);
+            })
+            .or_insert(value);
+    }
+    RecordedRequest {
+        method: parts.method.to_string(),
+        path: parts.uri.path().to_string(),
+        query: parts.uri.query().map(str::to_string),
+        headers,
+        body: String::from_utf8_lossy(body).into_owned(),
+        at_ms,
+    }
+}
+
+async fn record_and_inject(
+    State(shared): State<Shr>,
+    ConnectInfo(conn): ConnectInfo<ConnHandle>,
+    req: Request,
+    next: Next,
+) -> Response {
+    let (parts, body) = req.into_parts();
+    let Ok(bytes) = to_bytes(body, MAX_BODY).await else {
+        return kling_error(413, 1200, "request body too large");
+    };
+    let route = classify(&parts.method, parts.uri.path());
+    let fault = {
+        let mut state = shared.lock();
+        let at = state.now();
+        state.requests.push(record(&parts, &bytes, at));
+        state.take_fault(route)
+    };
+    let req = Request::from_parts(parts, Body::from(bytes));
+    let Some(fault) = fault else {
+        return next.run(req).await;
+    };
+
+    let mut response = match fault.kind {
+        FaultKind::Status {
+            http,
+            body,
+            content_type,
+        } => (status(http), [(header::CONTENT_TYPE, content_type)], body).into_response(),
+        FaultKind::Redirect { http, location } => {
+            let mut response = html_response(http);
+            if let Ok(location) = HeaderValue::from_str(&location) {
+                response.headers_mut().insert(header::LOCATION, location);
+            }
+            response
+        }
+        FaultKind::Reset => {
+            conn.kill();
+            // Never reaches the client: the first write on the killed connection fails.
+            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+        }
+        FaultKind::CreatedButLost => {
+            let _ = next.run(req).await;
+            conn.kill();
+            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+        }
+        FaultKind::Delay { ms } => {
+            tokio::time::sleep(Duration::from_millis(ms)).await;
+            next.run(req).await
+        }
+        FaultKind::Truncated => truncate(next.run(req).await, route == RouteKind::Media).await,
+    };
+    if let Some(value) = fault
+        .retry_after
+        .as_deref()
+        .and_then(|v| HeaderValue::from_str(v).ok())
+    {
+        response.headers_mut().insert(header::RETRY_AFTER, value);
+    }
+    response
+}
+
+async fn truncate(response: Response, media: bool) -> Response {
+    let (parts, body) = response.into_parts();
+    let Ok(bytes) = to_bytes(body, usize::MAX).await else {
+        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    };
+    let half = bytes.slice(..bytes.len() / 2);
+    if media {
+        // Keep the full Content-Length and fail the body stream: hyper then closes the
+        // connection mid-body, which is what a download interrupted on the way looks like.
+        let chunks: Vec<Result<Bytes, std::io::Error>> = vec![
+            Ok(half),
+            Err(std::io::Error::new(
+                std::io::ErrorKind::ConnectionReset,
+                "emulator cut the download",
+            )),
+        ];
+        return Response::from_parts(parts, Body::from_stream(futures_util::stream::iter(chunks)));
+    }
+    (
+        StatusCode::OK,
+        [(header::CONTENT_TYPE, "application/json")],
+        half,
+    )
+        .into_response()
+}
+
+// ---------- API ----------
+
+/// The account (Bearer key) on success.
+#[allow(clippy::result_large_err)]
+fn authorize(shared: &Shared, headers: &HeaderMap) -> Result<String, Response> {
+    let (expected, style) = {
+        let state = shared.lock();
+        (state.config.api_key.clone(), state.config.auth_style)
+    };
+    let key = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .map(|v| {
+            let v = v.trim();
+            match v.get(..7) {
+                Some(scheme) if scheme.eq_ignore_ascii_case("bearer ") => v[7..].trim(),
+                _ => v,
+            }
+        })
+        .filter(|k| !k.is_empty());
+    let refusal = match (key, expected) {
+        (None, _) => true,
+        (Some(key), Some(expected)) => key != expected,
+        (Some(_), None) => false,
+    };
+    if !refusal {
+        return Ok(key.unwrap_or_default().to_string());
+    }
+    Err(match style {
+        AuthStyle::Gateway => (
+            StatusCode::UNAUTHORIZED,
+            Json(gateway_body("", "invalid token")),
+        )
+            .into_response(),
+        AuthStyle::Kling if key.is_none() => kling_error(401, 1001, "Authorization is empty"),
+        AuthStyle::Kling => kling_error(401, 1004, "Authorization is invalid"),
+    })
+}
+
+async fn create(State(shared): State<Shr>, headers: HeaderMap, body: Bytes) -> Response {
+    let account = match authorize(&shared, &headers) {
+        Ok(account) => account,
+        Err(response) => return response,
+    };
+    let Ok(request) = serde_json::from_slice::<Value>(&body) else {
+        return kling_error(400, 1200, "request body is not valid JSON");
+    };
+    let Some(fields) = request.as_object() else {
+        return kling_error(400, 1200, "request body must be a JSON object");
+    };
+    let config = shared.lock().config.clone();
+    let accepted = match checks::check(fields, config.strict_duration) {
+        Ok(accepted) => accepted,
+        Err(Refusal::Invalid(message)) => return kling_error(400, 1201, &message),
+        Err(Refusal::UnknownModel(name)) => {
+            return match config.unknown_model_style {
+                UnknownModelStyle::Kling404 => {
+                    kling_error(404, 1203, &format!("model_name: {name:?} does not exist"))
+                }
+                UnknownModelStyle::Gateway503 => (
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    Json(gateway_body(
+                        "model_not_found",
+                        &format!(
+                            "no available channel for group default and model {name} (distributor)"
+                        ),
+                    )),
+                )
+                    .into_response(),
+            };
+        }
+    };
+    if accepted.prompt.contains("#emu:policy") {
+        return kling_error(400, 1301, "the prompt triggered the content-safety policy");
+    }
+
+    let mut state = shared.lock();
+    let now = state.now();
+    if let Some(external) = &accepted.external_task_id {
+        if let Some(existing) = state.task_by_external(&account, external) {
+            let message = format!(
+                "external_task_id: {external:?} is already used by task {}",
+                existing.task_id
+            );
+            return kling_error(400, 1201, &message);
+        }
+    }
+    if let Some(max) = state.config.max_running {
+        let running = state
+            .tasks
+            .iter()
+            .filter(|t| t.account == account && !t.terminal(now))
+            .count();
+        if running >= max {
+            return kling_error(429, 1303, "parallel task over resource pack limit");
+        }
+    }
+    let task_id = loop {
+        let id = random_digits(19);
+        if state.task_by_id(&id).is_none() {
+            break id;
+        }
+    };
+    let task = Task {
+        task_id,
+        external_task_id: accepted.external_task_id,
+        account,
+        callback_url: accepted.callback_url,
+        aspect_ratio: accepted.aspect_ratio,
+        duration: accepted.duration,
+        created_at: now,
+        submitted_ms: super::draw(state.config.submitted_ms, state.config.submitted_ms_max),
+        processing_ms: super::draw(state.config.processing_ms, state.config.processing_ms_max),
+        outcome: Outcome::from_prompt(&accepted.prompt),
+        forced: None,
+        bucket: random_digits(10),
+        video_id: uuid::Uuid::new_v4().to_string(),
+        request,
+    };
+    let data = json!({
+        "task_id": task.task_id,
+        "task_status": "submitted",
+        "task_info": task_info(&task),
+        "created_at": now,
+        "updated_at": now,
+    });
+    state.tasks.push(task);
+    drop(state);
+    succeed(data)
+}
+
+async fn query_by_path(
+    State(shared): State<Shr>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Response {
+    let account = match authorize(&shared, &headers) {
+        Ok(account) => account,
+        Err(response) => return response,
+    };
+    let state = shared.lock();
+    let now = state.now();
+    let task = state.task_by_id(&id).or_else(|| {
+        state
+            .config
+            .lookup_by_external
+            .path()
+            .then(|| state.task_by_external(&account, &id))
+            .flatten()
+    });
+    match task {
+        Some(task) => succeed(task_json(task, now, &shared.base_url)),
+        None => kling_error(404, 1203, "task not found"),
+    }
+}
+
+async fn query_by_qs(
+    State(shared): State<Shr>,
+    headers: HeaderMap,
+    Query(params): Query<HashMap<String, String>>,
+) -> Response {
+    let enabled = shared.lock().config.lookup_by_external.query();
+    // Without the external-id form this is Kling's list route, which CometAPI does not have.
+    let Some(external) = params.get("external_task_id").filter(|_| enabled) else {
+        return not_found().await;
+    };
+    let account = match authorize(&shared, &headers) {
+        Ok(account) => account,
+        Err(response) => return response,
+    };
+    let state = shared.lock();
+    let now = state.now();
+    match state.task_by_external(&account, external) {
+        Some(task) => succeed(task_json(task, now, &shared.base_url)),
+        None => kling_error(404, 1203, "task not found"),
+    }
+}
+
+async fn media_file(
+    State(shared): State<Shr>,
+    Path((bucket, file)): Path<(String, String)>,
+    req: Request,
+) -> Response {
+    let clip = file.strip_suffix("-0_raw_video_1.mp4").and_then(|task_id| {
+        let state = shared.lock();
+        let now = state.now();
+        state
+            .task_by_id(task_id)
+            .filter(|t| t.bucket == bucket && t.view(now).has_video)
+            .and_then(|t| media::clip_path(shared.media_dir.path(), &t.aspect_ratio, &t.duration))
+    });
+    let Some(clip) = clip else {
+        return html_response(404);
+    };
+    match ServeFile::new(clip).try_call(req).await {
+        Ok(response) => response.map(Body::new),
+        Err(_) => html_response(500),
+    }
+}
+
+async fn not_found() -> Response {
+    html_response(404)
+}
+
+async fn bad_method() -> Response {
+    kling_error(404, 1202, "method not allowed")
+}
+
+// ---------- control ----------
+
+async fn ctl_reset(State(shared): State<Shr>) -> Response {
+    reset(&mut shared.lock());
+    Json(json!({"ok": true})).into_response()
+}
+
+async fn ctl_get_config(State(shared): State<Shr>) -> Response {
+    Json(shared.lock().config.clone()).into_response()
+}
+
+fn bad_control(message: impl std::fmt::Display) -> Response {
+    (
+        StatusCode::BAD_REQUEST,
+        Json(json!({"error": message.to_string()})),
+    )
+        .into_response()
+}
+
+async fn ctl_put_config(State(shared): State<Shr>, body: Bytes) -> Response {
+    let patch: ConfigPatch = match serde_json::from_slice(&body) {
+        Ok(patch) => patch,
+        Err(e) => return bad_control(e),
+    };
+    let mut state = shared.lock();
+    patch.apply(&mut state.config);
+    Json(state.config.clone()).into_response()
+}
+
+async fn ctl_advance(
+    State(shared): State<Shr>,
+    Query(params): Query<HashMap<String, String>>,
+) -> Response {
+    let Some(ms) = params.get("ms").and_then(|v| v.parse::<u64>().ok()) else {
+        return bad_control("ms=<milliseconds> is required");
+    };
+    let mut state = shared.lock();
+    state.clock_offset_ms += ms;
+    Json(json!({"now_ms": state.now()})).into_response()
+}
+
+async fn ctl_tasks(State(shared): State<Shr>) -> Response {
+    let state = shared.lock();
+    let now = state.now();
+    let tasks: Vec<_> = state
+        .tasks
+        .iter()
+        .map(|t| t.snapshot(now, &shared.base_url))
+        .collect();
+    Json(tasks).into_response()
+}
+
+#[derive(Deserialize)]
+struct SetStatus {
+    status: String,
+    #[serde(default)]
+    message: Option<String>,
+}
+
+async fn ctl_set_task(State(shared): State<Shr>, Path(id): Path<String>, body: Bytes) -> Response {
+    let set: SetStatus = match serde_json::from_slice(&body) {
+        Ok(set) => set,
+        Err(e) => return bad_control(e),
+    };
+    if set_status(&mut shared.lock(), &id, &set.status, set.message.as_deref()) {
+        Json(json!({"ok": true})).into_response()
+    } else {
+        (
+            StatusCode::NOT_FOUND,
+            Json(json!({"error": "no such task"})),
+        )
+            .into_response()
+    }
+}
+
+async fn ctl_faults(State(shared): State<Shr>) -> Response {
+    let faults: Vec<Fault> = shared.lock().faults.iter().cloned().collect();
+    Json(faults).into_response()
+}
+
+async fn ctl_push_fault(State(shared): State<Shr>, body: Bytes) -> Response {
+    let fault: Fault = match serde_json::from_slice(&body) {
+        Ok(fault) => fault,
+        Err(e) => return bad_control(e),
+    };
+    shared.lock().faults.push_back(fault);
+    Json(json!({"ok": true})).into_response()
+}
+
+async fn ctl_clear_faults(State(shared): State<Shr>) -> Response {
+    shared.lock().faults.clear();
+    Json(json!({"ok": true})).into_response()
+}
+
+async fn ctl_requests(State(shared): State<Shr>) -> Response {
+    Json(shared.lock().requests.clone()).into_response()
+}

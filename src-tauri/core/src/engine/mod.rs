@@ -1,0 +1,256 @@
+//! The engine runs generations: it validates and records a request, submits it, tracks the task
+//! until it ends, downloads the video, and reports every change. Each change is written to the
+//! library first and then sent through the `EventSink` as the whole record.
+
+mod keys;
+mod submission;
+mod tracker;
+mod video;
+
+use std::collections::HashSet;
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::Duration;
+
+use crate::api::{ApiError, Client};
+use crate::error::{Error, Problem, Result};
+use crate::library::{Generation, Library, Page, Status};
+use crate::request::{validate, GenerationRequest};
+use crate::rules::Limits;
+use crate::secrets::KeyVault;
+
+pub use tracker::PollSchedule;
+
+/// Where the engine reports changes: the Tauri shell emits them to the window, tests collect them.
+pub trait EventSink: Send + Sync + 'static {
+    fn generation_changed(&self, generation: &Generation);
+}
+
+pub struct EngineConfig {
+    pub library: Arc<Library>,
+    pub api_base: String,
+    pub vault: Arc<KeyVault>,
+    pub sink: Arc<dyn EventSink>,
+    pub schedule: PollSchedule,
+    pub limits: &'static Limits,
+    /// The media server's base URL; a ready generation's `video_url` is this plus `/<file>`.
+    pub media_base: Option<String>,
+}
+
+#[derive(Clone)]
+pub struct Engine {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    library: Arc<Library>,
+    client: RwLock<Client>,
+    vault: Arc<KeyVault>,
+    sink: Arc<dyn EventSink>,
+    schedule: PollSchedule,
+    limits: &'static Limits,
+    media_base: Option<String>,
+    downloads: reqwest::Client,
+    /// Generations that have a task driving them, so a resume never starts a second one.
+    active: Mutex<HashSet<String>>,
+}
+
+impl Engine {
+    pub fn new(config: EngineConfig) -> Result<Engine> {
+        let client = Client::new(&config.api_base)?;
+        let downloads = reqwest::Client::builder()
+            .connect_timeout(Duration::from_secs(10))
+            .read_timeout(Duration::from_secs(60))
+            .build()
+            .map_err(|e| ApiError::Network(e.to_string()))?;
+        Ok(Engine {
+            inner: Arc::new(Inner {
+                library: config.library,
+                client: RwLock::new(client),
+                vault: config.vault,
+                sink: config.sink,
+                schedule: config.schedule,
+                limits: config.limits,
+                media_base: config.media_base,
+                downloads,
+                active: Mutex::new(HashSet::new()),
+            }),
+        })
+    }
+
+    pub fn library(&self) -> &Library {
+        &self.inner.library
+    }
+
+    pub fn vault(&self) -> &KeyVault {
+        &self.inner.vault
+    }
+
+    pub fn client(&self) -> Client {
+        self.inner
+            .client
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    pub fn set_api_base(&self, base: &str) -> Result<()> {
+        *self.inner.client.write().unwrap_or_else(|p| p.into_inner()) = Client::new(base)?;
+        Ok(())
+    }
+
+    /// Validates, writes the generation to disk, starts it, and returns as soon as it is on disk:
+    /// the POST happens after this returns, so the UI can re-enable Generate right away.
+    pub fn generate(&self, request: &GenerationRequest) -> Result<Generation> {
+        let valid = validate(request, self.inner.limits)?;
+        if self.inner.vault.key().is_none() {
+            return Err(Error::KeyMissing);
+        }
+        let generation = self.inner.library.insert(valid)?;
+        self.emit(&generation);
+        self.drive(generation.clone(), false);
+        Ok(self.view(generation))
+    }
+
+    /// Picks up every unfinished generation after a start, and removes partial downloads that
+    /// belong to none of them. Reads only the unfinished rows.
+    pub fn resume(&self) -> Result<usize> {
+        let unfinished = self.inner.library.unfinished()?;
+        let downloading: HashSet<String> = unfinished
+            .iter()
+            .filter(|g| g.status == Status::Downloading)
+            .map(|g| format!("{}.mp4.part", g.id))
+            .collect();
+        if let Ok(entries) = std::fs::read_dir(self.inner.library.incoming_dir()) {
+            for entry in entries.flatten() {
+                if !downloading.contains(entry.file_name().to_string_lossy().as_ref()) {
+                    let _ = std::fs::remove_file(entry.path());
+                }
+            }
+        }
+        let count = unfinished.len();
+        for generation in unfinished {
+            self.drive(generation, true);
+        }
+        Ok(count)
+    }
+
+    pub fn page(&self, before: Option<i64>, limit: usize) -> Result<Page> {
+        let mut page = self.inner.library.page(before, limit)?;
+        page.items = page.items.into_iter().map(|g| self.view(g)).collect();
+        Ok(page)
+    }
+
+    pub fn get(&self, id: &str) -> Result<Generation> {
+        let generation = self
+            .inner
+            .library
+            .get(id)?
+            .ok_or_else(|| Error::UnknownGeneration(id.to_owned()))?;
+        Ok(self.view(generation))
+    }
+
+    /// Checks a key with the provider without spending credits.
+    pub async fn check_key(&self, key: &str) -> Result<(), ApiError> {
+        self.client().check_key(key).await
+    }
+
+    /// Adds what the UI needs but the library does not store.
+    fn view(&self, mut generation: Generation) -> Generation {
+        generation.video_url = match (
+            &self.inner.media_base,
+            &generation.video_file,
+            generation.status,
+        ) {
+            (Some(base), Some(file), Status::Ready) => {
+                let name = std::path::Path::new(file)
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned());
+                name.map(|name| format!("{base}/{name}"))
+            }
+            _ => None,
+        };
+        generation
+    }
+
+    fn emit(&self, generation: &Generation) {
+        self.inner
+            .sink
+            .generation_changed(&self.view(generation.clone()));
+    }
+
+    /// Writes the change, then tells the UI: never the other way round.
+    fn commit(&self, generation: &mut Generation) -> Result<()> {
+        generation.download_progress = None;
+        self.inner.library.save(generation)?;
+        self.emit(generation);
+        Ok(())
+    }
+
+    fn fail(
+        &self,
+        generation: &mut Generation,
+        problem: Problem,
+        provider_message: Option<String>,
+    ) -> Result<()> {
+        generation.status = Status::Failed;
+        generation.error = Some(problem);
+        generation.provider_message = provider_message;
+        self.commit(generation)
+    }
+
+    /// Starts the one task that carries `generation` to a final state (or to `needs_check`).
+    fn drive(&self, generation: Generation, resumed: bool) {
+        {
+            let mut active = self.inner.active.lock().unwrap_or_else(|p| p.into_inner());
+            if !active.insert(generation.id.clone()) {
+                return;
+            }
+        }
+        let engine = self.clone();
+        tokio::spawn(async move {
+            let id = generation.id.clone();
+            if let Err(error) = engine.run(generation, resumed).await {
+                // The library could not be written: the generation stays where it was on disk and
+                // is picked up again at the next start. Tell the UI what it can.
+                if let Ok(Some(mut stored)) = engine.inner.library.get(&id) {
+                    stored.error = Some(error.problem());
+                    engine.emit(&stored);
+                }
+            }
+            engine
+                .inner
+                .active
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .remove(&id);
+        });
+    }
+
+    async fn run(&self, mut generation: Generation, resumed: bool) -> Result<()> {
+        let mut reconcile_first = resumed;
+        loop {
+            match generation.status {
+                Status::Submitting | Status::Queued => {
+                    self.submit(&mut generation, reconcile_first).await?;
+                    reconcile_first = false;
+                }
+                Status::Submitted | Status::Processing => self.track(&mut generation).await?,
+                Status::Downloading => self.download(&mut generation).await?,
+                Status::NeedsCheck | Status::Ready | Status::Failed | Status::Expired => {
+                    return Ok(())
+                }
+            }
+        }
+    }
+
+    /// Waits until a key is available, checking now and then: a generation resumed before the
+    /// user has entered a key must not be failed for it.
+    async fn key(&self) -> String {
+        loop {
+            if let Some(key) = self.inner.vault.key() {
+                return key;
+            }
+            tokio::time::sleep(self.inner.schedule.scaled(Duration::from_secs(5))).await;
+        }
+    }
+}

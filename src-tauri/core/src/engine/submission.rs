@@ -1,0 +1,191 @@
+//! Submitting a generation without ever paying for it twice (DESIGN.md, step 4; API reference §8).
+//!
+//! The generation and its `external_task_id` are on disk before the POST. When the answer is lost
+//! or meaningless, the task is looked up by that id instead of posted again; a "not found" is
+//! trusted only on a gateway where such lookups are known to work. Everything else becomes
+//! `needs_check`, for the user to decide.
+
+use std::time::Duration;
+
+use super::Engine;
+use crate::api::{ApiError, Task, TaskStatus};
+use crate::error::{Problem, Result};
+use crate::library::{Generation, Status};
+
+/// Gaps between lookups after an ambiguous answer: about half a minute in all.
+const LOOKUP_GAPS_S: &[u64] = &[0, 2, 4, 8, 16];
+const RATE_LIMIT_RETRIES: u32 = 3;
+/// How long a generation waits in the local queue before it tries for a slot again by itself.
+const QUEUE_RETRY: Duration = Duration::from_secs(30);
+
+enum Lookup {
+    Found(Task),
+    /// Not found, on a gateway where lookups by external id are known to work.
+    Absent,
+    Unsettled(Option<ApiError>),
+}
+
+impl Engine {
+    pub(super) async fn submit(
+        &self,
+        generation: &mut Generation,
+        reconcile_first: bool,
+    ) -> Result<()> {
+        let key = self.key().await;
+        if reconcile_first {
+            match self.look_up(&key, generation, &LOOKUP_GAPS_S[..2]).await {
+                Lookup::Found(task) => return self.adopt(generation, task),
+                Lookup::Absent => {}
+                Lookup::Unsettled(error) => return self.needs_check(generation, error),
+            }
+        }
+        if generation.status == Status::Queued {
+            generation.status = Status::Submitting;
+            self.commit(generation)?;
+        }
+        let body = generation
+            .request
+            .create_body(&generation.external_task_id, None);
+        let mut rate_limited = 0;
+        loop {
+            let client = self.client();
+            match client.create(&key, &body).await {
+                Ok(task) if !task.task_id.is_empty() => {
+                    self.adopt(generation, task)?;
+                    self.learn_lookup(&key, generation).await;
+                    return Ok(());
+                }
+                Ok(_) => return self.reconcile(&key, generation, None).await,
+                Err(error)
+                    if error.kind() == "rate_limited" && rate_limited < RATE_LIMIT_RETRIES =>
+                {
+                    rate_limited += 1;
+                    let wait = error
+                        .retry_after()
+                        .unwrap_or(Duration::from_secs(2u64 << rate_limited));
+                    tokio::time::sleep(self.inner.schedule.scaled(wait)).await;
+                }
+                Err(error) if error.kind() == "concurrency_limit" => {
+                    if generation.status != Status::Queued {
+                        generation.status = Status::Queued;
+                        generation.error = None;
+                        self.commit(generation)?;
+                    }
+                    let wait = error.retry_after().unwrap_or(QUEUE_RETRY).max(QUEUE_RETRY);
+                    tokio::time::sleep(self.inner.schedule.scaled(wait)).await;
+                }
+                Err(error) if error.is_ambiguous() => {
+                    return self.reconcile(&key, generation, Some(error)).await
+                }
+                Err(error) => {
+                    let message = error.provider_message();
+                    return self.fail(generation, error.problem(), message);
+                }
+            }
+        }
+    }
+
+    /// After an ambiguous answer: find the task if it exists, post again only where "not found" is
+    /// trustworthy, otherwise hand the decision to the user.
+    async fn reconcile(
+        &self,
+        key: &str,
+        generation: &mut Generation,
+        cause: Option<ApiError>,
+    ) -> Result<()> {
+        match self.look_up(key, generation, LOOKUP_GAPS_S).await {
+            Lookup::Found(task) => self.adopt(generation, task),
+            Lookup::Absent => {
+                let body = generation
+                    .request
+                    .create_body(&generation.external_task_id, None);
+                match self.client().create(key, &body).await {
+                    Ok(task) if !task.task_id.is_empty() => self.adopt(generation, task),
+                    Ok(_) => self.needs_check(generation, cause),
+                    Err(error) if error.is_ambiguous() || error.kind() == "invalid_request" => {
+                        self.needs_check(generation, Some(error))
+                    }
+                    Err(error) => {
+                        let message = error.provider_message();
+                        self.fail(generation, error.problem(), message)
+                    }
+                }
+            }
+            Lookup::Unsettled(error) => self.needs_check(generation, error.or(cause)),
+        }
+    }
+
+    async fn look_up(&self, key: &str, generation: &Generation, gaps: &[u64]) -> Lookup {
+        let client = self.client();
+        let trusted = self
+            .inner
+            .library
+            .external_lookup_works(client.base())
+            .ok()
+            .flatten()
+            == Some(true);
+        let mut last_error = None;
+        for gap in gaps {
+            tokio::time::sleep(self.inner.schedule.scaled(Duration::from_secs(*gap))).await;
+            match client
+                .query_by_external(key, &generation.external_task_id)
+                .await
+            {
+                Ok(Some(task)) => return Lookup::Found(task),
+                Ok(None) if trusted => return Lookup::Absent,
+                Ok(None) => last_error = None,
+                Err(error) => last_error = Some(error),
+            }
+        }
+        Lookup::Unsettled(last_error)
+    }
+
+    /// Once per gateway: look up a task we just created by its external id, so that a later "not
+    /// found" from this gateway can be believed.
+    async fn learn_lookup(&self, key: &str, generation: &Generation) {
+        let client = self.client();
+        if self
+            .inner
+            .library
+            .external_lookup_works(client.base())
+            .ok()
+            .flatten()
+            .is_some()
+        {
+            return;
+        }
+        let works = match client
+            .query_by_external(key, &generation.external_task_id)
+            .await
+        {
+            Ok(Some(task)) => task.task_id == generation.task_id.clone().unwrap_or_default(),
+            Ok(None) => false,
+            Err(_) => return,
+        };
+        let _ = self
+            .inner
+            .library
+            .set_external_lookup_works(client.base(), works);
+    }
+
+    fn adopt(&self, generation: &mut Generation, task: Task) -> Result<()> {
+        generation.task_id = Some(task.task_id.clone());
+        generation.status = match task.task_status {
+            TaskStatus::Processing => Status::Processing,
+            _ => Status::Submitted,
+        };
+        generation.error = None;
+        self.commit(generation)
+    }
+
+    fn needs_check(&self, generation: &mut Generation, cause: Option<ApiError>) -> Result<()> {
+        generation.status = Status::NeedsCheck;
+        generation.provider_message = cause.as_ref().and_then(ApiError::provider_message);
+        let mut problem = Problem::new("submission_unsettled");
+        if let Some(cause) = cause {
+            problem = problem.param("cause", cause.kind());
+        }
+        generation.error = Some(problem);
+        self.commit(generation)
+    }
+}

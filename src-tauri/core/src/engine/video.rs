@@ -1,0 +1,89 @@
+//! Saving the finished video into the library, and what to do when the link has expired.
+
+use std::time::Duration;
+
+use super::Engine;
+use crate::downloader::{Download, DownloadError};
+use crate::error::{Problem, Result};
+use crate::library::{now_ms, Generation, Status};
+
+/// Pause between download attempts that failed for a passing reason, growing to this cap.
+const RETRY_CAP: Duration = Duration::from_secs(300);
+/// How often progress reaches the UI at most.
+const PROGRESS_EVERY: Duration = Duration::from_millis(250);
+
+impl Engine {
+    pub(super) async fn download(&self, generation: &mut Generation) -> Result<()> {
+        let library = &self.inner.library;
+        let download = Download {
+            part: library
+                .incoming_dir()
+                .join(format!("{}.mp4.part", generation.id)),
+            target: library.videos_dir().join(format!("{}.mp4", generation.id)),
+        };
+        let mut refreshed = false;
+        let mut attempt = 0u32;
+        loop {
+            let Some(url) = generation.remote_video_url.clone() else {
+                return self.fail(generation, Problem::new("no_video"), None);
+            };
+            let mut last_emit = std::time::Instant::now() - PROGRESS_EVERY;
+            let progress_view = generation.clone();
+            let result = download
+                .run(&self.inner.downloads, &url, |received, total| {
+                    if last_emit.elapsed() >= PROGRESS_EVERY {
+                        last_emit = std::time::Instant::now();
+                        let mut view = progress_view.clone();
+                        view.download_progress = total.map(|t| received as f64 / t.max(1) as f64);
+                        self.emit(&view);
+                    }
+                })
+                .await;
+            match result {
+                Ok(bytes) => {
+                    generation.video_file = Some(format!("videos/{}.mp4", generation.id));
+                    generation.video_bytes = Some(bytes as i64);
+                    generation.status = Status::Ready;
+                    generation.error = None;
+                    return self.commit(generation);
+                }
+                Err(DownloadError::Gone(_)) if !refreshed => {
+                    // Links expire; the task may hand out a fresh one.
+                    refreshed = true;
+                    let key = self.key().await;
+                    let task_id = generation.task_id.clone().unwrap_or_default();
+                    if let Ok(task) = self.client().query(&key, &task_id).await {
+                        if let Some(fresh) = task.first_video().and_then(|v| v.url.clone()) {
+                            generation.remote_video_url = Some(fresh);
+                            self.commit(generation)?;
+                        }
+                    }
+                }
+                Err(DownloadError::Gone(status)) => {
+                    generation.status = Status::Expired;
+                    generation.error = Some(Problem::new("result_expired").param("status", status));
+                    return self.commit(generation);
+                }
+                Err(
+                    DownloadError::RefusedUrl | DownloadError::NotVideo | DownloadError::TooLarge,
+                ) => {
+                    return self.fail(generation, Problem::new("download_failed"), None);
+                }
+                Err(DownloadError::Io(io)) => return Err(io.into()),
+                Err(passing) => {
+                    attempt += 1;
+                    let wait = self
+                        .inner
+                        .schedule
+                        .backoff(attempt)
+                        .max(self.inner.schedule.scaled(Duration::from_secs(1)));
+                    generation.error =
+                        Some(Problem::new("download_failed").param("detail", passing.to_string()));
+                    generation.updated_at = now_ms();
+                    self.emit(generation);
+                    tokio::time::sleep(wait.min(RETRY_CAP)).await;
+                }
+            }
+        }
+    }
+}

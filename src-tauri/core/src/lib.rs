@@ -1,0 +1,18 @@
+//! kling-core: everything Kling Desk knows, with no Tauri in it. The shell in `src-tauri/src`
+//! only adapts these types to commands, events, the keychain and the settings store.
+
+pub mod api;
+pub mod downloader;
+pub mod emulator;
+pub mod engine;
+pub mod error;
+pub mod library;
+pub mod media_server;
+pub mod request;
+pub mod rules;
+pub mod secrets;
+
+pub use engine::{Engine, EngineConfig, EventSink, PollSchedule};
+pub use error::{Error, Problem, Result};
+pub use library::{Generation, Library, Page, Status};
+pub use request::GenerationRequest;

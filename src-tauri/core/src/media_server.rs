@@ -1,0 +1,104 @@
+//! Serves library videos to the webview. WebKitGTK refuses `asset://`, custom schemes and `file://`
+//! as `<video>` sources, and blob URLs would load whole files into memory, so videos come from a
+//! loopback HTTP server: 127.0.0.1 only, a random port, a random per-launch token in every URL,
+//! read-only, only the library's `videos/` folder. Range requests (seeking) are tower-http's.
+
+use std::net::SocketAddr;
+use std::path::Path;
+
+use axum::Router;
+use rand::RngCore;
+use tower_http::services::ServeDir;
+
+pub struct MediaServer {
+    addr: SocketAddr,
+    token: String,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+}
+
+impl MediaServer {
+    /// Binds 127.0.0.1 on a random port and serves `videos_dir` below `/<token>/`.
+    pub async fn start(videos_dir: &Path) -> std::io::Result<MediaServer> {
+        let mut bytes = [0u8; 24];
+        rand::thread_rng().fill_bytes(&mut bytes);
+        let token: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+        // ServeDir refuses `..` and anything outside its folder, answers only GET and HEAD, and does Range.
+        let files = ServeDir::new(videos_dir).append_index_html_on_directories(false);
+        let app = Router::new().nest_service(&format!("/{token}"), files);
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0)).await?;
+        let addr = listener.local_addr()?;
+        let (shutdown, stopped) = tokio::sync::oneshot::channel::<()>();
+        tokio::spawn(async move {
+            let _ = axum::serve(listener, app)
+                .with_graceful_shutdown(async {
+                    let _ = stopped.await;
+                })
+                .await;
+        });
+        Ok(MediaServer {
+            addr,
+            token,
+            shutdown: Some(shutdown),
+        })
+    }
+
+    /// `http://127.0.0.1:<port>/<token>`: a video's URL is this plus `/<file name>`.
+    pub fn base_url(&self) -> String {
+        format!("http://{}/{}", self.addr, self.token)
+    }
+}
+
+impl Drop for MediaServer {
+    fn drop(&mut self) {
+        if let Some(shutdown) = self.shutdown.take() {
+            let _ = shutdown.send(());
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn serves_ranges_only_with_the_token_and_only_inside_the_folder() {
+        let dir = tempfile::tempdir().unwrap();
+        let videos = dir.path().join("videos");
+        std::fs::create_dir_all(&videos).unwrap();
+        std::fs::write(videos.join("a.mp4"), b"0123456789").unwrap();
+        std::fs::write(dir.path().join("secret.txt"), b"outside").unwrap();
+        let server = MediaServer::start(&videos).await.unwrap();
+        let http = reqwest::Client::new();
+
+        let ranged = http
+            .get(format!("{}/a.mp4", server.base_url()))
+            .header("Range", "bytes=2-5")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(ranged.status(), 206);
+        assert_eq!(ranged.bytes().await.unwrap().as_ref(), b"2345");
+
+        let port = server.addr.port();
+        let without_token = http
+            .get(format!("http://127.0.0.1:{port}/a.mp4"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(without_token.status(), 404);
+        let escape = http
+            .get(format!("{}/..%2Fsecret.txt", server.base_url()))
+            .send()
+            .await
+            .unwrap();
+        assert_ne!(escape.status(), 200);
+        let write = http
+            .put(format!("{}/a.mp4", server.base_url()))
+            .body("x")
+            .send()
+            .await
+            .unwrap();
+        assert!(write.status().is_client_error());
+        assert_eq!(std::fs::read(videos.join("a.mp4")).unwrap(), b"0123456789");
+    }
+}

@@ -1,0 +1,373 @@
+//! What the user asks for, and the rules it must pass before anything is sent. Every refusal is a
+//! stable kind naming its field, so the UI can say what to change.
+
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use crate::api::{CameraControl, CreateTask};
+use crate::error::{Error, Result};
+use crate::rules::{self, visible_len, Limits, ModelRule};
+
+/// The request as the UI sends it: only the prompt is required, every option may be left out.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct GenerationRequest {
+    pub prompt: String,
+    #[serde(default)]
+    pub negative_prompt: Option<String>,
+    #[serde(default)]
+    pub model_name: Option<String>,
+    #[serde(default)]
+    pub mode: Option<String>,
+    #[serde(default)]
+    pub duration: Option<String>,
+    #[serde(default)]
+    pub aspect_ratio: Option<String>,
+    #[serde(default)]
+    pub cfg_scale: Option<f64>,
+    #[serde(default)]
+    pub camera_control: Option<CameraControl>,
+    #[serde(default)]
+    pub sound: Option<String>,
+}
+
+/// A request that passed validation, with every default filled in: what the library keeps and what
+/// the create body is made from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ValidRequest {
+    pub prompt: String,
+    #[serde(default)]
+    pub negative_prompt: Option<String>,
+    pub model_name: String,
+    pub mode: String,
+    pub duration: String,
+    pub aspect_ratio: String,
+    #[serde(default)]
+    pub cfg_scale: Option<f64>,
+    #[serde(default)]
+    pub camera_control: Option<CameraControl>,
+    #[serde(default)]
+    pub sound: Option<String>,
+}
+
+impl ValidRequest {
+    pub fn create_body(&self, external_task_id: &str, callback_url: Option<String>) -> CreateTask {
+        CreateTask {
+            model_name: self.model_name.clone(),
+            prompt: self.prompt.clone(),
+            negative_prompt: self.negative_prompt.clone(),
+            cfg_scale: self.cfg_scale,
+            mode: self.mode.clone(),
+            aspect_ratio: self.aspect_ratio.clone(),
+            duration: self.duration.clone(),
+            camera_control: self.camera_control.clone(),
+            sound: self.sound.clone(),
+            callback_url,
+            external_task_id: external_task_id.to_owned(),
+        }
+    }
+}
+
+fn cleaned(text: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    text.trim().nfc().collect()
+}
+
+fn choose<'a>(
+    field: &'static str,
+    value: Option<&'a str>,
+    allowed: &[&'a str],
+    default: &'a str,
+) -> Result<&'a str> {
+    let value = value
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+        .unwrap_or(default);
+    if allowed.contains(&value) {
+        Ok(value)
+    } else {
+        Err(Error::invalid_with(
+            "option_not_allowed",
+            field,
+            &[("value", json!(value)), ("allowed", json!(allowed))],
+        ))
+    }
+}
+
+pub fn validate(request: &GenerationRequest, limits: &Limits) -> Result<ValidRequest> {
+    let prompt = cleaned(&request.prompt);
+    if prompt.is_empty() {
+        return Err(Error::invalid("prompt_empty", "prompt"));
+    }
+    let count = visible_len(&prompt);
+    if count > limits.prompt_max_chars {
+        return Err(Error::invalid_with(
+            "prompt_too_long",
+            "prompt",
+            &[
+                ("count", json!(count)),
+                ("max", json!(limits.prompt_max_chars)),
+            ],
+        ));
+    }
+    let negative_prompt = request
+        .negative_prompt
+        .as_deref()
+        .map(cleaned)
+        .filter(|n| !n.is_empty());
+    if let Some(negative) = &negative_prompt {
+        let count = visible_len(negative);
+        if count > limits.negative_prompt_max_chars {
+            return Err(Error::invalid_with(
+                "negative_prompt_too_long",
+                "negative_prompt",
+                &[
+                    ("count", json!(count)),
+                    ("max", json!(limits.negative_prompt_max_chars)),
+                ],
+            ));
+        }
+    }
+    let model_name = request
+        .model_name
+        .as_deref()
+        .map(str::trim)
+        .filter(|m| !m.is_empty())
+        .unwrap_or(rules::DEFAULT_MODEL);
+    let model = rules::model(model_name).ok_or_else(|| {
+        Error::invalid_with(
+            "unknown_model",
+            "model_name",
+            &[("model", json!(model_name))],
+        )
+    })?;
+    let default_mode = if model.modes.contains(&limits.default_mode) {
+        limits.default_mode
+    } else {
+        model.modes[0]
+    };
+    let mode = choose("mode", request.mode.as_deref(), model.modes, default_mode)?;
+    let duration = choose(
+        "duration",
+        request.duration.as_deref(),
+        model.durations,
+        limits.default_duration,
+    )?;
+    let aspect_ratio = choose(
+        "aspect_ratio",
+        request.aspect_ratio.as_deref(),
+        limits.aspect_ratios,
+        limits.default_aspect_ratio,
+    )?;
+    let cfg_scale = validate_cfg(request.cfg_scale, model, limits)?;
+    let camera_control = validate_camera(
+        request.camera_control.as_ref(),
+        model,
+        mode,
+        duration,
+        limits,
+    )?;
+    let sound = validate_sound(request.sound.as_deref(), model, mode)?;
+    Ok(ValidRequest {
+        prompt,
+        negative_prompt,
+        model_name: model.name.to_owned(),
+        mode: mode.to_owned(),
+        duration: duration.to_owned(),
+        aspect_ratio: aspect_ratio.to_owned(),
+        cfg_scale,
+        camera_control,
+        sound,
+    })
+}
+
+fn validate_cfg(cfg: Option<f64>, model: &ModelRule, limits: &Limits) -> Result<Option<f64>> {
+    let Some(cfg) = cfg else { return Ok(None) };
+    if !model.cfg_scale {
+        return Err(Error::invalid_with(
+            "cfg_scale_not_supported",
+            "cfg_scale",
+            &[("model", json!(model.name))],
+        ));
+    }
+    if !cfg.is_finite() || cfg < limits.cfg_scale_min || cfg > limits.cfg_scale_max {
+        return Err(Error::invalid_with(
+            "cfg_scale_out_of_range",
+            "cfg_scale",
+            &[
+                ("min", json!(limits.cfg_scale_min)),
+                ("max", json!(limits.cfg_scale_max)),
+            ],
+        ));
+    }
+    Ok(Some(cfg))
+}
+
+fn validate_camera(
+    camera: Option<&CameraControl>,
+    model: &ModelRule,
+    mode: &str,
+    duration: &str,
+    limits: &Limits,
+) -> Result<Option<CameraControl>> {
+    let Some(camera) = camera else {
+        return Ok(None);
+    };
+    let allowed = model
+        .camera
+        .filter(|c| c.mode == mode && c.duration == duration);
+    if allowed.is_none() {
+        let needs = model
+            .camera
+            .or_else(|| rules::MODELS.iter().find_map(|m| m.camera));
+        let params: Vec<(&str, serde_json::Value)> =
+            match (rules::MODELS.iter().find(|m| m.camera.is_some()), needs) {
+                (Some(m), Some(c)) => vec![
+                    ("model", json!(m.name)),
+                    ("mode", json!(c.mode)),
+                    ("duration", json!(c.duration)),
+                ],
+                _ => vec![],
+            };
+        return Err(Error::invalid_with(
+            "camera_not_supported",
+            "camera_control",
+            &params,
+        ));
+    }
+    if !rules::CAMERA_TYPES.contains(&camera.kind.as_str()) {
+        return Err(Error::invalid_with(
+            "camera_type_unknown",
+            "camera_control",
+            &[("value", json!(camera.kind))],
+        ));
+    }
+    match (&camera.config, camera.kind == "simple") {
+        (None, true) => Err(Error::invalid("camera_config_missing", "camera_control")),
+        (Some(_), false) => Err(Error::invalid(
+            "camera_config_not_allowed",
+            "camera_control",
+        )),
+        (None, false) => Ok(Some(camera.clone())),
+        (Some(config), true) => {
+            let axes = [
+                config.horizontal,
+                config.vertical,
+                config.pan,
+                config.tilt,
+                config.roll,
+                config.zoom,
+            ];
+            if axes.iter().any(|a| {
+                !a.is_finite() || *a < limits.camera_axis_min || *a > limits.camera_axis_max
+            }) {
+                return Err(Error::invalid_with(
+                    "camera_axis_out_of_range",
+                    "camera_control",
+                    &[
+                        ("min", json!(limits.camera_axis_min)),
+                        ("max", json!(limits.camera_axis_max)),
+                    ],
+                ));
+            }
+            if axes.iter().filter(|a| **a != 0.0).count() != 1 {
+                return Err(Error::invalid("camera_one_axis", "camera_control"));
+            }
+            Ok(Some(camera.clone()))
+        }
+    }
+}
+
+fn validate_sound(sound: Option<&str>, model: &ModelRule, mode: &str) -> Result<Option<String>> {
+    match sound.map(str::trim).filter(|s| !s.is_empty()) {
+        None | Some("off") if !model.sound => Ok(None),
+        None => Ok(None),
+        Some("off") => Ok(Some("off".into())),
+        Some("on") if model.sound && model.sound_needs_mode.is_none_or(|m| m == mode) => {
+            Ok(Some("on".into()))
+        }
+        Some("on") => Err(Error::invalid_with(
+            "sound_not_supported",
+            "sound",
+            &[
+                ("model", json!(model.name)),
+                ("mode", json!(model.sound_needs_mode)),
+            ],
+        )),
+        Some(other) => Err(Error::invalid_with(
+            "option_not_allowed",
+            "sound",
+            &[("value", json!(other)), ("allowed", json!(["on", "off"]))],
+        )),
+    }
+}
+
+/// Every validation kind, for the catalog coverage test.
+pub const VALIDATION_KINDS: &[&str] = &[
+    "prompt_empty",
+    "prompt_too_long",
+    "negative_prompt_too_long",
+    "unknown_model",
+    "option_not_allowed",
+    "cfg_scale_not_supported",
+    "cfg_scale_out_of_range",
+    "camera_not_supported",
+    "camera_type_unknown",
+    "camera_config_missing",
+    "camera_config_not_allowed",
+    "camera_axis_out_of_range",
+    "camera_one_axis",
+    "sound_not_supported",
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::COMETAPI_LIMITS;
+
+    fn prompt(text: &str) -> GenerationRequest {
+        GenerationRequest {
+            prompt: text.into(),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn the_plain_prompt_gets_the_default_row() {
+        let valid = validate(&prompt("  a paper boat  "), &COMETAPI_LIMITS).unwrap();
+        assert_eq!(valid.prompt, "a paper boat");
+        assert_eq!(valid.model_name, rules::DEFAULT_MODEL);
+        assert_eq!(valid.mode, rules::DEFAULT_MODEL_MODE);
+        assert_eq!(
+            (valid.duration.as_str(), valid.aspect_ratio.as_str()),
+            ("5", "16:9")
+        );
+        let body = serde_json::to_value(valid.create_body("kd-1", None)).unwrap();
+        assert_eq!(body["duration"], json!("5"));
+        for absent in [
+            "negative_prompt",
+            "cfg_scale",
+            "camera_control",
+            "callback_url",
+            "sound",
+            "model",
+        ] {
+            assert!(body.get(absent).is_none(), "{absent} should be left out");
+        }
+    }
+
+    #[test]
+    fn prompt_limits_count_what_people_see() {
+        let decomposed = "u\u{0308}".repeat(500);
+        assert!(validate(&prompt(&decomposed), &COMETAPI_LIMITS).is_ok());
+        let err = validate(&prompt(&"ü".repeat(501)), &COMETAPI_LIMITS).unwrap_err();
+        assert_eq!(err.problem().kind, "prompt_too_long");
+        assert_eq!(err.problem().params["count"], json!(501));
+        assert_eq!(
+            validate(&prompt(" \n\t "), &COMETAPI_LIMITS)
+                .unwrap_err()
+                .problem()
+                .kind,
+            "prompt_empty"
+        );
+    }
+}

@@ -1,0 +1,346 @@
+//! The one table of what CometAPI's text2video accepts: limits, models and prices.
+//!
+//! The validator, the UI (through a command) and the emulator all read these rows; the emulator
+//! checks requests with its own code against the same data, so a wrong row shows up as a test
+//! failure on both sides instead of a silent disagreement. Changing a limit or adding a model is a
+//! one-row change here.
+
+use serde::Serialize;
+
+/// Where a limit comes from. The client enforces `CometApi` unless told otherwise.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Profile {
+    CometApi,
+    Kling,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Limits {
+    pub profile: Profile,
+    pub prompt_max_chars: usize,
+    pub negative_prompt_max_chars: usize,
+    pub aspect_ratios: &'static [&'static str],
+    pub durations: &'static [&'static str],
+    pub modes: &'static [&'static str],
+    pub cfg_scale_min: f64,
+    pub cfg_scale_max: f64,
+    pub cfg_scale_default: f64,
+    pub camera_axis_min: f64,
+    pub camera_axis_max: f64,
+    pub default_aspect_ratio: &'static str,
+    pub default_duration: &'static str,
+    pub default_mode: &'static str,
+}
+
+pub const COMETAPI_LIMITS: Limits = Limits {
+    profile: Profile::CometApi,
+    prompt_max_chars: 500,
+    negative_prompt_max_chars: 200,
+    aspect_ratios: &["16:9", "9:16", "1:1", "4:3", "3:4", "3:2", "2:3"],
+    durations: &["5", "10"],
+    modes: &["std", "pro"],
+    cfg_scale_min: 0.0,
+    cfg_scale_max: 1.0,
+    cfg_scale_default: 0.5,
+    camera_axis_min: -10.0,
+    camera_axis_max: 10.0,
+    default_aspect_ratio: "16:9",
+    default_duration: "5",
+    default_mode: "std",
+};
+
+pub const KLING_LIMITS: Limits = Limits {
+    profile: Profile::Kling,
+    prompt_max_chars: 2500,
+    negative_prompt_max_chars: 2500,
+    aspect_ratios: &["16:9", "9:16", "1:1"],
+    ..COMETAPI_LIMITS
+};
+
+impl Limits {
+    pub fn for_profile(profile: Profile) -> &'static Limits {
+        match profile {
+            Profile::CometApi => &COMETAPI_LIMITS,
+            Profile::Kling => &KLING_LIMITS,
+        }
+    }
+}
+
+/// The camera presets Kling names; `simple` takes a config with six axes, the presets take none.
+pub const CAMERA_TYPES: &[&str] = &[
+    "simple",
+    "down_back",
+    "forward_up",
+    "right_turn_forward",
+    "left_turn_forward",
+];
+pub const CAMERA_AXES: &[&str] = &["horizontal", "vertical", "pan", "tilt", "roll", "zoom"];
+
+/// The one mode/duration combination that allows camera control on a model.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct CameraAllowance {
+    pub mode: &'static str,
+    pub duration: &'static str,
+}
+
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct ModelRule {
+    pub name: &'static str,
+    pub label: &'static str,
+    pub modes: &'static [&'static str],
+    pub durations: &'static [&'static str],
+    pub camera: Option<CameraAllowance>,
+    pub cfg_scale: bool,
+    /// Sound exists on the model; `sound_needs_mode` narrows it to one mode.
+    pub sound: bool,
+    pub sound_needs_mode: Option<&'static str>,
+}
+
+/// The model the plain prompt-and-go path uses, with its own defaults.
+pub const DEFAULT_MODEL: &str = "kling-v2-5-turbo";
+pub const DEFAULT_MODEL_MODE: &str = "pro";
+
+pub const MODELS: &[ModelRule] = &[
+    ModelRule {
+        name: "kling-v2-5-turbo",
+        label: "Kling 2.5 Turbo",
+        modes: &["pro"],
+        durations: &["5", "10"],
+        camera: None,
+        cfg_scale: false,
+        sound: false,
+        sound_needs_mode: None,
+    },
+    ModelRule {
+        name: "kling-v2-6",
+        label: "Kling 2.6",
+        modes: &["std", "pro"],
+        durations: &["5", "10"],
+        camera: None,
+        cfg_scale: false,
+        sound: true,
+        sound_needs_mode: Some("pro"),
+    },
+    ModelRule {
+        name: "kling-v3",
+        label: "Kling 3",
+        modes: &["std", "pro"],
+        durations: &["5", "10"],
+        camera: None,
+        cfg_scale: false,
+        sound: true,
+        sound_needs_mode: None,
+    },
+    ModelRule {
+        name: "kling-v2-1-master",
+        label: "Kling 2.1 Master",
+        modes: &["pro"],
+        durations: &["5", "10"],
+        camera: None,
+        cfg_scale: false,
+        sound: false,
+        sound_needs_mode: None,
+    },
+    ModelRule {
+        name: "kling-v2-master",
+        label: "Kling 2 Master",
+        modes: &["std", "pro"],
+        durations: &["5", "10"],
+        camera: None,
+        cfg_scale: false,
+        sound: false,
+        sound_needs_mode: None,
+    },
+    ModelRule {
+        name: "kling-v1-6",
+        label: "Kling 1.6",
+        modes: &["std", "pro"],
+        durations: &["5", "10"],
+        camera: None,
+        cfg_scale: true,
+        sound: false,
+        sound_needs_mode: None,
+    },
+    ModelRule {
+        name: "kling-v1",
+        label: "Kling 1",
+        modes: &["std", "pro"],
+        durations: &["5", "10"],
+        camera: Some(CameraAllowance {
+            mode: "std",
+            duration: "5",
+        }),
+        cfg_scale: true,
+        sound: false,
+        sound_needs_mode: None,
+    },
+];
+
+pub fn model(name: &str) -> Option<&'static ModelRule> {
+    MODELS.iter().find(|m| m.name == name)
+}
+
+/// Approximate price of one task in US cents; `mode: None` means every mode costs the same.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct Price {
+    pub model: &'static str,
+    pub mode: Option<&'static str>,
+    pub duration: &'static str,
+    pub usd_cents: u32,
+}
+
+/// When the price list was read (CometAPI blog); the UI shows it next to every estimate.
+pub const PRICES_AS_OF: &str = "2025-12";
+
+pub const PRICES: &[Price] = &[
+    Price {
+        model: "kling-v1",
+        mode: Some("std"),
+        duration: "5",
+        usd_cents: 13,
+    },
+    Price {
+        model: "kling-v1",
+        mode: Some("std"),
+        duration: "10",
+        usd_cents: 26,
+    },
+    Price {
+        model: "kling-v1",
+        mode: Some("pro"),
+        duration: "5",
+        usd_cents: 46,
+    },
+    Price {
+        model: "kling-v1",
+        mode: Some("pro"),
+        duration: "10",
+        usd_cents: 92,
+    },
+    Price {
+        model: "kling-v1-6",
+        mode: Some("std"),
+        duration: "5",
+        usd_cents: 26,
+    },
+    Price {
+        model: "kling-v1-6",
+        mode: Some("std"),
+        duration: "10",
+        usd_cents: 53,
+    },
+    Price {
+        model: "kling-v1-6",
+        mode: Some("pro"),
+        duration: "5",
+        usd_cents: 46,
+    },
+    Price {
+        model: "kling-v1-6",
+        mode: Some("pro"),
+        duration: "10",
+        usd_cents: 92,
+    },
+    Price {
+        model: "kling-v2-master",
+        mode: None,
+        duration: "5",
+        usd_cents: 132,
+    },
+    Price {
+        model: "kling-v2-master",
+        mode: None,
+        duration: "10",
+        usd_cents: 264,
+    },
+    Price {
+        model: "kling-v2-1-master",
+        mode: None,
+        duration: "5",
+        usd_cents: 132,
+    },
+    Price {
+        model: "kling-v2-1-master",
+        mode: None,
+        duration: "10",
+        usd_cents: 264,
+    },
+    Price {
+        model: "kling-v2-5-turbo",
+        mode: Some("pro"),
+        duration: "5",
+        usd_cents: 33,
+    },
+    Price {
+        model: "kling-v2-5-turbo",
+        mode: Some("pro"),
+        duration: "10",
+        usd_cents: 66,
+    },
+];
+
+/// `None` means the price is unknown: the UI says so instead of guessing.
+pub fn price_cents(model: &str, mode: &str, duration: &str) -> Option<u32> {
+    PRICES
+        .iter()
+        .find(|p| p.model == model && p.duration == duration && p.mode.is_none_or(|m| m == mode))
+        .map(|p| p.usd_cents)
+}
+
+/// Everything the UI needs to draw the options form, in one serializable value.
+#[derive(Debug, Clone, Serialize)]
+pub struct RulesTable {
+    pub limits: &'static Limits,
+    pub models: &'static [ModelRule],
+    pub default_model: &'static str,
+    pub default_model_mode: &'static str,
+    pub camera_types: &'static [&'static str],
+    pub camera_axes: &'static [&'static str],
+    pub prices: &'static [Price],
+    pub prices_as_of: &'static str,
+}
+
+pub fn table(profile: Profile) -> RulesTable {
+    RulesTable {
+        limits: Limits::for_profile(profile),
+        models: MODELS,
+        default_model: DEFAULT_MODEL,
+        default_model_mode: DEFAULT_MODEL_MODE,
+        camera_types: CAMERA_TYPES,
+        camera_axes: CAMERA_AXES,
+        prices: PRICES,
+        prices_as_of: PRICES_AS_OF,
+    }
+}
+
+/// Characters as people count them: Unicode scalar values after NFC, so a decomposed umlaut
+/// counts once; the UI counts the same way (`normalize("NFC")`).
+pub fn visible_len(text: &str) -> usize {
+    use unicode_normalization::UnicodeNormalization;
+    text.trim().nfc().count()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_model_is_a_row_and_allows_its_default_mode() {
+        let m = model(DEFAULT_MODEL).expect("default model row");
+        assert!(m.modes.contains(&DEFAULT_MODEL_MODE));
+        assert!(price_cents(DEFAULT_MODEL, DEFAULT_MODEL_MODE, "5").is_some());
+    }
+
+    #[test]
+    fn counting_is_by_scalar_after_nfc_and_trim() {
+        assert_eq!(visible_len("  u\u{0308}ber "), 4);
+        assert_eq!(visible_len("über"), 4);
+    }
+
+    #[test]
+    fn unknown_prices_stay_unknown() {
+        assert_eq!(price_cents("kling-v3", "pro", "5"), None);
+        assert_eq!(price_cents("kling-v2-master", "std", "10"), Some(264));
+    }
+}

@@ -1,0 +1,16 @@
+//! Core's `EventSink`, delivered as a Tauri event to the window.
+
+use kling_core::{EventSink, Generation};
+use tauri::{AppHandle, Emitter, Runtime};
+
+/// The event the UI listens to; its payload is the whole generation record.
+pub const GENERATION_EVENT: &str = "generation";
+
+pub struct WindowSink<R: Runtime>(pub AppHandle<R>);
+
+impl<R: Runtime> EventSink for WindowSink<R> {
+    fn generation_changed(&self, generation: &Generation) {
+        // Emitting fails only while the app is shutting down; the library already has the change.
+        let _ = self.0.emit(GENERATION_EVENT, generation);
+    }
+}

@@ -1,0 +1,52 @@
+//! Preferences, through tauri-plugin-store, behind a typed struct. Only preferences live here: the
+//! record of paid work is in the SQLite library, and the key in the keychain.
+
+use serde::{Deserialize, Serialize};
+use tauri::{AppHandle, Runtime};
+use tauri_plugin_store::StoreExt;
+
+use crate::error::{Error, Result};
+
+const STORE_FILE: &str = "settings.json";
+const KEY: &str = "settings";
+/// Points the app at another gateway (or the local emulator) without touching the saved settings.
+pub const API_BASE_ENV: &str = "KLING_DESK_API_BASE";
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Settings {
+    #[serde(default)]
+    pub api_base: Option<String>,
+    #[serde(default)]
+    pub language: Option<String>,
+}
+
+impl Settings {
+    pub fn load<R: Runtime>(app: &AppHandle<R>) -> Settings {
+        // An unreadable store means defaults: it holds nothing that cannot be chosen again.
+        app.store(STORE_FILE)
+            .ok()
+            .and_then(|store| store.get(KEY))
+            .and_then(|value| serde_json::from_value(value).ok())
+            .unwrap_or_default()
+    }
+
+    pub fn save<R: Runtime>(&self, app: &AppHandle<R>) -> Result<()> {
+        let store = app
+            .store(STORE_FILE)
+            .map_err(|e| Error::Settings(e.to_string()))?;
+        store.set(
+            KEY,
+            serde_json::to_value(self).map_err(|e| Error::Settings(e.to_string()))?,
+        );
+        store.save().map_err(|e| Error::Settings(e.to_string()))
+    }
+
+    /// The base URL in force: the environment variable, then the setting, then CometAPI.
+    pub fn effective_api_base(&self) -> String {
+        std::env::var(API_BASE_ENV)
+            .ok()
+            .filter(|v| !v.trim().is_empty())
+            .or_else(|| self.api_base.clone().filter(|v| !v.trim().is_empty()))
+            .unwrap_or_else(|| kling_core::api::DEFAULT_API_BASE.to_owned())
+    }
+}
