@@ -1,0 +1,106 @@
+//! What the engine tests share: an engine on a temporary library, pointed at an in-process
+//! emulator, with an event sink that records every change.
+
+#![allow(dead_code)]
+
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use kling_core::emulator::{Emulator, EmulatorConfig};
+use kling_core::rules::COMETAPI_LIMITS;
+use kling_core::secrets::{KeyScope, KeyVault, MemoryStore};
+use kling_core::{Engine, EngineConfig, EventSink, Generation, Library, PollSchedule, Status};
+
+pub const KEY: &str = "sk-test-key-1234";
+
+/// Polls 50 times faster than the documented schedule, so a test takes seconds, not minutes.
+pub const FAST: PollSchedule = PollSchedule { scale: 0.02 };
+
+#[derive(Default)]
+pub struct Recorder {
+    events: Mutex<Vec<Generation>>,
+    changed: tokio::sync::Notify,
+}
+
+impl EventSink for Recorder {
+    fn generation_changed(&self, generation: &Generation) {
+        self.events.lock().unwrap().push(generation.clone());
+        self.changed.notify_waiters();
+    }
+}
+
+impl Recorder {
+    pub fn events(&self) -> Vec<Generation> {
+        self.events.lock().unwrap().clone()
+    }
+
+    /// The statuses one generation went through, in order, without repeats.
+    pub fn statuses(&self, id: &str) -> Vec<Status> {
+        let mut seen: Vec<Status> = Vec::new();
+        for event in self.events().iter().filter(|g| g.id == id) {
+            if seen.last() != Some(&event.status) {
+                seen.push(event.status);
+            }
+        }
+        seen
+    }
+
+    /// Waits until an event shows `id` in one of `statuses`, and returns that record.
+    pub async fn wait_for(&self, id: &str, statuses: &[Status], within: Duration) -> Generation {
+        let deadline = tokio::time::Instant::now() + within;
+        loop {
+            let notified = self.changed.notified();
+            if let Some(found) = self
+                .events()
+                .into_iter()
+                .rev()
+                .find(|g| g.id == id && statuses.contains(&g.status))
+            {
+                return found;
+            }
+            if tokio::time::timeout_at(deadline, notified).await.is_err() {
+                panic!(
+                    "{id} never reached {statuses:?}; went through {:?}",
+                    self.statuses(id)
+                );
+            }
+        }
+    }
+}
+
+pub struct Rig {
+    pub engine: Engine,
+    pub recorder: Arc<Recorder>,
+}
+
+pub fn engine_on(root: &Path, emulator: &Emulator, key: Option<&str>) -> Rig {
+    let recorder = Arc::new(Recorder::default());
+    let vault = Arc::new(KeyVault::new(Box::new(MemoryStore::default())));
+    if let Some(key) = key {
+        vault.save(key, KeyScope::Keychain).unwrap();
+    }
+    let engine = Engine::new(EngineConfig {
+        library: Arc::new(Library::open(root).unwrap()),
+        api_base: emulator.base_url(),
+        vault,
+        sink: recorder.clone(),
+        schedule: FAST,
+        limits: &COMETAPI_LIMITS,
+        media_base: Some("http://media.test/token".into()),
+    })
+    .unwrap();
+    Rig { engine, recorder }
+}
+
+pub async fn emulator() -> Emulator {
+    Emulator::start(EmulatorConfig::fast()).await.unwrap()
+}
+
+pub fn creates(emulator: &Emulator) -> usize {
+    emulator
+        .requests()
+        .iter()
+        .filter(|r| r.method == "POST" && r.is_api())
+        .count()
+}
