@@ -1,6 +1,22 @@
+/// Every command the window may call. Listing them makes each one need an explicit permission,
+/// so the capability file is the whole list of what the UI can do.
+const COMMANDS: &[&str] = &[
+    "app_info",
+    "key_status",
+    "save_key",
+    "clear_key",
+    "generate",
+    "list_generations",
+    "get_settings",
+    "set_settings",
+    "rules",
+];
+
 fn main() {
     tauri_build::try_build(
-        tauri_build::Attributes::new().capabilities_path_pattern("./src-tauri/capabilities/**/*"),
+        tauri_build::Attributes::new()
+            .capabilities_path_pattern("./src-tauri/capabilities/**/*")
+            .app_manifest(tauri_build::AppManifest::new().commands(COMMANDS)),
     )
     .expect("tauri build step failed");
 }

@@ -20,6 +20,7 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use futures_util::StreamExt;
 use serde::Deserialize;
 use serde_json::{json, Value};
 use tower_http::services::ServeFile;
@@ -264,14 +265,16 @@ async fn truncate(response: Response, media: bool) -> Response {
     if media {
         // Keep the full Content-Length and fail the body stream: hyper then closes the
         // connection mid-body, which is what a download interrupted on the way looks like.
-        let chunks: Vec<Result<Bytes, std::io::Error>> = vec![
-            Ok(half),
+        // The pause lets hyper flush the head and the first half before the error aborts it.
+        let first = futures_util::stream::iter([Ok::<_, std::io::Error>(half)]);
+        let cut = futures_util::stream::once(async {
+            tokio::time::sleep(Duration::from_millis(50)).await;
             Err(std::io::Error::new(
                 std::io::ErrorKind::ConnectionReset,
                 "emulator cut the download",
-            )),
-        ];
-        return Response::from_parts(parts, Body::from_stream(futures_util::stream::iter(chunks)));
+            ))
+        });
+        return Response::from_parts(parts, Body::from_stream(first.chain(cut)));
     }
     (
         StatusCode::OK,
@@ -295,8 +298,13 @@ fn authorize(shared: &Shared, headers: &HeaderMap) -> Result<String, Response> {
         .and_then(|v| v.to_str().ok())
         .map(|v| {
             let v = v.trim();
-            match v.get(..7) {
-                Some(scheme) if scheme.eq_ignore_ascii_case("bearer ") => v[7..].trim(),
+            match v.get(..6) {
+                Some(scheme)
+                    if scheme.eq_ignore_ascii_case("bearer")
+                        && matches!(v[6..].chars().next(), None | Some(' ' | '\t')) =>
+                {
+                    v[6..].trim()
+                }
                 _ => v,
             }
         })

@@ -1,0 +1,209 @@
+//! The commands as the window calls them, through Tauri's IPC on a mock runtime: argument shapes,
+//! the `{kind, field, params}` error shape, and the `generation` event.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use kling_core::emulator::{Emulator, EmulatorConfig};
+use kling_core::secrets::MemoryStore;
+use kling_core::PollSchedule;
+use kling_desk::events::WindowSink;
+use kling_desk::AppState;
+use serde_json::{json, Value};
+use tauri::ipc::{CallbackFn, InvokeBody};
+use tauri::test::{
+    get_ipc_response, mock_builder, mock_context, noop_assets, MockRuntime, INVOKE_KEY,
+};
+use tauri::webview::InvokeRequest;
+use tauri::{Listener, Manager, WebviewWindow};
+
+struct Harness {
+    window: WebviewWindow<MockRuntime>,
+    events: Arc<Mutex<Vec<Value>>>,
+    _app: tauri::App<MockRuntime>,
+    _dir: tempfile::TempDir,
+}
+
+fn harness(emulator: &Emulator) -> Harness {
+    let dir = tempfile::tempdir().unwrap();
+    let app = mock_builder()
+        .plugin(tauri_plugin_store::Builder::new().build())
+        .invoke_handler(kling_desk::command_handler!())
+        .build(mock_context(noop_assets()))
+        .unwrap();
+    let sink = Arc::new(WindowSink(app.handle().clone()));
+    let state = tauri::async_runtime::block_on(AppState::start(
+        dir.path(),
+        &emulator.base_url(),
+        Box::new(MemoryStore::default()),
+        sink,
+        PollSchedule { scale: 0.02 },
+    ))
+    .unwrap();
+    app.manage(state);
+    let events = Arc::new(Mutex::new(Vec::new()));
+    let seen = events.clone();
+    app.listen("generation", move |event| {
+        seen.lock()
+            .unwrap()
+            .push(serde_json::from_str(event.payload()).unwrap());
+    });
+    let window = tauri::WebviewWindowBuilder::new(&app, "main", Default::default())
+        .build()
+        .unwrap();
+    Harness {
+        window,
+        events,
+        _app: app,
+        _dir: dir,
+    }
+}
+
+fn invoke(window: &WebviewWindow<MockRuntime>, cmd: &str, args: Value) -> Result<Value, Value> {
+    get_ipc_response(
+        window,
+        InvokeRequest {
+            cmd: cmd.into(),
+            callback: CallbackFn(0),
+            error: CallbackFn(1),
+            url: "tauri://localhost".parse().unwrap(),
+            body: InvokeBody::Json(args),
+            headers: Default::default(),
+            invoke_key: INVOKE_KEY.to_string(),
+        },
+    )
+    .map(|body| body.deserialize::<Value>().unwrap())
+}
+
+fn emulator() -> Emulator {
+    tauri::async_runtime::block_on(Emulator::start(EmulatorConfig::fast())).unwrap()
+}
+
+#[test]
+fn a_key_is_described_by_its_last_four_characters_only() {
+    let emulator = emulator();
+    let h = harness(&emulator);
+    assert_eq!(
+        invoke(&h.window, "key_status", json!({})).unwrap()["set"],
+        false
+    );
+    let saved = invoke(
+        &h.window,
+        "save_key",
+        json!({"key": "sk-live-9876wxyz", "scope": "keychain"}),
+    )
+    .unwrap();
+    assert_eq!(saved["set"], true);
+    assert_eq!(saved["last4"], "wxyz");
+    assert_eq!(saved["storage"], "keychain");
+    assert!(!saved.to_string().contains("sk-live"));
+    let cleared = invoke(&h.window, "clear_key", json!({})).unwrap();
+    assert_eq!(cleared["set"], false);
+}
+
+#[test]
+fn bad_input_comes_back_as_kind_field_and_params() {
+    let emulator = emulator();
+    let h = harness(&emulator);
+    invoke(&h.window, "save_key", json!({"key": "sk-1234"})).unwrap();
+    let error = invoke(&h.window, "generate", json!({"request": {"prompt": "   "}})).unwrap_err();
+    assert_eq!(
+        error,
+        json!({"kind": "prompt_empty", "field": "prompt", "params": {}})
+    );
+    let error = invoke(
+        &h.window,
+        "generate",
+        json!({"request": {"prompt": "a", "duration": "7"}}),
+    )
+    .unwrap_err();
+    assert_eq!(error["kind"], "option_not_allowed");
+    assert_eq!(error["field"], "duration");
+    assert_eq!(error["params"]["value"], "7");
+    let error = invoke(&h.window, "save_key", json!({"key": ""})).unwrap_err();
+    assert_eq!(error["kind"], "key_empty");
+    // A missing argument is Tauri's own refusal, not a crash.
+    assert!(invoke(&h.window, "generate", json!({})).is_err());
+    assert!(
+        emulator.requests().iter().all(|r| r.method != "POST"),
+        "nothing was sent"
+    );
+}
+
+#[test]
+fn generate_returns_the_record_and_events_carry_it_to_ready() {
+    let emulator = emulator();
+    let h = harness(&emulator);
+    invoke(&h.window, "save_key", json!({"key": "sk-1234"})).unwrap();
+    let record = invoke(
+        &h.window,
+        "generate",
+        json!({"request": {"prompt": "a paper boat"}}),
+    )
+    .unwrap();
+    assert_eq!(record["status"], "submitting");
+    assert_eq!(record["request"]["prompt"], "a paper boat");
+    assert!(record["external_task_id"]
+        .as_str()
+        .unwrap()
+        .starts_with("kd-"));
+    assert!(
+        record.get("remote_video_url").is_none() && record.get("video_file").is_none(),
+        "paths stay inside"
+    );
+    let id = record["id"].as_str().unwrap().to_owned();
+
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    let ready = loop {
+        let found = h
+            .events
+            .lock()
+            .unwrap()
+            .iter()
+            .find(|e| e["id"] == id.as_str() && e["status"] == "ready")
+            .cloned();
+        if let Some(found) = found {
+            break found;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no ready event: {:?}",
+            h.events.lock().unwrap()
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let info = invoke(&h.window, "app_info", json!({})).unwrap();
+    let media_base = info["media_base"].as_str().unwrap();
+    assert!(media_base.starts_with("http://127.0.0.1:"));
+    assert_eq!(ready["video_url"], format!("{media_base}/{id}.mp4"));
+    assert_eq!(ready["task_id"].as_str().map(str::len), Some(19));
+
+    let page = invoke(
+        &h.window,
+        "list_generations",
+        json!({"before": null, "limit": 10}),
+    )
+    .unwrap();
+    assert_eq!(page["items"][0]["id"], id.as_str());
+    assert_eq!(page["items"][0]["status"], "ready");
+    assert_eq!(page["next"], Value::Null);
+}
+
+#[test]
+fn settings_round_trip_through_the_store() {
+    let emulator = emulator();
+    let h = harness(&emulator);
+    let saved = invoke(
+        &h.window,
+        "set_settings",
+        json!({"settings": {"api_base": emulator.base_url(), "language": "de"}}),
+    )
+    .unwrap();
+    assert_eq!(saved["language"], "de");
+    assert_eq!(
+        invoke(&h.window, "get_settings", json!({})).unwrap()["language"],
+        "de"
+    );
+    let rules = invoke(&h.window, "rules", json!({})).unwrap();
+    assert_eq!(rules["limits"]["prompt_max_chars"], 500);
+}

@@ -1,0 +1,126 @@
+// Start-up and wiring: language, key status, welcome or composer, gallery, settings.
+import * as backend from "./backend.js";
+import { createComposer } from "./composer.js";
+import { createGallery } from "./gallery.js";
+import { createKeyForm } from "./key-form.js";
+import { createSettings } from "./settings.js";
+import { applyI18n, showError } from "./dom.js";
+import { describeError } from "./errors.js";
+import { createTranslator, pickLanguage } from "./i18n.js";
+
+const catalogs = new Map();
+
+async function loadCatalog(lang) {
+  if (!catalogs.has(lang)) {
+    const response = await fetch(`i18n/${lang}.json`);
+    if (!response.ok) throw new Error(`i18n/${lang}.json: HTTP ${response.status}`);
+    catalogs.set(lang, await response.json());
+  }
+  return catalogs.get(lang);
+}
+
+const live = document.getElementById("live");
+
+const ctx = {
+  t: (key) => key,
+  lang: "en",
+  info: null,
+  settings: null,
+  keyStatus: null,
+  /** Says something to screen readers through the polite live region. */
+  announce(text) {
+    live.textContent = "";
+    // Setting the text a moment later makes repeated messages audible too.
+    setTimeout(() => { live.textContent = text; }, 60);
+  },
+  setKeyStatus: () => {},
+  refreshKeyStatus: () => {},
+};
+
+async function useLanguage() {
+  const lang = pickLanguage(ctx.settings?.language ?? null, navigator.language);
+  const english = await loadCatalog("en");
+  const catalog = lang === "en" ? english : await loadCatalog(lang);
+  ctx.lang = lang;
+  ctx.t = createTranslator(catalog, english);
+  document.documentElement.lang = lang;
+  document.title = ctx.t("app.name");
+  applyI18n(document, ctx.t);
+}
+
+async function start() {
+  const [info, savedSettings] = await Promise.all([backend.appInfo(), backend.getSettings()]);
+  ctx.info = info;
+  ctx.settings = savedSettings ?? { api_base: null, language: info?.language ?? null };
+  await useLanguage();
+
+  const welcome = document.getElementById("welcome");
+  const welcomeSlot = document.getElementById("welcome-key-slot");
+  const settingsSlot = document.getElementById("settings-key-slot");
+
+  const keyForm = createKeyForm(ctx);
+  const gallery = createGallery(ctx);
+  const composer = createComposer(ctx, { onCreated: (generation) => gallery.upsert(generation) });
+  const settings = createSettings(ctx, {
+    onOpen: () => placeKeyForm(true),
+    onClose: () => placeKeyForm(false),
+    onLanguage: async () => {
+      await useLanguage();
+      keyForm.relabel();
+      composer.relabel();
+      gallery.relabel();
+      settings.relabel();
+    },
+  });
+
+  /** The one key form lives in the Settings dialog while it is open, else on the welcome panel. */
+  function placeKeyForm(settingsOpen) {
+    if (settingsOpen || ctx.keyStatus?.set) keyForm.mountIn(settingsSlot, "settings");
+    else keyForm.mountIn(welcomeSlot, "welcome");
+  }
+
+  function showMain() {
+    const hasKey = Boolean(ctx.keyStatus?.set);
+    welcome.hidden = hasKey;
+    composer.show(hasKey);
+    placeKeyForm(settings.isOpen);
+  }
+
+  ctx.setKeyStatus = (status) => {
+    const hadKey = Boolean(ctx.keyStatus?.set);
+    ctx.keyStatus = status;
+    showMain();
+    if (!hadKey && status?.set && !settings.isOpen) composer.focus();
+  };
+  ctx.refreshKeyStatus = async () => {
+    try {
+      ctx.setKeyStatus(await backend.keyStatus());
+    } catch {
+      // The next action shows its own error.
+    }
+  };
+
+  ctx.keyStatus = await backend.keyStatus();
+  showMain();
+  composer.render();
+  document.body.classList.remove("is-booting");
+  if (ctx.keyStatus?.set) composer.focus();
+  else keyForm.focus();
+
+  await gallery.start();
+}
+
+start().catch(async (error) => {
+  // Without the backend nothing works; say so in the user's language if a catalog loads.
+  try {
+    if (!catalogs.size) await useLanguage();
+  } catch {
+    // No catalog either: the key names stay visible, which is still better than a blank window.
+  }
+  document.body.classList.remove("is-booting");
+  const described = describeError(error, ctx.t);
+  const slot = document.getElementById("fatal");
+  slot.hidden = false;
+  showError(slot, described, ctx.t);
+  console.error("Kling Desk failed to start", error);
+});
