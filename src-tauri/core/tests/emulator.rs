@@ -406,9 +406,8 @@ async fn invalid_requests_are_refused_with_the_field_named() {
         ),
     ];
     for (request, field) in cases {
-        let (status, answer) = create(&emu, request.clone()).await;
+        let (status, answer) = create(&emu, request).await;
         assert_refused(status, &answer, 400, 1201, &format!("{field}:"));
-        let _ = request;
     }
     assert!(emu.tasks().is_empty());
 }
@@ -611,7 +610,7 @@ async fn created_but_lost_creates_the_task_and_drops_the_connection() {
         .send()
         .await
         .expect_err("the connection drops");
-    assert!(!error.is_status() && !error.is_timeout(), "{error:?}");
+    assert!(error.is_request() && !error.is_timeout(), "{error:?}");
     let tasks = emu.tasks();
     assert_eq!(tasks.len(), 1);
     assert_eq!(tasks[0].external_task_id.as_deref(), Some("kd-lost"));
@@ -636,7 +635,7 @@ async fn reset_drops_the_connection_and_creates_nothing() {
         .send()
         .await
         .expect_err("the connection drops");
-    assert!(!error.is_status(), "{error:?}");
+    assert!(error.is_request(), "{error:?}");
     assert!(emu.tasks().is_empty());
     assert!(emu.pending_faults().is_empty());
     create_ok(&emu, body("next one works")).await;
@@ -890,4 +889,10 @@ async fn realistic_timings_are_drawn_per_task_within_their_range() {
     assert_eq!(status_of(&emu, &id).await, "processing");
     emu.advance_clock(300_000);
     assert_eq!(status_of(&emu, &id).await, "succeed");
+}
+
+#[test]
+fn the_handle_can_be_shared_across_tasks() {
+    fn shareable<T: Send + Sync + 'static>() {}
+    shareable::<Emulator>();
 }

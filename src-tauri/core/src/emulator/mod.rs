@@ -6,7 +6,7 @@
 //! log of every request. It never imports the client: a client bug must not be able to make the
 //! emulator agree with it.
 //!
-//! Test control over HTTP lives under `/__emu/` (see [`routes`]); the same operations are methods
+//! Test control over HTTP lives under `/__emu/` (listed in `routes.rs`); the same operations are methods
 //! on [`Emulator`] for in-process tests.
 //!
 //! Faults as JSON (`POST /__emu/faults`), all fields but `kind` optional:
