@@ -11,9 +11,7 @@ use kling_desk::events::WindowSink;
 use kling_desk::AppState;
 use serde_json::{json, Value};
 use tauri::ipc::{CallbackFn, InvokeBody};
-use tauri::test::{
-    get_ipc_response, mock_builder, mock_context, noop_assets, MockRuntime, INVOKE_KEY,
-};
+use tauri::test::{get_ipc_response, mock_builder, mock_context, noop_assets, MockRuntime, INVOKE_KEY};
 use tauri::webview::InvokeRequest;
 use tauri::{Listener, Manager, WebviewWindow};
 
@@ -38,6 +36,7 @@ fn harness(emulator: &Emulator) -> Harness {
         Box::new(MemoryStore::default()),
         sink,
         PollSchedule { scale: 0.02 },
+        0.0,
     ))
     .unwrap();
     app.manage(state);
@@ -83,10 +82,7 @@ fn emulator() -> Emulator {
 fn a_key_is_described_by_its_last_four_characters_only() {
     let emulator = emulator();
     let h = harness(&emulator);
-    assert_eq!(
-        invoke(&h.window, "key_status", json!({})).unwrap()["set"],
-        false
-    );
+    assert_eq!(invoke(&h.window, "key_status", json!({})).unwrap()["set"], false);
     let saved = invoke(
         &h.window,
         "save_key",
@@ -107,10 +103,7 @@ fn bad_input_comes_back_as_kind_field_and_params() {
     let h = harness(&emulator);
     invoke(&h.window, "save_key", json!({"key": "sk-1234"})).unwrap();
     let error = invoke(&h.window, "generate", json!({"request": {"prompt": "   "}})).unwrap_err();
-    assert_eq!(
-        error,
-        json!({"kind": "prompt_empty", "field": "prompt", "params": {}})
-    );
+    assert_eq!(error, json!({"kind": "prompt_empty", "field": "prompt", "params": {}}));
     let error = invoke(
         &h.window,
         "generate",
@@ -135,18 +128,10 @@ fn generate_returns_the_record_and_events_carry_it_to_ready() {
     let emulator = emulator();
     let h = harness(&emulator);
     invoke(&h.window, "save_key", json!({"key": "sk-1234"})).unwrap();
-    let record = invoke(
-        &h.window,
-        "generate",
-        json!({"request": {"prompt": "a paper boat"}}),
-    )
-    .unwrap();
+    let record = invoke(&h.window, "generate", json!({"request": {"prompt": "a paper boat"}})).unwrap();
     assert_eq!(record["status"], "submitting");
     assert_eq!(record["request"]["prompt"], "a paper boat");
-    assert!(record["external_task_id"]
-        .as_str()
-        .unwrap()
-        .starts_with("kd-"));
+    assert!(record["external_task_id"].as_str().unwrap().starts_with("kd-"));
     assert!(
         record.get("remote_video_url").is_none() && record.get("video_file").is_none(),
         "paths stay inside"
@@ -178,12 +163,7 @@ fn generate_returns_the_record_and_events_carry_it_to_ready() {
     assert_eq!(ready["video_url"], format!("{media_base}/{id}.mp4"));
     assert_eq!(ready["task_id"].as_str().map(str::len), Some(19));
 
-    let page = invoke(
-        &h.window,
-        "list_generations",
-        json!({"before": null, "limit": 10}),
-    )
-    .unwrap();
+    let page = invoke(&h.window, "list_generations", json!({"before": null, "limit": 10})).unwrap();
     assert_eq!(page["items"][0]["id"], id.as_str());
     assert_eq!(page["items"][0]["status"], "ready");
     assert_eq!(page["next"], Value::Null);
@@ -200,10 +180,7 @@ fn settings_round_trip_through_the_store() {
     )
     .unwrap();
     assert_eq!(saved["language"], "de");
-    assert_eq!(
-        invoke(&h.window, "get_settings", json!({})).unwrap()["language"],
-        "de"
-    );
+    assert_eq!(invoke(&h.window, "get_settings", json!({})).unwrap()["language"], "de");
     let rules = invoke(&h.window, "rules", json!({})).unwrap();
     assert_eq!(rules["limits"]["prompt_max_chars"], 500);
 }

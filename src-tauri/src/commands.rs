@@ -37,15 +37,8 @@ pub fn key_status(state: State<'_, AppState>) -> KeyStatus {
 }
 
 #[tauri::command]
-pub async fn save_key(
-    state: State<'_, AppState>,
-    key: String,
-    scope: Option<KeyScope>,
-) -> Result<KeyStatus> {
-    Ok(state
-        .engine
-        .save_key(&key, scope.unwrap_or(KeyScope::Keychain))
-        .await?)
+pub async fn save_key(state: State<'_, AppState>, key: String, scope: Option<KeyScope>) -> Result<KeyStatus> {
+    Ok(state.engine.save_key(&key, scope.unwrap_or(KeyScope::Keychain)).await?)
 }
 
 #[tauri::command]
@@ -55,19 +48,12 @@ pub fn clear_key(state: State<'_, AppState>) -> Result<KeyStatus> {
 
 /// Async so the engine's tasks start on Tauri's runtime; returns once the generation is on disk.
 #[tauri::command]
-pub async fn generate(
-    state: State<'_, AppState>,
-    request: GenerationRequest,
-) -> Result<Generation> {
+pub async fn generate(state: State<'_, AppState>, request: GenerationRequest) -> Result<Generation> {
     Ok(state.engine.generate(&request)?)
 }
 
 #[tauri::command]
-pub fn list_generations(
-    state: State<'_, AppState>,
-    before: Option<i64>,
-    limit: Option<usize>,
-) -> Result<Page> {
+pub fn list_generations(state: State<'_, AppState>, before: Option<i64>, limit: Option<usize>) -> Result<Page> {
     Ok(state.engine.page(before, limit.unwrap_or(24))?)
 }
 
@@ -77,13 +63,12 @@ pub fn get_settings<R: Runtime>(app: AppHandle<R>) -> Settings {
 }
 
 #[tauri::command]
-pub fn set_settings<R: Runtime>(
-    app: AppHandle<R>,
-    state: State<'_, AppState>,
-    settings: Settings,
-) -> Result<Settings> {
+pub fn set_settings<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>, settings: Settings) -> Result<Settings> {
     settings.save(&app)?;
     state.engine.set_api_base(&settings.effective_api_base())?;
+    state
+        .engine
+        .set_requests_per_second(settings.effective_requests_per_second());
     Ok(settings)
 }
 

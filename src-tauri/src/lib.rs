@@ -37,6 +37,7 @@ impl AppState {
         keychain: Box<dyn SecretStore>,
         sink: Arc<dyn EventSink>,
         schedule: PollSchedule,
+        requests_per_second: f64,
     ) -> Result<AppState, kling_core::Error> {
         let library = Arc::new(Library::open(&data_dir.join("library"))?);
         let media = MediaServer::start(&library.videos_dir()).await?;
@@ -49,6 +50,7 @@ impl AppState {
             schedule,
             limits: &COMETAPI_LIMITS,
             media_base: Some(media_base.clone()),
+            requests_per_second,
         })?;
         engine.resume()?;
         Ok(AppState {
@@ -81,20 +83,22 @@ macro_rules! command_handler {
 pub fn run() {
     tauri::Builder::default()
         .plugin(tauri_plugin_store::Builder::new().build())
+        .plugin(tauri_plugin_window_state::Builder::default().build())
         .invoke_handler(command_handler!())
         .setup(|app| {
             let data_dir = app.path().app_data_dir()?;
             std::fs::create_dir_all(&data_dir)?;
             let handle = app.handle().clone();
-            let api_base = settings::Settings::load(&handle).effective_api_base();
+            let settings = settings::Settings::load(&handle);
             let sink = Arc::new(events::WindowSink(handle.clone()));
             let keychain = Box::new(KeyringStore::new(KEYCHAIN_SERVICE, KEYCHAIN_USER));
             let state = tauri::async_runtime::block_on(AppState::start(
                 &data_dir,
-                &api_base,
+                &settings.effective_api_base(),
                 keychain,
                 sink,
                 PollSchedule::default(),
+                settings.effective_requests_per_second(),
             ))?;
             app.manage(state);
             Ok(())

@@ -18,6 +18,9 @@ pub struct Settings {
     pub api_base: Option<String>,
     #[serde(default)]
     pub language: Option<String>,
+    /// The limit on API requests per second across all generations; `None` is the default (2/s).
+    #[serde(default)]
+    pub requests_per_second: Option<f64>,
 }
 
 impl Settings {
@@ -31,14 +34,18 @@ impl Settings {
     }
 
     pub fn save<R: Runtime>(&self, app: &AppHandle<R>) -> Result<()> {
-        let store = app
-            .store(STORE_FILE)
-            .map_err(|e| Error::Settings(e.to_string()))?;
+        let store = app.store(STORE_FILE).map_err(|e| Error::Settings(e.to_string()))?;
         store.set(
             KEY,
             serde_json::to_value(self).map_err(|e| Error::Settings(e.to_string()))?,
         );
         store.save().map_err(|e| Error::Settings(e.to_string()))
+    }
+
+    pub fn effective_requests_per_second(&self) -> f64 {
+        self.requests_per_second
+            .filter(|r| r.is_finite() && *r > 0.0)
+            .unwrap_or(kling_core::api::DEFAULT_REQUESTS_PER_SECOND)
     }
 
     /// The base URL in force: the environment variable, then the setting, then CometAPI.

@@ -40,8 +40,7 @@ pub struct Download {
 
 /// Only plain web links: a `file:` or `javascript:` URL from a hostile answer never gets fetched.
 pub fn acceptable_url(url: &str) -> bool {
-    reqwest::Url::parse(url)
-        .is_ok_and(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some())
+    reqwest::Url::parse(url).is_ok_and(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some())
 }
 
 impl Download {
@@ -56,10 +55,7 @@ impl Download {
         if !acceptable_url(url) {
             return Err(DownloadError::RefusedUrl);
         }
-        let have = tokio::fs::metadata(&self.part)
-            .await
-            .map(|m| m.len())
-            .unwrap_or(0);
+        let have = tokio::fs::metadata(&self.part).await.map(|m| m.len()).unwrap_or(0);
         let mut request = http.get(url).timeout(Duration::from_secs(30 * 60));
         if have > 0 {
             request = request.header(RANGE, format!("bytes={have}-"));
@@ -85,10 +81,7 @@ impl Download {
             return Err(DownloadError::TooLarge);
         }
         let mut file = if resumed {
-            tokio::fs::OpenOptions::new()
-                .append(true)
-                .open(&self.part)
-                .await?
+            tokio::fs::OpenOptions::new().append(true).open(&self.part).await?
         } else {
             tokio::fs::File::create(&self.part).await?
         };
@@ -135,12 +128,7 @@ impl Download {
 
 fn content_range_start(response: &reqwest::Response) -> Option<u64> {
     let value = response.headers().get(CONTENT_RANGE)?.to_str().ok()?;
-    value
-        .strip_prefix("bytes ")?
-        .split('-')
-        .next()?
-        .parse()
-        .ok()
+    value.strip_prefix("bytes ")?.split('-').next()?.parse().ok()
 }
 
 async fn read_head(path: &Path) -> std::io::Result<Vec<u8>> {

@@ -73,6 +73,10 @@ pub const LOCAL_KINDS: &[&str] = &[
     "result_expired",
     "download_failed",
     "submission_unsettled",
+    "discarded",
+    "cancelled",
+    "action_not_available",
+    "library_set_aside",
 ];
 
 impl Error {
@@ -85,24 +89,13 @@ impl Error {
     }
 
     pub fn invalid_with(kind: &'static str, field: &'static str, params: &[(&str, Value)]) -> Self {
-        let params = params
-            .iter()
-            .map(|(k, v)| ((*k).to_owned(), v.clone()))
-            .collect();
-        Error::Invalid {
-            kind,
-            field,
-            params,
-        }
+        let params = params.iter().map(|(k, v)| ((*k).to_owned(), v.clone())).collect();
+        Error::Invalid { kind, field, params }
     }
 
     pub fn problem(&self) -> Problem {
         match self {
-            Error::Invalid {
-                kind,
-                field,
-                params,
-            } => Problem {
+            Error::Invalid { kind, field, params } => Problem {
                 kind: (*kind).to_owned(),
                 field: Some((*field).to_owned()),
                 params: params.clone(),
@@ -111,9 +104,7 @@ impl Error {
             Error::Api(api) => api.problem(),
             Error::Secret(secret) => secret.problem(),
             Error::Io(io) if is_disk_full(io) => Problem::new("disk_full"),
-            Error::Library(_) | Error::Io(_) => {
-                Problem::new("storage").param("detail", self.to_string())
-            }
+            Error::Library(_) | Error::Io(_) => Problem::new("storage").param("detail", self.to_string()),
             Error::UnknownGeneration(_) => Problem::new("internal"),
         }
     }

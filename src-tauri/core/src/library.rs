@@ -108,6 +108,7 @@ pub struct Page {
 pub struct Library {
     root: PathBuf,
     db: Mutex<Connection>,
+    notice: Option<Problem>,
 }
 
 /// Each entry moves the schema one version forward; never edit a shipped entry, add one.
@@ -142,21 +143,32 @@ const COLUMNS: &str = "seq, id, external_task_id, task_id, status, request_json,
 
 impl Library {
     /// Opens (or creates) the library in `root`: `library.sqlite3`, `videos/` and `incoming/`.
+    ///
+    /// A catalog SQLite cannot read is never replaced in place: it is renamed aside, a new one is
+    /// started, and `notice()` tells the user where the old one is.
     pub fn open(root: &Path) -> Result<Library> {
         std::fs::create_dir_all(root.join("videos"))?;
         std::fs::create_dir_all(root.join("incoming"))?;
         let path = root.join("library.sqlite3");
-        let mut db = Connection::open(&path)?;
-        // WAL keeps readers off the writer's back; FULL makes each committed change survive power loss.
-        db.pragma_update(None, "journal_mode", "WAL")?;
-        db.pragma_update(None, "synchronous", "FULL")?;
-        db.pragma_update(None, "foreign_keys", "ON")?;
-        db.busy_timeout(std::time::Duration::from_secs(5))?;
-        migrate(&mut db, &path)?;
+        let (db, notice) = match open_catalog(&path) {
+            Ok(db) => (db, None),
+            Err(e) if is_unreadable_database(&e) => {
+                let aside = set_aside(&path)?;
+                let notice = Problem::new("library_set_aside").param("path", aside.display().to_string());
+                (open_catalog(&path)?, Some(notice))
+            }
+            Err(e) => return Err(e),
+        };
         Ok(Library {
             root: root.to_owned(),
             db: Mutex::new(db),
+            notice,
         })
+    }
+
+    /// Something the user must be told about the library, such as a catalog that was set aside.
+    pub fn notice(&self) -> Option<&Problem> {
+        self.notice.as_ref()
     }
 
     pub fn root(&self) -> &Path {
@@ -174,9 +186,7 @@ impl Library {
     fn db(&self) -> std::sync::MutexGuard<'_, Connection> {
         // A panic while holding the lock cannot leave SQLite half-written (transactions), so the
         // connection stays usable.
-        self.db
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.db.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     /// Writes a new generation in state `submitting`; committed before the POST is sent.
@@ -228,7 +238,8 @@ impl Library {
             .map(|e| serde_json::to_string(e).expect("a problem always serializes"));
         let changed = self.db().execute(
             "UPDATE generations SET task_id = ?2, status = ?3, updated_at = ?4, finished_at = ?5, error_json = ?6,
-                provider_message = ?7, remote_video_url = ?8, video_duration = ?9, video_file = ?10, video_bytes = ?11
+                provider_message = ?7, remote_video_url = ?8, video_duration = ?9, video_file = ?10, video_bytes = ?11,
+                external_task_id = ?12
              WHERE id = ?1",
             params![
                 generation.id,
@@ -242,20 +253,18 @@ impl Library {
                 generation.video_duration,
                 generation.video_file,
                 generation.video_bytes,
+                generation.external_task_id,
             ],
         )?;
         if changed == 0 {
-            return Err(crate::error::Error::UnknownGeneration(
-                generation.id.clone(),
-            ));
+            return Err(crate::error::Error::UnknownGeneration(generation.id.clone()));
         }
         Ok(())
     }
 
     pub fn get(&self, id: &str) -> Result<Option<Generation>> {
         let db = self.db();
-        let mut statement =
-            db.prepare_cached(&format!("SELECT {COLUMNS} FROM generations WHERE id = ?1"))?;
+        let mut statement = db.prepare_cached(&format!("SELECT {COLUMNS} FROM generations WHERE id = ?1"))?;
         Ok(statement.query_row([id], from_row).optional()?)
     }
 
@@ -268,13 +277,10 @@ impl Library {
         ))?;
         let mut seqs = Vec::new();
         let items = statement
-            .query_map(
-                params![before.unwrap_or(i64::MAX), limit as i64 + 1],
-                |row| {
-                    seqs.push(row.get::<_, i64>(0)?);
-                    from_row(row)
-                },
-            )?
+            .query_map(params![before.unwrap_or(i64::MAX), limit as i64 + 1], |row| {
+                seqs.push(row.get::<_, i64>(0)?);
+                from_row(row)
+            })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
         let mut items = items;
         let next = if items.len() > limit {
@@ -303,8 +309,7 @@ impl Library {
     /// the app has tried it once with a task it created itself.
     pub fn external_lookup_works(&self, base_url: &str) -> Result<Option<bool>> {
         let db = self.db();
-        let mut statement =
-            db.prepare_cached("SELECT external_lookup_works FROM gateways WHERE base_url = ?1")?;
+        let mut statement = db.prepare_cached("SELECT external_lookup_works FROM gateways WHERE base_url = ?1")?;
         Ok(statement
             .query_row([base_url], |row| row.get::<_, bool>(0))
             .optional()?)
@@ -355,9 +360,52 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<Generation> {
     })
 }
 
+fn open_catalog(path: &Path) -> Result<Connection> {
+    let mut db = Connection::open(path)?;
+    // WAL keeps readers off the writer's back; FULL makes each committed change survive power loss.
+    db.pragma_update(None, "journal_mode", "WAL")?;
+    db.pragma_update(None, "synchronous", "FULL")?;
+    db.busy_timeout(std::time::Duration::from_secs(5))?;
+    let check: String = db.pragma_query_value(None, "quick_check", |row| row.get(0))?;
+    if check != "ok" {
+        return Err(rusqlite::Error::SqliteFailure(
+            rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_CORRUPT),
+            Some(check),
+        )
+        .into());
+    }
+    migrate(&mut db, path)?;
+    Ok(db)
+}
+
+fn is_unreadable_database(error: &crate::error::Error) -> bool {
+    use rusqlite::ErrorCode::{DatabaseCorrupt, NotADatabase};
+    matches!(error, crate::error::Error::Library(rusqlite::Error::SqliteFailure(e, _)) if matches!(e.code, NotADatabase | DatabaseCorrupt))
+}
+
+/// Renames the catalog and its WAL files to a name no earlier rescue used, and returns it.
+fn set_aside(path: &Path) -> Result<PathBuf> {
+    let stamp = now_ms();
+    let mut n = 0;
+    let aside = loop {
+        let candidate = path.with_extension(format!("sqlite3.unreadable-{stamp}-{n}"));
+        if !candidate.exists() {
+            break candidate;
+        }
+        n += 1;
+    };
+    std::fs::rename(path, &aside)?;
+    for suffix in ["-wal", "-shm"] {
+        let side = PathBuf::from(format!("{}{suffix}", path.display()));
+        if side.exists() {
+            std::fs::rename(&side, PathBuf::from(format!("{}{suffix}", aside.display())))?;
+        }
+    }
+    Ok(aside)
+}
+
 fn migrate(db: &mut Connection, path: &Path) -> Result<()> {
-    let version: usize =
-        db.pragma_query_value(None, "user_version", |row| row.get::<_, i64>(0))? as usize;
+    let version: usize = db.pragma_query_value(None, "user_version", |row| row.get::<_, i64>(0))? as usize;
     if version >= MIGRATIONS.len() {
         return Ok(());
     }
@@ -416,18 +464,32 @@ mod tests {
             library.insert(request(&format!("prompt {n}"))).unwrap();
         }
         let first = library.page(None, 2).unwrap();
-        let prompts = |page: &Page| {
-            page.items
-                .iter()
-                .map(|g| g.request.prompt.clone())
-                .collect::<Vec<_>>()
-        };
+        let prompts = |page: &Page| page.items.iter().map(|g| g.request.prompt.clone()).collect::<Vec<_>>();
         assert_eq!(prompts(&first), ["prompt 4", "prompt 3"]);
         let second = library.page(first.next, 2).unwrap();
         assert_eq!(prompts(&second), ["prompt 2", "prompt 1"]);
         let last = library.page(second.next, 2).unwrap();
         assert_eq!(prompts(&last), ["prompt 0"]);
         assert_eq!(last.next, None);
+    }
+
+    #[test]
+    fn an_unreadable_catalog_is_set_aside_never_overwritten() {
+        let dir = tempfile::tempdir().unwrap();
+        let garbage = b"this is not a database, but it is the user's file".repeat(100);
+        std::fs::write(dir.path().join("library.sqlite3"), &garbage).unwrap();
+        let library = Library::open(dir.path()).unwrap();
+        let notice = library.notice().expect("the user is told");
+        assert_eq!(notice.kind, "library_set_aside");
+        let aside = PathBuf::from(notice.params["path"].as_str().unwrap());
+        assert_eq!(
+            std::fs::read(&aside).unwrap(),
+            garbage,
+            "the old file is kept byte for byte"
+        );
+        library.insert(request("after the rescue")).unwrap();
+        assert_eq!(Library::open(dir.path()).unwrap().page(None, 5).unwrap().items.len(), 1);
+        assert!(Library::open(dir.path()).unwrap().notice().is_none());
     }
 
     #[test]

@@ -80,11 +80,7 @@ mod tests {
         assert_eq!(ranged.bytes().await.unwrap().as_ref(), b"2345");
 
         let port = server.addr.port();
-        let without_token = http
-            .get(format!("http://127.0.0.1:{port}/a.mp4"))
-            .send()
-            .await
-            .unwrap();
+        let without_token = http.get(format!("http://127.0.0.1:{port}/a.mp4")).send().await.unwrap();
         assert_eq!(without_token.status(), 404);
         let escape = http
             .get(format!("{}/..%2Fsecret.txt", server.base_url()))

@@ -72,16 +72,8 @@ fn cleaned(text: &str) -> String {
     text.trim().nfc().collect()
 }
 
-fn choose<'a>(
-    field: &'static str,
-    value: Option<&'a str>,
-    allowed: &[&'a str],
-    default: &'a str,
-) -> Result<&'a str> {
-    let value = value
-        .map(str::trim)
-        .filter(|v| !v.is_empty())
-        .unwrap_or(default);
+fn choose<'a>(field: &'static str, value: Option<&'a str>, allowed: &[&'a str], default: &'a str) -> Result<&'a str> {
+    let value = value.map(str::trim).filter(|v| !v.is_empty()).unwrap_or(default);
     if allowed.contains(&value) {
         Ok(value)
     } else {
@@ -103,10 +95,7 @@ pub fn validate(request: &GenerationRequest, limits: &Limits) -> Result<ValidReq
         return Err(Error::invalid_with(
             "prompt_too_long",
             "prompt",
-            &[
-                ("count", json!(count)),
-                ("max", json!(limits.prompt_max_chars)),
-            ],
+            &[("count", json!(count)), ("max", json!(limits.prompt_max_chars))],
         ));
     }
     let negative_prompt = request
@@ -133,13 +122,8 @@ pub fn validate(request: &GenerationRequest, limits: &Limits) -> Result<ValidReq
         .map(str::trim)
         .filter(|m| !m.is_empty())
         .unwrap_or(rules::DEFAULT_MODEL);
-    let model = rules::model(model_name).ok_or_else(|| {
-        Error::invalid_with(
-            "unknown_model",
-            "model_name",
-            &[("model", json!(model_name))],
-        )
-    })?;
+    let model = rules::model(model_name)
+        .ok_or_else(|| Error::invalid_with("unknown_model", "model_name", &[("model", json!(model_name))]))?;
     let default_mode = if model.modes.contains(&limits.default_mode) {
         limits.default_mode
     } else {
@@ -159,13 +143,7 @@ pub fn validate(request: &GenerationRequest, limits: &Limits) -> Result<ValidReq
         limits.default_aspect_ratio,
     )?;
     let cfg_scale = validate_cfg(request.cfg_scale, model, limits)?;
-    let camera_control = validate_camera(
-        request.camera_control.as_ref(),
-        model,
-        mode,
-        duration,
-        limits,
-    )?;
+    let camera_control = validate_camera(request.camera_control.as_ref(), model, mode, duration, limits)?;
     let sound = validate_sound(request.sound.as_deref(), model, mode)?;
     Ok(ValidRequest {
         prompt,
@@ -212,27 +190,18 @@ fn validate_camera(
     let Some(camera) = camera else {
         return Ok(None);
     };
-    let allowed = model
-        .camera
-        .filter(|c| c.mode == mode && c.duration == duration);
+    let allowed = model.camera.filter(|c| c.mode == mode && c.duration == duration);
     if allowed.is_none() {
-        let needs = model
-            .camera
-            .or_else(|| rules::MODELS.iter().find_map(|m| m.camera));
-        let params: Vec<(&str, serde_json::Value)> =
-            match (rules::MODELS.iter().find(|m| m.camera.is_some()), needs) {
-                (Some(m), Some(c)) => vec![
-                    ("model", json!(m.name)),
-                    ("mode", json!(c.mode)),
-                    ("duration", json!(c.duration)),
-                ],
-                _ => vec![],
-            };
-        return Err(Error::invalid_with(
-            "camera_not_supported",
-            "camera_control",
-            &params,
-        ));
+        let needs = model.camera.or_else(|| rules::MODELS.iter().find_map(|m| m.camera));
+        let params: Vec<(&str, serde_json::Value)> = match (rules::MODELS.iter().find(|m| m.camera.is_some()), needs) {
+            (Some(m), Some(c)) => vec![
+                ("model", json!(m.name)),
+                ("mode", json!(c.mode)),
+                ("duration", json!(c.duration)),
+            ],
+            _ => vec![],
+        };
+        return Err(Error::invalid_with("camera_not_supported", "camera_control", &params));
     }
     if !rules::CAMERA_TYPES.contains(&camera.kind.as_str()) {
         return Err(Error::invalid_with(
@@ -243,10 +212,7 @@ fn validate_camera(
     }
     match (&camera.config, camera.kind == "simple") {
         (None, true) => Err(Error::invalid("camera_config_missing", "camera_control")),
-        (Some(_), false) => Err(Error::invalid(
-            "camera_config_not_allowed",
-            "camera_control",
-        )),
+        (Some(_), false) => Err(Error::invalid("camera_config_not_allowed", "camera_control")),
         (None, false) => Ok(Some(camera.clone())),
         (Some(config), true) => {
             let axes = [
@@ -257,9 +223,10 @@ fn validate_camera(
                 config.roll,
                 config.zoom,
             ];
-            if axes.iter().any(|a| {
-                !a.is_finite() || *a < limits.camera_axis_min || *a > limits.camera_axis_max
-            }) {
+            if axes
+                .iter()
+                .any(|a| !a.is_finite() || *a < limits.camera_axis_min || *a > limits.camera_axis_max)
+            {
                 return Err(Error::invalid_with(
                     "camera_axis_out_of_range",
                     "camera_control",
@@ -282,16 +249,11 @@ fn validate_sound(sound: Option<&str>, model: &ModelRule, mode: &str) -> Result<
         None | Some("off") if !model.sound => Ok(None),
         None => Ok(None),
         Some("off") => Ok(Some("off".into())),
-        Some("on") if model.sound && model.sound_needs_mode.is_none_or(|m| m == mode) => {
-            Ok(Some("on".into()))
-        }
+        Some("on") if model.sound && model.sound_needs_mode.is_none_or(|m| m == mode) => Ok(Some("on".into())),
         Some("on") => Err(Error::invalid_with(
             "sound_not_supported",
             "sound",
-            &[
-                ("model", json!(model.name)),
-                ("mode", json!(model.sound_needs_mode)),
-            ],
+            &[("model", json!(model.name)), ("mode", json!(model.sound_needs_mode))],
         )),
         Some(other) => Err(Error::invalid_with(
             "option_not_allowed",
@@ -337,10 +299,7 @@ mod tests {
         assert_eq!(valid.prompt, "a paper boat");
         assert_eq!(valid.model_name, rules::DEFAULT_MODEL);
         assert_eq!(valid.mode, rules::DEFAULT_MODEL_MODE);
-        assert_eq!(
-            (valid.duration.as_str(), valid.aspect_ratio.as_str()),
-            ("5", "16:9")
-        );
+        assert_eq!((valid.duration.as_str(), valid.aspect_ratio.as_str()), ("5", "16:9"));
         let body = serde_json::to_value(valid.create_body("kd-1", None)).unwrap();
         assert_eq!(body["duration"], json!("5"));
         for absent in [

@@ -18,9 +18,7 @@ pub enum SecretError {
 impl SecretError {
     pub fn problem(&self) -> Problem {
         match self {
-            SecretError::Unavailable(detail) => {
-                Problem::new("keychain_unavailable").param("detail", detail.as_str())
-            }
+            SecretError::Unavailable(detail) => Problem::new("keychain_unavailable").param("detail", detail.as_str()),
         }
     }
 }
@@ -142,8 +140,7 @@ impl KeyVault {
         }
         let result = self.keychain.get().map(|secret| {
             if let Some(secret) = secret {
-                *self.cached.lock().unwrap_or_else(|p| p.into_inner()) =
-                    Some((secret, KeyScope::Keychain));
+                *self.cached.lock().unwrap_or_else(|p| p.into_inner()) = Some((secret, KeyScope::Keychain));
             }
         });
         *loaded = Some(result.clone());
@@ -183,11 +180,7 @@ impl KeyVault {
 
     pub fn status(&self) -> KeyStatus {
         let problem = self.load().err().map(|e| e.problem());
-        let cached = self
-            .cached
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .clone();
+        let cached = self.cached.lock().unwrap_or_else(|p| p.into_inner()).clone();
         match cached {
             Some((key, scope)) => KeyStatus {
                 set: true,
@@ -242,17 +235,10 @@ mod tests {
     fn a_locked_keychain_offers_a_key_for_this_run_only() {
         let vault = KeyVault::new(Box::new(LockedKeychain));
         assert_eq!(
-            vault
-                .save("sk-1234", KeyScope::Keychain)
-                .unwrap_err()
-                .problem()
-                .kind,
+            vault.save("sk-1234", KeyScope::Keychain).unwrap_err().problem().kind,
             "keychain_unavailable"
         );
-        assert_eq!(
-            vault.status().keychain_problem.unwrap().kind,
-            "keychain_unavailable"
-        );
+        assert_eq!(vault.status().keychain_problem.unwrap().kind, "keychain_unavailable");
         vault.save("sk-1234", KeyScope::Session).unwrap();
         assert_eq!(vault.key().as_deref(), Some("sk-1234"));
         assert_eq!(vault.status().storage, Some(KeyScope::Session));

@@ -3,8 +3,7 @@
 use std::time::Duration;
 
 use kling_core::emulator::{
-    AuthStyle, Emulator, EmulatorConfig, ExternalLookup, Fault, FaultKind, FaultRoute,
-    UnknownModelStyle,
+    AuthStyle, Emulator, EmulatorConfig, ExternalLookup, Fault, FaultKind, FaultRoute, UnknownModelStyle,
 };
 use serde_json::{json, Value};
 
@@ -62,12 +61,7 @@ async fn create_ok(emu: &Emulator, body: Value) -> String {
 }
 
 async fn query(emu: &Emulator, id: &str) -> (u16, Value) {
-    send(
-        http()
-            .get(format!("{}{CREATE}/{id}", emu.base_url()))
-            .bearer_auth(KEY),
-    )
-    .await
+    send(http().get(format!("{}{CREATE}/{id}", emu.base_url())).bearer_auth(KEY)).await
 }
 
 async fn status_of(emu: &Emulator, id: &str) -> String {
@@ -124,10 +118,7 @@ async fn a_task_goes_submitted_processing_succeed_and_its_video_downloads() {
     let (_, answer) = query(&emu, &id).await;
     assert_eq!(answer["data"]["task_status"], "processing");
     assert_eq!(answer["data"]["created_at"].as_u64(), Some(created_at));
-    assert_eq!(
-        answer["data"]["updated_at"].as_u64(),
-        Some(created_at + 200)
-    );
+    assert_eq!(answer["data"]["updated_at"].as_u64(), Some(created_at + 200));
 
     emu.advance_clock(1000);
     let (_, answer) = query(&emu, &id).await;
@@ -139,9 +130,7 @@ async fn a_task_goes_submitted_processing_succeed_and_its_video_downloads() {
     assert_eq!(video["id"].as_str().unwrap().len(), 36);
     let url = video["url"].as_str().unwrap();
     let prefix = format!("{}/bs2/upload-kling-api/", emu.base_url());
-    let rest = url
-        .strip_prefix(&prefix)
-        .expect("URL on the emulator's host");
+    let rest = url.strip_prefix(&prefix).expect("URL on the emulator's host");
     let (bucket, file) = rest.split_once("/text2video/").unwrap();
     assert_eq!(bucket.len(), 10);
     assert_eq!(file, format!("{id}-0_raw_video_1.mp4"));
@@ -150,11 +139,7 @@ async fn a_task_goes_submitted_processing_succeed_and_its_video_downloads() {
     assert_eq!(response.status(), 200);
     assert_eq!(response.headers()["content-type"], "video/mp4");
     assert_eq!(response.headers()["accept-ranges"], "bytes");
-    let length: usize = response.headers()["content-length"]
-        .to_str()
-        .unwrap()
-        .parse()
-        .unwrap();
+    let length: usize = response.headers()["content-length"].to_str().unwrap().parse().unwrap();
     let bytes = response.bytes().await.unwrap();
     assert_eq!(bytes.len(), length);
     assert_eq!(&bytes[4..8], b"ftyp");
@@ -181,31 +166,16 @@ async fn the_video_matches_the_requested_ratio_and_duration() {
         .bytes()
         .await
         .unwrap();
-    assert_eq!(
-        &bytes[..],
-        include_bytes!("../fixtures/media/9x16-10s.mp4").as_slice()
-    );
+    assert_eq!(&bytes[..], include_bytes!("../fixtures/media/9x16-10s.mp4").as_slice());
 }
 
 #[tokio::test]
 async fn media_supports_range_head_and_refuses_bad_ranges() {
     let emu = start().await;
     let url = finished_video(&emu, body("ranges")).await;
-    let full = http()
-        .get(&url)
-        .send()
-        .await
-        .unwrap()
-        .bytes()
-        .await
-        .unwrap();
+    let full = http().get(&url).send().await.unwrap().bytes().await.unwrap();
 
-    let response = http()
-        .get(&url)
-        .header("Range", "bytes=100-199")
-        .send()
-        .await
-        .unwrap();
+    let response = http().get(&url).header("Range", "bytes=100-199").send().await.unwrap();
     assert_eq!(response.status(), 206);
     assert_eq!(
         response.headers()["content-range"],
@@ -220,17 +190,11 @@ async fn media_supports_range_head_and_refuses_bad_ranges() {
         .await
         .unwrap();
     assert_eq!(response.status(), 206);
-    assert_eq!(
-        &response.bytes().await.unwrap()[..],
-        &full[full.len() - 10..]
-    );
+    assert_eq!(&response.bytes().await.unwrap()[..], &full[full.len() - 10..]);
 
     let response = http().head(&url).send().await.unwrap();
     assert_eq!(response.status(), 200);
-    assert_eq!(
-        response.headers()["content-length"],
-        full.len().to_string().as_str()
-    );
+    assert_eq!(response.headers()["content-length"], full.len().to_string().as_str());
     assert_eq!(response.headers()["content-type"], "video/mp4");
 
     let response = http()
@@ -265,10 +229,7 @@ async fn a_key_sent_to_the_media_host_is_recorded() {
     http().get(&url).bearer_auth(KEY).send().await.unwrap();
     let leaks = emu.key_leaks();
     assert_eq!(leaks.len(), 1);
-    assert_eq!(
-        leaks[0].header("Authorization"),
-        Some(format!("Bearer {KEY}").as_str())
-    );
+    assert_eq!(leaks[0].header("Authorization"), Some(format!("Bearer {KEY}").as_str()));
     assert!(emu.requests().iter().any(|r| r.has_key_on_media()));
 }
 
@@ -280,10 +241,7 @@ async fn wrong_or_missing_keys_get_401_in_both_styles() {
     let (status, answer) = send(http().post(&url).bearer_auth("sk-wrong").json(&body("x"))).await;
     assert_eq!(status, 401);
     assert_eq!(answer["error"]["type"], "comet_api_error");
-    assert!(answer["error"]["message"]
-        .as_str()
-        .unwrap()
-        .contains("(request id: "));
+    assert!(answer["error"]["message"].as_str().unwrap().contains("(request id: "));
 
     let (status, _) = send(http().post(&url).json(&body("x"))).await;
     assert_eq!(status, 401);
@@ -306,13 +264,7 @@ async fn without_a_configured_key_any_bearer_key_works_but_none_does_not() {
     let url = format!("{}{CREATE}", emu.base_url());
     let (status, _) = send(http().post(&url).bearer_auth("anything").json(&body("x"))).await;
     assert_eq!(status, 200);
-    let (status, _) = send(
-        http()
-            .post(&url)
-            .header("Authorization", "Bearer ")
-            .json(&body("x")),
-    )
-    .await;
+    let (status, _) = send(http().post(&url).header("Authorization", "Bearer ").json(&body("x"))).await;
     assert_eq!(status, 401);
 }
 
@@ -322,10 +274,7 @@ async fn invalid_requests_are_refused_with_the_field_named() {
     let cases: Vec<(Value, &str)> = vec![
         (json!({"model_name": "kling-v1", "prompt": "   "}), "prompt"),
         (json!({"model_name": "kling-v1"}), "prompt"),
-        (
-            json!({"model_name": "kling-v1", "prompt": "a".repeat(501)}),
-            "prompt",
-        ),
+        (json!({"model_name": "kling-v1", "prompt": "a".repeat(501)}), "prompt"),
         (
             json!({"model_name": "kling-v1", "prompt": "x", "negative_prompt": "n".repeat(201)}),
             "negative_prompt",
@@ -338,10 +287,7 @@ async fn invalid_requests_are_refused_with_the_field_named() {
             json!({"model_name": "kling-v1", "prompt": "x", "duration": "7"}),
             "duration",
         ),
-        (
-            json!({"model_name": "kling-v1", "prompt": "x", "mode": "4k"}),
-            "mode",
-        ),
+        (json!({"model_name": "kling-v1", "prompt": "x", "mode": "4k"}), "mode"),
         (
             json!({"model_name": "kling-v2-5-turbo", "prompt": "x", "mode": "std"}),
             "mode",
@@ -417,11 +363,7 @@ async fn valid_edge_cases_are_accepted() {
     let emu = start().await;
     // 500 umlauts written decomposed are 1000 scalars, but 500 after NFC.
     let decomposed = "u\u{0308}".repeat(500);
-    create_ok(
-        &emu,
-        json!({"model_name": "kling-v1", "prompt": decomposed}),
-    )
-    .await;
+    create_ok(&emu, json!({"model_name": "kling-v1", "prompt": decomposed})).await;
     create_ok(
         &emu,
         json!({"prompt": "no model means kling-v1", "model": "kling-v3", "cfg_scale": 0.5}),
@@ -448,11 +390,7 @@ async fn valid_edge_cases_are_accepted() {
     assert_eq!(emu.tasks().len(), 6);
 
     emu.set_config(|c| c.strict_duration = false);
-    create_ok(
-        &emu,
-        json!({"model_name": "kling-v1", "prompt": "x", "duration": 10}),
-    )
-    .await;
+    create_ok(&emu, json!({"model_name": "kling-v1", "prompt": "x", "duration": 10})).await;
 }
 
 #[tokio::test]
@@ -514,10 +452,7 @@ async fn tasks_can_be_found_by_external_id_in_path_and_query_form() {
     assert_eq!(query(&emu, "kd-find").await.0, 200);
     let (status, answer) = send(by_query(&emu, "kd-find")).await;
     assert_eq!(status, 404);
-    assert!(
-        answer.as_str().unwrap().contains("<html>"),
-        "the unknown-path page"
-    );
+    assert!(answer.as_str().unwrap().contains("<html>"), "the unknown-path page");
 
     emu.set_config(|c| c.lookup_by_external = ExternalLookup::None);
     assert_eq!(query(&emu, "kd-find").await.0, 404);
@@ -568,10 +503,7 @@ async fn prompt_tokens_force_outcomes() {
     emu.advance_clock(60_000);
     let (_, answer) = query(&emu, &fail).await;
     assert_eq!(answer["data"]["task_status"], "failed");
-    assert!(!answer["data"]["task_status_msg"]
-        .as_str()
-        .unwrap()
-        .is_empty());
+    assert!(!answer["data"]["task_status_msg"].as_str().unwrap().is_empty());
     assert_eq!(answer["data"]["task_result"], json!({}));
     assert_eq!(status_of(&emu, &stuck).await, "processing");
     assert_eq!(status_of(&emu, &odd).await, "succeed");
@@ -750,10 +682,8 @@ async fn control_routes_work_over_http_and_are_not_logged() {
 
     let config: Value = c
         .put(format!("{base}/__emu/config"))
-        .json(
-            &json!({"submitted_ms": 50, "processing_ms": 100, "auth_style": "kling",
-                      "max_running": null, "lookup_by_external": "query_only"}),
-        )
+        .json(&json!({"submitted_ms": 50, "processing_ms": 100, "auth_style": "kling",
+                      "max_running": null, "lookup_by_external": "query_only"}))
         .send()
         .await
         .unwrap()
@@ -840,10 +770,7 @@ async fn control_routes_work_over_http_and_are_not_logged() {
         .iter()
         .all(|r| !r["path"].as_str().unwrap().starts_with("/__emu")));
     assert_eq!(requests[0]["method"], "POST");
-    assert_eq!(
-        requests[0]["headers"]["authorization"],
-        format!("Bearer {KEY}")
-    );
+    assert_eq!(requests[0]["headers"]["authorization"], format!("Bearer {KEY}"));
     assert!(requests[0]["body"].as_str().unwrap().contains("controlled"));
 
     c.post(format!("{base}/__emu/reset")).send().await.unwrap();
@@ -859,16 +786,7 @@ async fn shutdown_cuts_open_connections() {
     let base = emu.base_url();
     let client = http();
     let url = format!("{base}{CREATE}/{id}");
-    assert_eq!(
-        client
-            .get(&url)
-            .bearer_auth(KEY)
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        200
-    );
+    assert_eq!(client.get(&url).bearer_auth(KEY).send().await.unwrap().status(), 200);
     emu.shutdown();
     tokio::time::sleep(Duration::from_millis(50)).await;
     assert!(client.get(&url).bearer_auth(KEY).send().await.is_err());
@@ -877,10 +795,7 @@ async fn shutdown_cuts_open_connections() {
 #[tokio::test]
 async fn realistic_timings_are_drawn_per_task_within_their_range() {
     let config = EmulatorConfig::realistic();
-    assert_eq!(
-        (config.submitted_ms, config.submitted_ms_max),
-        (5_000, Some(30_000))
-    );
+    assert_eq!((config.submitted_ms, config.submitted_ms_max), (5_000, Some(30_000)));
     let emu = Emulator::start(config).await.unwrap();
     let id = create_ok(&emu, body("slowly")).await;
     emu.advance_clock(4_900);

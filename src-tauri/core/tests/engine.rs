@@ -29,10 +29,7 @@ async fn a_prompt_becomes_a_playable_video_in_the_library() {
         .generate(&prompt("A paper boat drifting down a rainy street at dusk"))
         .unwrap();
     assert_eq!(generation.status, Status::Submitting);
-    let ready = rig
-        .recorder
-        .wait_for(&generation.id, &[Status::Ready], WITHIN)
-        .await;
+    let ready = rig.recorder.wait_for(&generation.id, &[Status::Ready], WITHIN).await;
 
     assert_eq!(
         rig.recorder.statuses(&generation.id),
@@ -49,42 +46,26 @@ async fn a_prompt_becomes_a_playable_video_in_the_library() {
         ready.video_url,
         Some(format!("http://media.test/token/{}.mp4", generation.id))
     );
-    let file = dir
-        .path()
-        .join("videos")
-        .join(format!("{}.mp4", generation.id));
+    let file = dir.path().join("videos").join(format!("{}.mp4", generation.id));
     let bytes = std::fs::read(&file).unwrap();
     assert_eq!(&bytes[4..8], b"ftyp");
     assert_eq!(ready.video_bytes, Some(bytes.len() as i64));
     assert_eq!(
-        std::fs::read_dir(dir.path().join("incoming"))
-            .unwrap()
-            .count(),
+        std::fs::read_dir(dir.path().join("incoming")).unwrap().count(),
         0,
         "no partial file is left"
     );
 
-    let create = emulator
-        .requests()
-        .into_iter()
-        .find(|r| r.method == "POST")
-        .unwrap();
+    let create = emulator.requests().into_iter().find(|r| r.method == "POST").unwrap();
     let body: Value = serde_json::from_str(&create.body).unwrap();
-    assert_eq!(
-        body["duration"],
-        Value::String("5".into()),
-        "duration goes as a string"
-    );
+    assert_eq!(body["duration"], Value::String("5".into()), "duration goes as a string");
     assert_eq!(
         body["external_task_id"],
         Value::String(generation.external_task_id.clone())
     );
     assert_eq!(body["model_name"], "kling-v2-5-turbo");
     assert!(body.get("negative_prompt").is_none() && body.get("camera_control").is_none());
-    assert_eq!(
-        create.header("authorization"),
-        Some(format!("Bearer {KEY}").as_str())
-    );
+    assert_eq!(create.header("authorization"), Some(format!("Bearer {KEY}").as_str()));
     assert!(
         emulator.key_leaks().is_empty(),
         "the key must never reach the result host"
@@ -97,10 +78,7 @@ async fn a_failed_task_keeps_the_providers_reason() {
     let emulator = emulator().await;
     let dir = tempfile::tempdir().unwrap();
     let rig = engine_on(dir.path(), &emulator, Some(KEY));
-    let generation = rig
-        .engine
-        .generate(&prompt("a storm at sea #emu:fail"))
-        .unwrap();
+    let generation = rig.engine.generate(&prompt("a storm at sea #emu:fail")).unwrap();
     let failed = rig
         .recorder
         .wait_for(&generation.id, &[Status::Failed, Status::Ready], WITHIN)
@@ -113,10 +91,7 @@ async fn a_failed_task_keeps_the_providers_reason() {
     assert_eq!(failed.provider_message.as_deref(), Some(reason));
     // The reason survives a restart: it is in the library, not only in the event.
     let stored = rig.engine.get(&generation.id).unwrap();
-    assert_eq!(
-        stored.error.unwrap().params["reason"].as_str(),
-        Some(reason)
-    );
+    assert_eq!(stored.error.unwrap().params["reason"].as_str(), Some(reason));
 }
 
 #[tokio::test]
@@ -138,9 +113,7 @@ async fn a_rejected_key_is_not_saved_and_a_good_one_is() {
     assert_eq!(refused.problem().kind, "key_rejected");
     assert!(!rig.engine.key_status().set);
     assert!(
-        !serde_json::to_string(&refused)
-            .unwrap()
-            .contains("sk-wrong"),
+        !serde_json::to_string(&refused).unwrap().contains("sk-wrong"),
         "the key never appears in an error"
     );
 
@@ -218,16 +191,9 @@ fn a_restart_mid_generation_resumes_and_finishes() {
     let first_run = tokio::runtime::Runtime::new().unwrap();
     let id = first_run.block_on(async {
         let rig = engine_on(dir.path(), &emulator, Some(KEY));
-        let generation = rig
-            .engine
-            .generate(&prompt("a slow sunrise over the hills"))
-            .unwrap();
+        let generation = rig.engine.generate(&prompt("a slow sunrise over the hills")).unwrap();
         rig.recorder
-            .wait_for(
-                &generation.id,
-                &[Status::Submitted, Status::Processing],
-                WITHIN,
-            )
+            .wait_for(&generation.id, &[Status::Submitted, Status::Processing], WITHIN)
             .await;
         generation.id
     });

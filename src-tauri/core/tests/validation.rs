@@ -72,12 +72,7 @@ fn invalid_requests() -> Vec<(&'static str, GenerationRequest, &'static str, &'s
             "prompt_empty",
             "prompt",
         ),
-        (
-            "501 Latin letters",
-            long("a", 501),
-            "prompt_too_long",
-            "prompt",
-        ),
+        ("501 Latin letters", long("a", 501), "prompt_too_long", "prompt"),
         ("501 umlauts", long("ü", 501), "prompt_too_long", "prompt"),
         (
             "501 decomposed umlauts count once each",
@@ -85,24 +80,9 @@ fn invalid_requests() -> Vec<(&'static str, GenerationRequest, &'static str, &'s
             "prompt_too_long",
             "prompt",
         ),
-        (
-            "501 Han characters",
-            long("雨", 501),
-            "prompt_too_long",
-            "prompt",
-        ),
-        (
-            "501 Cyrillic letters",
-            long("д", 501),
-            "prompt_too_long",
-            "prompt",
-        ),
-        (
-            "501 Arabic letters",
-            long("ب", 501),
-            "prompt_too_long",
-            "prompt",
-        ),
+        ("501 Han characters", long("雨", 501), "prompt_too_long", "prompt"),
+        ("501 Cyrillic letters", long("д", 501), "prompt_too_long", "prompt"),
+        ("501 Arabic letters", long("ب", 501), "prompt_too_long", "prompt"),
         ("501 emoji", long("🌧", 501), "prompt_too_long", "prompt"),
         (
             "201-char negative prompt",
@@ -442,8 +422,7 @@ fn limits_are_inclusive_and_counted_after_trimming() {
             ..base()
         },
     ] {
-        validate(&request, &COMETAPI_LIMITS)
-            .unwrap_or_else(|e| panic!("{request:?} refused: {:?}", e.problem()));
+        validate(&request, &COMETAPI_LIMITS).unwrap_or_else(|e| panic!("{request:?} refused: {:?}", e.problem()));
     }
     let blank_negative = validate(
         &GenerationRequest {
@@ -482,10 +461,7 @@ fn valid_matrix() -> Vec<GenerationRequest> {
                         request.sound = Some(if i % 2 == 0 { "on" } else { "off" }.into());
                     }
                     all.push(request.clone());
-                    if model
-                        .camera
-                        .is_some_and(|c| c.mode == *mode && c.duration == *duration)
-                    {
+                    if model.camera.is_some_and(|c| c.mode == *mode && c.duration == *duration) {
                         for kind in rules::CAMERA_TYPES.iter().filter(|k| **k != "simple") {
                             all.push(GenerationRequest {
                                 camera_control: Some(CameraControl {
@@ -512,11 +488,12 @@ fn valid_matrix() -> Vec<GenerationRequest> {
 #[tokio::test]
 async fn client_and_emulator_agree_on_what_is_valid() {
     let emulator = Emulator::start(EmulatorConfig::fast()).await.unwrap();
-    let client = kling_core::api::Client::new(&emulator.base_url()).unwrap();
+    // No pacing: this test sends a few hundred requests to a local emulator on purpose.
+    let unpaced = std::sync::Arc::new(kling_core::api::Pacer::new(0.0));
+    let client = kling_core::api::Client::with_pacer(&emulator.base_url(), unpaced).unwrap();
     let matrix = valid_matrix();
     for (n, request) in matrix.iter().enumerate() {
-        let valid = validate(request, &COMETAPI_LIMITS)
-            .unwrap_or_else(|e| panic!("{request:?}: {:?}", e.problem()));
+        let valid = validate(request, &COMETAPI_LIMITS).unwrap_or_else(|e| panic!("{request:?}: {:?}", e.problem()));
         let body = valid.create_body(&format!("kd-matrix-{n}"), None);
         if let Err(e) = client.create("sk-matrix", &body).await {
             panic!("the emulator refused what the client accepts: {body:?}: {e}");
@@ -527,10 +504,7 @@ async fn client_and_emulator_agree_on_what_is_valid() {
     for (n, (what, request, _, _)) in invalid_requests().into_iter().enumerate() {
         let body = raw_body(&request, &format!("kd-invalid-{n}"));
         let answer = reqwest::Client::new()
-            .post(format!(
-                "{}/kling/v1/videos/text2video",
-                emulator.base_url()
-            ))
+            .post(format!("{}/kling/v1/videos/text2video", emulator.base_url()))
             .bearer_auth("sk-matrix")
             .json(&body)
             .send()

@@ -9,6 +9,10 @@ use crate::error::Problem;
 
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum ApiError {
+    /// The connection could not be made: nothing reached the server, so nothing was created.
+    #[error("cannot reach the server: {0}")]
+    Unreachable(String),
+    /// The connection broke after the request went out: the server may have acted on it.
     #[error("network: {0}")]
     Network(String),
     #[error("timed out")]
@@ -35,10 +39,7 @@ pub enum ApiError {
     },
     /// 5xx or 524 with a body that is not JSON (an HTML error page from a proxy).
     #[error("HTTP {status} from the server")]
-    Server {
-        status: u16,
-        retry_after: Option<Duration>,
-    },
+    Server { status: u16, retry_after: Option<Duration> },
     #[error("unexpected answer: {0}")]
     Unexpected(String),
     #[error("the answer is larger than {limit} bytes")]
@@ -67,7 +68,7 @@ pub const API_KINDS: &[&str] = &[
 impl ApiError {
     pub fn kind(&self) -> &'static str {
         match self {
-            ApiError::Network(_) => "network",
+            ApiError::Unreachable(_) | ApiError::Network(_) => "network",
             ApiError::Timeout => "timeout",
             ApiError::Misrouted { .. } => "bad_gateway_config",
             ApiError::Kling { code, message, .. } => match code {
@@ -102,15 +103,11 @@ impl ApiError {
     pub fn problem(&self) -> Problem {
         let problem = Problem::new(self.kind());
         match self {
-            ApiError::Kling { code, message, .. } => problem
-                .param("code", *code)
-                .param("detail", message.as_str()),
-            ApiError::Gateway { code, message, .. } => problem
-                .param("code", code.as_str())
-                .param("detail", message.as_str()),
-            ApiError::Server { status, .. } | ApiError::Misrouted { status } => {
-                problem.param("status", *status)
+            ApiError::Kling { code, message, .. } => problem.param("code", *code).param("detail", message.as_str()),
+            ApiError::Gateway { code, message, .. } => {
+                problem.param("code", code.as_str()).param("detail", message.as_str())
             }
+            ApiError::Server { status, .. } | ApiError::Misrouted { status } => problem.param("status", *status),
             _ => problem,
         }
     }
@@ -144,12 +141,17 @@ impl ApiError {
     pub fn is_ambiguous(&self) -> bool {
         matches!(
             self,
-            ApiError::Network(_)
-                | ApiError::Timeout
-                | ApiError::Server { .. }
-                | ApiError::TooLarge { .. }
+            ApiError::Network(_) | ApiError::Timeout | ApiError::Server { .. } | ApiError::TooLarge { .. }
         ) || matches!(self, ApiError::Unexpected(_))
             || self.kind() == "server_error"
+    }
+
+    /// A transport failure of any kind: the app may be offline.
+    pub fn is_transport(&self) -> bool {
+        matches!(
+            self,
+            ApiError::Unreachable(_) | ApiError::Network(_) | ApiError::Timeout
+        )
     }
 
     pub fn retry_after(&self) -> Option<Duration> {
@@ -169,30 +171,19 @@ pub fn classify(status: u16, body: &str, retry_after: Option<Duration>) -> ApiEr
     }
     let Ok(json) = serde_json::from_str::<Value>(body) else {
         return if status >= 500 {
-            ApiError::Server {
-                status,
-                retry_after,
-            }
+            ApiError::Server { status, retry_after }
         } else {
             ApiError::Misrouted { status }
         };
     };
-    let message = |v: &Value| {
-        v.get("message")
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_owned()
-    };
+    let message = |v: &Value| v.get("message").and_then(Value::as_str).unwrap_or_default().to_owned();
     match json.get("code") {
         Some(Value::Number(code)) => {
             return ApiError::Kling {
                 status,
                 code: code.as_i64().unwrap_or(-1),
                 message: message(&json),
-                request_id: json
-                    .get("request_id")
-                    .and_then(Value::as_str)
-                    .map(str::to_owned),
+                request_id: json.get("request_id").and_then(Value::as_str).map(str::to_owned),
                 retry_after,
             }
         }
@@ -210,11 +201,7 @@ pub fn classify(status: u16, body: &str, retry_after: Option<Duration>) -> ApiEr
         let code = match error.get("code") {
             Some(Value::String(s)) if !s.is_empty() => s.clone(),
             Some(Value::Number(n)) => n.to_string(),
-            _ => error
-                .get("type")
-                .and_then(Value::as_str)
-                .unwrap_or_default()
-                .to_owned(),
+            _ => error.get("type").and_then(Value::as_str).unwrap_or_default().to_owned(),
         };
         return ApiError::Gateway {
             status,
@@ -224,10 +211,7 @@ pub fn classify(status: u16, body: &str, retry_after: Option<Duration>) -> ApiEr
         };
     }
     if status >= 500 {
-        ApiError::Server {
-            status,
-            retry_after,
-        }
+        ApiError::Server { status, retry_after }
     } else {
         ApiError::Unexpected(format!("HTTP {status} with an unknown JSON shape"))
     }
@@ -240,10 +224,7 @@ pub fn parse_retry_after(value: &str) -> Option<Duration> {
         return Some(Duration::from_secs(seconds));
     }
     let when = httpdate::parse_http_date(value).ok()?;
-    Some(
-        when.duration_since(std::time::SystemTime::now())
-            .unwrap_or_default(),
-    )
+    Some(when.duration_since(std::time::SystemTime::now()).unwrap_or_default())
 }
 
 #[cfg(test)]
@@ -252,11 +233,7 @@ mod tests {
 
     #[test]
     fn the_code_decides_not_the_status() {
-        let e = classify(
-            200,
-            r#"{"code":1102,"message":"resource pack exhausted"}"#,
-            None,
-        );
+        let e = classify(200, r#"{"code":1102,"message":"resource pack exhausted"}"#, None);
         assert_eq!(e.kind(), "balance_used_up");
         let e = classify(
             429,
@@ -275,18 +252,10 @@ mod tests {
         );
         assert_eq!(e.kind(), "key_rejected");
         assert_eq!(
-            classify(
-                503,
-                r#"{"error":{"message":"x","code":"model_not_found"}}"#,
-                None
-            )
-            .kind(),
+            classify(503, r#"{"error":{"message":"x","code":"model_not_found"}}"#, None).kind(),
             "unknown_model"
         );
-        assert_eq!(
-            classify(524, "<html>timeout</html>", None).kind(),
-            "server_error"
-        );
+        assert_eq!(classify(524, "<html>timeout</html>", None).kind(), "server_error");
         assert_eq!(
             classify(404, "<html>not here</html>", None).kind(),
             "bad_gateway_config"
@@ -299,8 +268,7 @@ mod tests {
     #[test]
     fn retry_after_takes_seconds_and_dates() {
         assert_eq!(parse_retry_after("7"), Some(Duration::from_secs(7)));
-        let later =
-            httpdate::fmt_http_date(std::time::SystemTime::now() + Duration::from_secs(120));
+        let later = httpdate::fmt_http_date(std::time::SystemTime::now() + Duration::from_secs(120));
         let parsed = parse_retry_after(&later).unwrap();
         assert!(parsed > Duration::from_secs(100) && parsed <= Duration::from_secs(120));
     }

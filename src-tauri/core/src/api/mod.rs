@@ -2,6 +2,7 @@
 //! It knows the wire and the error classes; when to call it is the tracker's business.
 
 mod errors;
+mod pacing;
 mod types;
 
 use std::time::Duration;
@@ -11,9 +12,8 @@ use reqwest::header::{HeaderMap, AUTHORIZATION, RETRY_AFTER};
 use serde_json::Value;
 
 pub use errors::{classify, parse_retry_after, ApiError, API_KINDS};
-pub use types::{
-    CameraConfig, CameraControl, CreateTask, Task, TaskInfo, TaskResult, TaskStatus, Video,
-};
+pub use pacing::{Pacer, DEFAULT_REQUESTS_PER_SECOND};
+pub use types::{CameraConfig, CameraControl, CreateTask, Task, TaskInfo, TaskResult, TaskStatus, Video};
 
 pub const DEFAULT_API_BASE: &str = "https://api.cometapi.com";
 const ROUTE: &str = "/kling/v1/videos/text2video";
@@ -24,6 +24,8 @@ const MAX_BODY_BYTES: usize = 1 << 20;
 pub struct Client {
     http: reqwest::Client,
     base: String,
+    /// Shared by every clone, so all tasks together stay under the requests-per-second limit.
+    pacer: std::sync::Arc<Pacer>,
 }
 
 /// What a create call settled: the provider's task as first reported.
@@ -31,6 +33,10 @@ pub type Created = Task;
 
 impl Client {
     pub fn new(base: &str) -> Result<Self, ApiError> {
+        Self::with_pacer(base, std::sync::Arc::new(Pacer::default()))
+    }
+
+    pub fn with_pacer(base: &str, pacer: std::sync::Arc<Pacer>) -> Result<Self, ApiError> {
         let base = base.trim().trim_end_matches('/').to_owned();
         if !(base.starts_with("https://") || base.starts_with("http://")) {
             return Err(ApiError::Misrouted { status: 0 });
@@ -41,7 +47,7 @@ impl Client {
             .user_agent(concat!("KlingDesk/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|e| ApiError::Network(e.to_string()))?;
-        Ok(Client { http, base })
+        Ok(Client { http, base, pacer })
     }
 
     pub fn base(&self) -> &str {
@@ -68,11 +74,7 @@ impl Client {
 
     /// Looks a task up by the id we gave it: the path form first, then the query form (which form
     /// CometAPI serves is not documented). `Ok(None)` is a "not found" from every form tried.
-    pub async fn query_by_external(
-        &self,
-        key: &str,
-        external_task_id: &str,
-    ) -> Result<Option<Task>, ApiError> {
+    pub async fn query_by_external(&self, key: &str, external_task_id: &str) -> Result<Option<Task>, ApiError> {
         let forms = [
             format!("{}{ROUTE}/{}", self.base, encode_segment(external_task_id)),
             format!(
@@ -82,27 +84,20 @@ impl Client {
             ),
         ];
         let mut last_error = None;
+        let mut not_found = false;
         for url in forms {
             match self.query_url(key, &url).await {
-                Ok(task)
-                    if task
-                        .external_task_id()
-                        .is_none_or(|id| id == external_task_id) =>
-                {
-                    return Ok(Some(task))
-                }
-                Ok(_) => {
-                    last_error = Some(ApiError::Unexpected(
-                        "lookup answered with another task".into(),
-                    ))
-                }
-                Err(e) if e.is_not_found() => {}
+                Ok(task) if task.external_task_id().is_none_or(|id| id == external_task_id) => return Ok(Some(task)),
+                Ok(_) => last_error = Some(ApiError::Unexpected("lookup answered with another task".into())),
+                Err(e) if e.is_not_found() => not_found = true,
+                // A gateway that does not serve this form answers with a page, not an API error.
+                Err(ApiError::Misrouted { .. }) if not_found => {}
                 Err(e) => last_error = Some(e),
             }
         }
         match last_error {
-            Some(e) => Err(e),
-            None => Ok(None),
+            Some(e) if !not_found || e.is_transport() => Err(e),
+            _ => Ok(None),
         }
     }
 
@@ -124,12 +119,12 @@ impl Client {
             .header(AUTHORIZATION, bearer(key))
             .timeout(Duration::from_secs(30));
         let data = self.send(request).await?;
-        serde_json::from_value::<Task>(data)
-            .map_err(|e| ApiError::Unexpected(format!("not a task: {e}")))
+        serde_json::from_value::<Task>(data).map_err(|e| ApiError::Unexpected(format!("not a task: {e}")))
     }
 
     /// Sends, reads a capped body and returns `data` of a `code == 0` answer, whatever `message` says.
     async fn send(&self, request: reqwest::RequestBuilder) -> Result<Value, ApiError> {
+        self.pacer.wait_turn().await;
         let response = request.send().await.map_err(transport)?;
         let status = response.status().as_u16();
         let retry_after = retry_after(response.headers());
@@ -159,15 +154,13 @@ fn bearer(key: &str) -> String {
 }
 
 fn retry_after(headers: &HeaderMap) -> Option<Duration> {
-    headers
-        .get(RETRY_AFTER)?
-        .to_str()
-        .ok()
-        .and_then(parse_retry_after)
+    headers.get(RETRY_AFTER)?.to_str().ok().and_then(parse_retry_after)
 }
 
 pub(crate) fn transport(e: reqwest::Error) -> ApiError {
-    if e.is_timeout() {
+    if e.is_connect() {
+        ApiError::Unreachable(e.without_url().to_string())
+    } else if e.is_timeout() {
         ApiError::Timeout
     } else {
         // reqwest's text can contain the URL but never headers, so the key cannot leak through it.
@@ -176,22 +169,15 @@ pub(crate) fn transport(e: reqwest::Error) -> ApiError {
 }
 
 async fn read_capped(response: reqwest::Response) -> Result<Vec<u8>, ApiError> {
-    if response
-        .content_length()
-        .is_some_and(|n| n as usize > MAX_BODY_BYTES)
-    {
-        return Err(ApiError::TooLarge {
-            limit: MAX_BODY_BYTES,
-        });
+    if response.content_length().is_some_and(|n| n as usize > MAX_BODY_BYTES) {
+        return Err(ApiError::TooLarge { limit: MAX_BODY_BYTES });
     }
     let mut body = Vec::new();
     let mut stream = response.bytes_stream();
     while let Some(chunk) = stream.next().await {
         let chunk = chunk.map_err(transport)?;
         if body.len() + chunk.len() > MAX_BODY_BYTES {
-            return Err(ApiError::TooLarge {
-                limit: MAX_BODY_BYTES,
-            });
+            return Err(ApiError::TooLarge { limit: MAX_BODY_BYTES });
         }
         body.extend_from_slice(&chunk);
     }
@@ -223,8 +209,7 @@ mod tests {
     #[test]
     fn numeric_task_ids_keep_their_exact_text() {
         let task: Task =
-            serde_json::from_str(r#"{"task_id": 2032273942220931072, "task_status": "succeeded"}"#)
-                .unwrap();
+            serde_json::from_str(r#"{"task_id": 2032273942220931072, "task_status": "succeeded"}"#).unwrap();
         assert_eq!(task.task_id, "2032273942220931072");
         assert_eq!(task.task_status, TaskStatus::Unknown("succeeded".into()));
         assert!(!task.task_status.is_terminal());

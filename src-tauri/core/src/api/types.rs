@@ -135,8 +135,6 @@ impl Task {
 
     /// The provider's reason for a failure, when it gave one.
     pub fn reason(&self) -> Option<&str> {
-        self.task_status_msg
-            .as_deref()
-            .filter(|m| !m.trim().is_empty())
+        self.task_status_msg.as_deref().filter(|m| !m.trim().is_empty())
     }
 }

@@ -52,10 +52,7 @@ fn parse(args: &[String]) -> Result<Option<Options>, String> {
                 .or_else(|| it.next().cloned())
                 .ok_or_else(|| format!("{flag} needs a value"))
         };
-        let number = |v: String| {
-            v.parse::<u64>()
-                .map_err(|_| format!("{flag}: not a number: {v}"))
-        };
+        let number = |v: String| v.parse::<u64>().map_err(|_| format!("{flag}: not a number: {v}"));
         match flag {
             "--port" => {
                 let v = value()?;
@@ -119,10 +116,7 @@ async fn main() -> ExitCode {
     let emulator = match Emulator::start_on(options.port, options.config).await {
         Ok(emulator) => emulator,
         Err(e) => {
-            eprintln!(
-                "kling-emulator: cannot listen on 127.0.0.1:{}: {e}",
-                options.port
-            );
+            eprintln!("kling-emulator: cannot listen on 127.0.0.1:{}: {e}", options.port);
             return ExitCode::FAILURE;
         }
     };

@@ -50,10 +50,7 @@ fn one_of(field: &str, value: &str, allowed: &[&str]) -> Result<(), Refusal> {
     if allowed.contains(&value) {
         Ok(())
     } else {
-        invalid(
-            field,
-            format!("{value:?} is not one of {}", allowed.join(", ")),
-        )
+        invalid(field, format!("{value:?} is not one of {}", allowed.join(", ")))
     }
 }
 
@@ -79,10 +76,7 @@ pub(crate) fn check(body: &Map<String, Value>, strict_duration: bool) -> Result<
     if count > limits.prompt_max_chars {
         return invalid(
             "prompt",
-            format!(
-                "too long ({count} characters, at most {})",
-                limits.prompt_max_chars
-            ),
+            format!("too long ({count} characters, at most {})", limits.prompt_max_chars),
         );
     }
     if let Some(negative) = optional_str(body, "negative_prompt")? {
@@ -118,10 +112,7 @@ pub(crate) fn check(body: &Map<String, Value>, strict_duration: bool) -> Result<
     };
     one_of("duration", &duration, limits.durations)?;
     if !model.durations.contains(&duration.as_str()) {
-        return invalid(
-            "duration",
-            format!("{duration} is not supported by {}", model.name),
-        );
+        return invalid("duration", format!("{duration} is not supported by {}", model.name));
     }
 
     let aspect_ratio = optional_str(body, "aspect_ratio")?
@@ -136,10 +127,7 @@ pub(crate) fn check(body: &Map<String, Value>, strict_duration: bool) -> Result<
             if !(limits.cfg_scale_min..=limits.cfg_scale_max).contains(&v) {
                 return invalid(
                     "cfg_scale",
-                    format!(
-                        "must be between {} and {}",
-                        limits.cfg_scale_min, limits.cfg_scale_max
-                    ),
+                    format!("must be between {} and {}", limits.cfg_scale_min, limits.cfg_scale_max),
                 );
             }
             if !model.cfg_scale {
@@ -184,12 +172,7 @@ pub(crate) fn check(body: &Map<String, Value>, strict_duration: bool) -> Result<
     })
 }
 
-fn check_camera(
-    camera: &Map<String, Value>,
-    model: &ModelRule,
-    mode: &str,
-    duration: &str,
-) -> Result<(), Refusal> {
+fn check_camera(camera: &Map<String, Value>, model: &ModelRule, mode: &str, duration: &str) -> Result<(), Refusal> {
     let kind = match camera.get("type") {
         Some(Value::String(s)) => s.as_str(),
         None | Some(Value::Null) => return invalid("camera_control.type", "is required"),
@@ -198,10 +181,7 @@ fn check_camera(
     one_of("camera_control.type", kind, CAMERA_TYPES)?;
 
     let Some(allowance) = model.camera else {
-        return invalid(
-            "camera_control",
-            format!("is not supported by {}", model.name),
-        );
+        return invalid("camera_control", format!("is not supported by {}", model.name));
     };
     if mode != allowance.mode || duration != allowance.duration {
         return invalid(
@@ -217,10 +197,7 @@ fn check_camera(
     if kind != "simple" {
         return match config {
             None => Ok(()),
-            Some(_) => invalid(
-                "camera_control.config",
-                format!("must be absent for type {kind}"),
-            ),
+            Some(_) => invalid("camera_control.config", format!("must be absent for type {kind}")),
         };
     }
     let Some(config) = config else {
@@ -233,10 +210,7 @@ fn check_camera(
     let mut non_zero = 0;
     for (axis, value) in config {
         if !CAMERA_AXES.contains(&axis.as_str()) {
-            return invalid(
-                &format!("camera_control.config.{axis}"),
-                "is not a camera axis",
-            );
+            return invalid(&format!("camera_control.config.{axis}"), "is not a camera axis");
         }
         let Some(v) = value.as_f64() else {
             return invalid(&format!("camera_control.config.{axis}"), "must be a number");

@@ -414,9 +414,7 @@ pub struct RecordedRequest {
 
 impl RecordedRequest {
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .get(&name.to_ascii_lowercase())
-            .map(String::as_str)
+        self.headers.get(&name.to_ascii_lowercase()).map(String::as_str)
     }
 
     pub fn is_media(&self) -> bool {
@@ -681,9 +679,7 @@ impl Emulator {
     pub async fn start_on(port: u16, config: EmulatorConfig) -> std::io::Result<Emulator> {
         let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
         let addr = listener.local_addr()?;
-        let media_dir = tempfile::Builder::new()
-            .prefix("kling-emulator-")
-            .tempdir()?;
+        let media_dir = tempfile::Builder::new().prefix("kling-emulator-").tempdir()?;
         media::write_clips(media_dir.path())?;
         let shared = Arc::new(Shared {
             state: Mutex::new(State {
@@ -701,17 +697,12 @@ impl Emulator {
             inner: listener,
             registry: conns.clone(),
         };
-        let app = routes::router(shared.clone())
-            .into_make_service_with_connect_info::<conn::ConnHandle>();
+        let app = routes::router(shared.clone()).into_make_service_with_connect_info::<conn::ConnHandle>();
         let server = tokio::spawn(async move {
             // serve only returns on a listener error, which KillableListener never reports.
             let _ = axum::serve(listener, app).await;
         });
-        Ok(Emulator {
-            shared,
-            server,
-            conns,
-        })
+        Ok(Emulator { shared, server, conns })
     }
 
     /// `http://127.0.0.1:PORT`, no trailing slash.

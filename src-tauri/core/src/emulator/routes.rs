@@ -28,8 +28,8 @@ use tower_http::services::ServeFile;
 use super::checks::{self, Refusal};
 use super::conn::ConnHandle;
 use super::{
-    media, random_digits, reset, set_status, AuthStyle, ConfigPatch, Fault, FaultKind, Outcome,
-    RecordedRequest, RouteKind, Shared, Task, UnknownModelStyle,
+    media, random_digits, reset, set_status, AuthStyle, ConfigPatch, Fault, FaultKind, Outcome, RecordedRequest,
+    RouteKind, Shared, Task, UnknownModelStyle,
 };
 
 type Shr = Arc<Shared>;
@@ -40,23 +40,14 @@ const MAX_BODY: usize = 4 << 20;
 
 pub(super) fn router(shared: Shr) -> Router {
     let api = Router::new()
-        .route(
-            TEXT2VIDEO,
-            post(create).get(query_by_qs).fallback(bad_method),
-        )
+        .route(TEXT2VIDEO, post(create).get(query_by_qs).fallback(bad_method))
         .route(
             "/kling/v1/videos/text2video/{id}",
             get(query_by_path).fallback(bad_method),
         )
-        .route(
-            "/bs2/upload-kling-api/{bucket}/text2video/{file}",
-            get(media_file),
-        )
+        .route("/bs2/upload-kling-api/{bucket}/text2video/{file}", get(media_file))
         .fallback(not_found)
-        .layer(middleware::from_fn_with_state(
-            shared.clone(),
-            record_and_inject,
-        ));
+        .layer(middleware::from_fn_with_state(shared.clone(), record_and_inject));
     // Merged after `layer`, so control traffic is neither logged nor hit by faults.
     let control = Router::new()
         .route("/__emu/reset", post(ctl_reset))
@@ -66,9 +57,7 @@ pub(super) fn router(shared: Shr) -> Router {
         .route("/__emu/tasks/{id}/set", post(ctl_set_task))
         .route(
             "/__emu/faults",
-            get(ctl_faults)
-                .post(ctl_push_fault)
-                .delete(ctl_clear_faults),
+            get(ctl_faults).post(ctl_push_fault).delete(ctl_clear_faults),
         )
         .route("/__emu/requests", get(ctl_requests));
     api.merge(control).with_state(shared)
@@ -246,11 +235,7 @@ async fn record_and_inject(
         }
         FaultKind::Truncated => truncate(next.run(req).await, route == RouteKind::Media).await,
     };
-    if let Some(value) = fault
-        .retry_after
-        .as_deref()
-        .and_then(|v| HeaderValue::from_str(v).ok())
-    {
+    if let Some(value) = fault.retry_after.as_deref().and_then(|v| HeaderValue::from_str(v).ok()) {
         response.headers_mut().insert(header::RETRY_AFTER, value);
     }
     response
@@ -276,12 +261,7 @@ async fn truncate(response: Response, media: bool) -> Response {
         });
         return Response::from_parts(parts, Body::from_stream(first.chain(cut)));
     }
-    (
-        StatusCode::OK,
-        [(header::CONTENT_TYPE, "application/json")],
-        half,
-    )
-        .into_response()
+    (StatusCode::OK, [(header::CONTENT_TYPE, "application/json")], half).into_response()
 }
 
 // ---------- API ----------
@@ -318,11 +298,7 @@ fn authorize(shared: &Shared, headers: &HeaderMap) -> Result<String, Response> {
         return Ok(key.unwrap_or_default().to_string());
     }
     Err(match style {
-        AuthStyle::Gateway => (
-            StatusCode::UNAUTHORIZED,
-            Json(gateway_body("", "invalid token")),
-        )
-            .into_response(),
+        AuthStyle::Gateway => (StatusCode::UNAUTHORIZED, Json(gateway_body("", "invalid token"))).into_response(),
         AuthStyle::Kling if key.is_none() => kling_error(401, 1001, "Authorization is empty"),
         AuthStyle::Kling => kling_error(401, 1004, "Authorization is invalid"),
     })
@@ -345,16 +321,12 @@ async fn create(State(shared): State<Shr>, headers: HeaderMap, body: Bytes) -> R
         Err(Refusal::Invalid(message)) => return kling_error(400, 1201, &message),
         Err(Refusal::UnknownModel(name)) => {
             return match config.unknown_model_style {
-                UnknownModelStyle::Kling404 => {
-                    kling_error(404, 1203, &format!("model_name: {name:?} does not exist"))
-                }
+                UnknownModelStyle::Kling404 => kling_error(404, 1203, &format!("model_name: {name:?} does not exist")),
                 UnknownModelStyle::Gateway503 => (
                     StatusCode::SERVICE_UNAVAILABLE,
                     Json(gateway_body(
                         "model_not_found",
-                        &format!(
-                            "no available channel for group default and model {name} (distributor)"
-                        ),
+                        &format!("no available channel for group default and model {name} (distributor)"),
                     )),
                 )
                     .into_response(),
@@ -420,11 +392,7 @@ async fn create(State(shared): State<Shr>, headers: HeaderMap, body: Bytes) -> R
     succeed(data)
 }
 
-async fn query_by_path(
-    State(shared): State<Shr>,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-) -> Response {
+async fn query_by_path(State(shared): State<Shr>, headers: HeaderMap, Path(id): Path<String>) -> Response {
     let account = match authorize(&shared, &headers) {
         Ok(account) => account,
         Err(response) => return response,
@@ -467,11 +435,7 @@ async fn query_by_qs(
     }
 }
 
-async fn media_file(
-    State(shared): State<Shr>,
-    Path((bucket, file)): Path<(String, String)>,
-    req: Request,
-) -> Response {
+async fn media_file(State(shared): State<Shr>, Path((bucket, file)): Path<(String, String)>, req: Request) -> Response {
     let clip = file.strip_suffix("-0_raw_video_1.mp4").and_then(|task_id| {
         let state = shared.lock();
         let now = state.now();
@@ -509,11 +473,7 @@ async fn ctl_get_config(State(shared): State<Shr>) -> Response {
 }
 
 fn bad_control(message: impl std::fmt::Display) -> Response {
-    (
-        StatusCode::BAD_REQUEST,
-        Json(json!({"error": message.to_string()})),
-    )
-        .into_response()
+    (StatusCode::BAD_REQUEST, Json(json!({"error": message.to_string()}))).into_response()
 }
 
 async fn ctl_put_config(State(shared): State<Shr>, body: Bytes) -> Response {
@@ -526,10 +486,7 @@ async fn ctl_put_config(State(shared): State<Shr>, body: Bytes) -> Response {
     Json(state.config.clone()).into_response()
 }
 
-async fn ctl_advance(
-    State(shared): State<Shr>,
-    Query(params): Query<HashMap<String, String>>,
-) -> Response {
+async fn ctl_advance(State(shared): State<Shr>, Query(params): Query<HashMap<String, String>>) -> Response {
     let Some(ms) = params.get("ms").and_then(|v| v.parse::<u64>().ok()) else {
         return bad_control("ms=<milliseconds> is required");
     };
@@ -541,11 +498,7 @@ async fn ctl_advance(
 async fn ctl_tasks(State(shared): State<Shr>) -> Response {
     let state = shared.lock();
     let now = state.now();
-    let tasks: Vec<_> = state
-        .tasks
-        .iter()
-        .map(|t| t.snapshot(now, &shared.base_url))
-        .collect();
+    let tasks: Vec<_> = state.tasks.iter().map(|t| t.snapshot(now, &shared.base_url)).collect();
     Json(tasks).into_response()
 }
 
@@ -564,11 +517,7 @@ async fn ctl_set_task(State(shared): State<Shr>, Path(id): Path<String>, body: B
     if set_status(&mut shared.lock(), &id, &set.status, set.message.as_deref()) {
         Json(json!({"ok": true})).into_response()
     } else {
-        (
-            StatusCode::NOT_FOUND,
-            Json(json!({"error": "no such task"})),
-        )
-            .into_response()
+        (StatusCode::NOT_FOUND, Json(json!({"error": "no such task"}))).into_response()
     }
 }
 

@@ -19,14 +19,7 @@ impl Engine {
         // should not be stuck on the welcome screen because of the network.
         let verified = match self.check_key(key).await {
             Ok(()) => true,
-            Err(e)
-                if matches!(
-                    e.kind(),
-                    "network" | "timeout" | "server_error" | "rate_limited"
-                ) =>
-            {
-                false
-            }
+            Err(e) if matches!(e.kind(), "network" | "timeout" | "server_error" | "rate_limited") => false,
             Err(e) => return Err(e.into()),
         };
         self.inner.vault.save(key, scope)?;

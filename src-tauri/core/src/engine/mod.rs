@@ -8,10 +8,11 @@ mod tracker;
 mod video;
 
 use std::collections::HashSet;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 
-use crate::api::{ApiError, Client};
+use crate::api::{ApiError, Client, Pacer};
 use crate::error::{Error, Problem, Result};
 use crate::library::{Generation, Library, Page, Status};
 use crate::request::{validate, GenerationRequest};
@@ -23,6 +24,9 @@ pub use tracker::PollSchedule;
 /// Where the engine reports changes: the Tauri shell emits them to the window, tests collect them.
 pub trait EventSink: Send + Sync + 'static {
     fn generation_changed(&self, generation: &Generation);
+
+    /// The provider became unreachable, or reachable again. Sent once per change, not per request.
+    fn connectivity_changed(&self, _online: bool) {}
 }
 
 pub struct EngineConfig {
@@ -34,6 +38,8 @@ pub struct EngineConfig {
     pub limits: &'static Limits,
     /// The media server's base URL; a ready generation's `video_url` is this plus `/<file>`.
     pub media_base: Option<String>,
+    /// The limit on API requests per second across all generations; 0 means none.
+    pub requests_per_second: f64,
 }
 
 #[derive(Clone)]
@@ -50,13 +56,18 @@ struct Inner {
     limits: &'static Limits,
     media_base: Option<String>,
     downloads: reqwest::Client,
+    pacer: Arc<Pacer>,
     /// Generations that have a task driving them, so a resume never starts a second one.
     active: Mutex<HashSet<String>>,
+    /// Woken when a task at the provider ends, so a queued generation can take its slot.
+    slot_freed: tokio::sync::Notify,
+    online: AtomicBool,
 }
 
 impl Engine {
     pub fn new(config: EngineConfig) -> Result<Engine> {
-        let client = Client::new(&config.api_base)?;
+        let pacer = Arc::new(Pacer::new(config.requests_per_second));
+        let client = Client::with_pacer(&config.api_base, pacer.clone())?;
         let downloads = reqwest::Client::builder()
             .connect_timeout(Duration::from_secs(10))
             .read_timeout(Duration::from_secs(60))
@@ -72,7 +83,10 @@ impl Engine {
                 limits: config.limits,
                 media_base: config.media_base,
                 downloads,
+                pacer,
                 active: Mutex::new(HashSet::new()),
+                slot_freed: tokio::sync::Notify::new(),
+                online: AtomicBool::new(true),
             }),
         })
     }
@@ -86,16 +100,40 @@ impl Engine {
     }
 
     pub fn client(&self) -> Client {
-        self.inner
-            .client
-            .read()
-            .unwrap_or_else(|p| p.into_inner())
-            .clone()
+        self.inner.client.read().unwrap_or_else(|p| p.into_inner()).clone()
     }
 
     pub fn set_api_base(&self, base: &str) -> Result<()> {
-        *self.inner.client.write().unwrap_or_else(|p| p.into_inner()) = Client::new(base)?;
+        let client = Client::with_pacer(base, self.inner.pacer.clone())?;
+        *self.inner.client.write().unwrap_or_else(|p| p.into_inner()) = client;
         Ok(())
+    }
+
+    pub fn set_requests_per_second(&self, rate: f64) {
+        self.inner.pacer.set_rate(rate);
+    }
+
+    /// How many generations are still on their way (for the note shown when quitting).
+    pub fn unfinished_count(&self) -> Result<usize> {
+        Ok(self
+            .inner
+            .library
+            .unfinished()?
+            .iter()
+            .filter(|g| g.status != Status::NeedsCheck)
+            .count())
+    }
+
+    /// Records what a request said about the network, telling the UI once per change.
+    fn note_reachability<T>(&self, result: &std::result::Result<T, ApiError>) {
+        let online = !matches!(result, Err(e) if e.is_transport());
+        if self.inner.online.swap(online, Ordering::SeqCst) != online {
+            self.inner.sink.connectivity_changed(online);
+        }
+    }
+
+    pub fn is_online(&self) -> bool {
+        self.inner.online.load(Ordering::SeqCst)
     }
 
     /// Validates, writes the generation to disk, starts it, and returns as soon as it is on disk:
@@ -156,11 +194,7 @@ impl Engine {
 
     /// Adds what the UI needs but the library does not store.
     fn view(&self, mut generation: Generation) -> Generation {
-        generation.video_url = match (
-            &self.inner.media_base,
-            &generation.video_file,
-            generation.status,
-        ) {
+        generation.video_url = match (&self.inner.media_base, &generation.video_file, generation.status) {
             (Some(base), Some(file), Status::Ready) => {
                 let name = std::path::Path::new(file)
                     .file_name()
@@ -173,9 +207,7 @@ impl Engine {
     }
 
     fn emit(&self, generation: &Generation) {
-        self.inner
-            .sink
-            .generation_changed(&self.view(generation.clone()));
+        self.inner.sink.generation_changed(&self.view(generation.clone()));
     }
 
     /// Writes the change, then tells the UI: never the other way round.
@@ -186,12 +218,7 @@ impl Engine {
         Ok(())
     }
 
-    fn fail(
-        &self,
-        generation: &mut Generation,
-        problem: Problem,
-        provider_message: Option<String>,
-    ) -> Result<()> {
+    fn fail(&self, generation: &mut Generation, problem: Problem, provider_message: Option<String>) -> Result<()> {
         generation.status = Status::Failed;
         generation.error = Some(problem);
         generation.provider_message = provider_message;
@@ -209,13 +236,34 @@ impl Engine {
         let engine = self.clone();
         tokio::spawn(async move {
             let id = generation.id.clone();
-            if let Err(error) = engine.run(generation, resumed).await {
-                // The library could not be written: the generation stays where it was on disk and
-                // is picked up again at the next start. Tell the UI what it can.
+            let mut next = Some((generation, resumed));
+            let mut attempt = 0;
+            while let Some((generation, resumed)) = next.take() {
+                let Err(error) = engine.run(generation, resumed).await else {
+                    break;
+                };
+                // The library could not be written (disk full, folder gone): what is on disk is
+                // still true, so show the problem, wait, and carry on from there.
+                attempt += 1;
                 if let Ok(Some(mut stored)) = engine.inner.library.get(&id) {
                     stored.error = Some(error.problem());
                     engine.emit(&stored);
                 }
+                tokio::time::sleep(
+                    engine
+                        .inner
+                        .schedule
+                        .backoff(attempt)
+                        .max(engine.inner.schedule.scaled(Duration::from_secs(5))),
+                )
+                .await;
+                next = engine
+                    .inner
+                    .library
+                    .get(&id)
+                    .ok()
+                    .flatten()
+                    .map(|stored| (stored, true));
             }
             engine
                 .inner
@@ -234,11 +282,12 @@ impl Engine {
                     self.submit(&mut generation, reconcile_first).await?;
                     reconcile_first = false;
                 }
-                Status::Submitted | Status::Processing => self.track(&mut generation).await?,
-                Status::Downloading => self.download(&mut generation).await?,
-                Status::NeedsCheck | Status::Ready | Status::Failed | Status::Expired => {
-                    return Ok(())
+                Status::Submitted | Status::Processing => {
+                    self.track(&mut generation).await?;
+                    self.inner.slot_freed.notify_waiters();
                 }
+                Status::Downloading => self.download(&mut generation).await?,
+                Status::NeedsCheck | Status::Ready | Status::Failed | Status::Expired => return Ok(()),
             }
         }
     }

@@ -26,11 +26,7 @@ enum Lookup {
 }
 
 impl Engine {
-    pub(super) async fn submit(
-        &self,
-        generation: &mut Generation,
-        reconcile_first: bool,
-    ) -> Result<()> {
+    pub(super) async fn submit(&self, generation: &mut Generation, reconcile_first: bool) -> Result<()> {
         let key = self.key().await;
         if reconcile_first {
             match self.look_up(&key, generation, &LOOKUP_GAPS_S[..2]).await {
@@ -43,27 +39,39 @@ impl Engine {
             generation.status = Status::Submitting;
             self.commit(generation)?;
         }
-        let body = generation
-            .request
-            .create_body(&generation.external_task_id, None);
+        let body = generation.request.create_body(&generation.external_task_id, None);
         let mut rate_limited = 0;
+        let mut unreachable_tries = 0;
         loop {
+            // The user may have cancelled or discarded it while it waited.
+            if let Some(stored) = self.inner.library.get(&generation.id)?.filter(|g| g.status.is_final()) {
+                *generation = stored;
+                return Ok(());
+            }
             let client = self.client();
-            match client.create(&key, &body).await {
+            let result = client.create(&key, &body).await;
+            self.note_reachability(&result);
+            match result {
                 Ok(task) if !task.task_id.is_empty() => {
                     self.adopt(generation, task)?;
                     self.learn_lookup(&key, generation).await;
                     return Ok(());
                 }
                 Ok(_) => return self.reconcile(&key, generation, None).await,
-                Err(error)
-                    if error.kind() == "rate_limited" && rate_limited < RATE_LIMIT_RETRIES =>
-                {
+                Err(error) if error.kind() == "rate_limited" && rate_limited < RATE_LIMIT_RETRIES => {
                     rate_limited += 1;
-                    let wait = error
-                        .retry_after()
-                        .unwrap_or(Duration::from_secs(2u64 << rate_limited));
+                    let wait = error.retry_after().unwrap_or(Duration::from_secs(2u64 << rate_limited));
                     tokio::time::sleep(self.inner.schedule.scaled(wait)).await;
+                }
+                Err(ApiError::Unreachable(_)) => {
+                    // Nothing reached the server, so posting the same request again is safe.
+                    unreachable_tries += 1;
+                    let wait = self
+                        .inner
+                        .schedule
+                        .backoff(unreachable_tries)
+                        .max(self.inner.schedule.scaled(Duration::from_secs(1)));
+                    tokio::time::sleep(wait).await;
                 }
                 Err(error) if error.kind() == "concurrency_limit" => {
                     if generation.status != Status::Queued {
@@ -71,12 +79,16 @@ impl Engine {
                         generation.error = None;
                         self.commit(generation)?;
                     }
+                    // Try again when one of our tasks ends, or after a while anyway: other apps on
+                    // the same account may hold the slots.
                     let wait = error.retry_after().unwrap_or(QUEUE_RETRY).max(QUEUE_RETRY);
-                    tokio::time::sleep(self.inner.schedule.scaled(wait)).await;
+                    let freed = self.inner.slot_freed.notified();
+                    tokio::select! {
+                        _ = tokio::time::sleep(self.inner.schedule.scaled(wait)) => {}
+                        _ = freed => {}
+                    }
                 }
-                Err(error) if error.is_ambiguous() => {
-                    return self.reconcile(&key, generation, Some(error)).await
-                }
+                Err(error) if error.is_ambiguous() => return self.reconcile(&key, generation, Some(error)).await,
                 Err(error) => {
                     let message = error.provider_message();
                     return self.fail(generation, error.problem(), message);
@@ -87,18 +99,11 @@ impl Engine {
 
     /// After an ambiguous answer: find the task if it exists, post again only where "not found" is
     /// trustworthy, otherwise hand the decision to the user.
-    async fn reconcile(
-        &self,
-        key: &str,
-        generation: &mut Generation,
-        cause: Option<ApiError>,
-    ) -> Result<()> {
+    async fn reconcile(&self, key: &str, generation: &mut Generation, cause: Option<ApiError>) -> Result<()> {
         match self.look_up(key, generation, LOOKUP_GAPS_S).await {
             Lookup::Found(task) => self.adopt(generation, task),
             Lookup::Absent => {
-                let body = generation
-                    .request
-                    .create_body(&generation.external_task_id, None);
+                let body = generation.request.create_body(&generation.external_task_id, None);
                 match self.client().create(key, &body).await {
                     Ok(task) if !task.task_id.is_empty() => self.adopt(generation, task),
                     Ok(_) => self.needs_check(generation, cause),
@@ -117,20 +122,13 @@ impl Engine {
 
     async fn look_up(&self, key: &str, generation: &Generation, gaps: &[u64]) -> Lookup {
         let client = self.client();
-        let trusted = self
-            .inner
-            .library
-            .external_lookup_works(client.base())
-            .ok()
-            .flatten()
-            == Some(true);
+        let trusted = self.inner.library.external_lookup_works(client.base()).ok().flatten() == Some(true);
         let mut last_error = None;
         for gap in gaps {
             tokio::time::sleep(self.inner.schedule.scaled(Duration::from_secs(*gap))).await;
-            match client
-                .query_by_external(key, &generation.external_task_id)
-                .await
-            {
+            let result = client.query_by_external(key, &generation.external_task_id).await;
+            self.note_reachability(&result);
+            match result {
                 Ok(Some(task)) => return Lookup::Found(task),
                 Ok(None) if trusted => return Lookup::Absent,
                 Ok(None) => last_error = None,
@@ -154,18 +152,12 @@ impl Engine {
         {
             return;
         }
-        let works = match client
-            .query_by_external(key, &generation.external_task_id)
-            .await
-        {
+        let works = match client.query_by_external(key, &generation.external_task_id).await {
             Ok(Some(task)) => task.task_id == generation.task_id.clone().unwrap_or_default(),
             Ok(None) => false,
             Err(_) => return,
         };
-        let _ = self
-            .inner
-            .library
-            .set_external_lookup_works(client.base(), works);
+        let _ = self.inner.library.set_external_lookup_works(client.base(), works);
     }
 
     fn adopt(&self, generation: &mut Generation, task: Task) -> Result<()> {
@@ -187,5 +179,64 @@ impl Engine {
         }
         generation.error = Some(problem);
         self.commit(generation)
+    }
+}
+
+/// What the user can do with a generation the app could not settle, or one waiting in the queue.
+impl Engine {
+    /// Looks the task up again; posts again with the same id only where a "not found" is trusted.
+    pub fn check_again(&self, id: &str) -> Result<Generation> {
+        let mut generation = self.settle_only(id, &[Status::NeedsCheck])?;
+        generation.status = Status::Submitting;
+        generation.error = None;
+        self.commit(&mut generation)?;
+        self.drive(generation.clone(), true);
+        Ok(self.view(generation))
+    }
+
+    /// Posts again under a new external id, at the user's explicit request: if the first request
+    /// did reach the provider, this one is a second, separately charged task.
+    pub fn post_again(&self, id: &str) -> Result<Generation> {
+        let mut generation = self.settle_only(id, &[Status::NeedsCheck])?;
+        generation.external_task_id = format!("kd-{}", uuid::Uuid::new_v4());
+        generation.status = Status::Submitting;
+        generation.error = None;
+        generation.provider_message = None;
+        self.commit(&mut generation)?;
+        self.drive(generation.clone(), false);
+        Ok(self.view(generation))
+    }
+
+    /// Gives up on an unsettled generation, or cancels one still waiting in the local queue.
+    pub fn discard(&self, id: &str) -> Result<Generation> {
+        let mut generation = self.settle_only(id, &[Status::NeedsCheck, Status::Queued])?;
+        let kind = if generation.status == Status::Queued {
+            "cancelled"
+        } else {
+            "discarded"
+        };
+        generation.status = Status::Failed;
+        generation.error = Some(Problem::new(kind));
+        self.commit(&mut generation)?;
+        // A queued generation sleeps until a slot frees up; wake it so it sees it was cancelled.
+        self.inner.slot_freed.notify_waiters();
+        Ok(self.view(generation))
+    }
+
+    fn settle_only(&self, id: &str, allowed: &[Status]) -> Result<Generation> {
+        let generation = self
+            .inner
+            .library
+            .get(id)?
+            .ok_or_else(|| crate::error::Error::UnknownGeneration(id.to_owned()))?;
+        if allowed.contains(&generation.status) {
+            Ok(generation)
+        } else {
+            Err(crate::error::Error::invalid_with(
+                "action_not_available",
+                "status",
+                &[("status", serde_json::json!(generation.status.as_str()))],
+            ))
+        }
     }
 }

@@ -65,7 +65,9 @@ impl Engine {
             tokio::time::sleep(wait).await;
             let key = self.key().await;
             wait = schedule.interval(since(generation.created_at));
-            let task = match self.client().query(&key, &task_id).await {
+            let result = self.client().query(&key, &task_id).await;
+            self.note_reachability(&result);
+            let task = match result {
                 Ok(task) => {
                     failures = 0;
                     task
@@ -105,18 +107,11 @@ impl Engine {
                         no_video += 1;
                         wait = schedule.scaled(Duration::from_secs(2));
                     }
-                    None => {
-                        return self.fail(
-                            generation,
-                            Problem::new("no_video"),
-                            task.reason().map(str::to_owned),
-                        )
-                    }
+                    None => return self.fail(generation, Problem::new("no_video"), task.reason().map(str::to_owned)),
                 },
                 TaskStatus::Failed => {
                     let reason = task.reason().map(str::to_owned);
-                    let problem = Problem::new("task_failed")
-                        .param("reason", reason.clone().unwrap_or_default());
+                    let problem = Problem::new("task_failed").param("reason", reason.clone().unwrap_or_default());
                     return self.fail(generation, problem, reason);
                 }
             }

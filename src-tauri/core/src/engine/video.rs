@@ -16,9 +16,7 @@ impl Engine {
     pub(super) async fn download(&self, generation: &mut Generation) -> Result<()> {
         let library = &self.inner.library;
         let download = Download {
-            part: library
-                .incoming_dir()
-                .join(format!("{}.mp4.part", generation.id)),
+            part: library.incoming_dir().join(format!("{}.mp4.part", generation.id)),
             target: library.videos_dir().join(format!("{}.mp4", generation.id)),
         };
         let mut refreshed = false;
@@ -64,9 +62,7 @@ impl Engine {
                     generation.error = Some(Problem::new("result_expired").param("status", status));
                     return self.commit(generation);
                 }
-                Err(
-                    DownloadError::RefusedUrl | DownloadError::NotVideo | DownloadError::TooLarge,
-                ) => {
+                Err(DownloadError::RefusedUrl | DownloadError::NotVideo | DownloadError::TooLarge) => {
                     return self.fail(generation, Problem::new("download_failed"), None);
                 }
                 Err(DownloadError::Io(io)) => return Err(io.into()),
@@ -77,8 +73,7 @@ impl Engine {
                         .schedule
                         .backoff(attempt)
                         .max(self.inner.schedule.scaled(Duration::from_secs(1)));
-                    generation.error =
-                        Some(Problem::new("download_failed").param("detail", passing.to_string()));
+                    generation.error = Some(Problem::new("download_failed").param("detail", passing.to_string()));
                     generation.updated_at = now_ms();
                     self.emit(generation);
                     tokio::time::sleep(wait.min(RETRY_CAP)).await;

@@ -60,10 +60,7 @@ impl Recorder {
                 return found;
             }
             if tokio::time::timeout_at(deadline, notified).await.is_err() {
-                panic!(
-                    "{id} never reached {statuses:?}; went through {:?}",
-                    self.statuses(id)
-                );
+                panic!("{id} never reached {statuses:?}; went through {:?}", self.statuses(id));
             }
         }
     }
@@ -88,6 +85,7 @@ pub fn engine_on(root: &Path, emulator: &Emulator, key: Option<&str>) -> Rig {
         schedule: FAST,
         limits: &COMETAPI_LIMITS,
         media_base: Some("http://media.test/token".into()),
+        requests_per_second: 0.0,
     })
     .unwrap();
     Rig { engine, recorder }
