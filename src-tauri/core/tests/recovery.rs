@@ -1,0 +1,258 @@
+//! No generation is lost or paid for twice when the answer to a create goes missing, the app stops
+//! before it recorded one, or the result link expires.
+
+mod common;
+
+use std::time::Duration;
+
+use common::*;
+use kling_core::emulator::{Emulator, EmulatorConfig, ExternalLookup, Fault, FaultKind, FaultRoute};
+use kling_core::{GenerationRequest, Status};
+
+const WITHIN: Duration = Duration::from_secs(30);
+
+fn prompt(text: &str) -> GenerationRequest {
+    GenerationRequest {
+        prompt: text.into(),
+        ..Default::default()
+    }
+}
+
+fn tasks_for(emulator: &Emulator, prompt: &str) -> usize {
+    emulator
+        .tasks()
+        .iter()
+        .filter(|t| t.request["prompt"] == prompt)
+        .count()
+}
+
+#[tokio::test]
+async fn a_create_whose_answer_is_lost_is_found_by_its_external_id_and_adopted() {
+    let emulator = emulator().await;
+    let dir = tempfile::tempdir().unwrap();
+    let rig = engine_on(dir.path(), &emulator, Some(KEY));
+    emulator.push_fault(Fault::created_but_lost());
+    let generation = rig.engine.generate(&prompt("lost answer")).unwrap();
+    let ready = rig
+        .recorder
+        .wait_for(
+            &generation.id,
+            &[Status::Ready, Status::NeedsCheck, Status::Failed],
+            WITHIN,
+        )
+        .await;
+    assert_eq!(ready.status, Status::Ready);
+    assert_eq!(creates(&emulator), 1, "it looked the task up instead of posting again");
+    assert_eq!(tasks_for(&emulator, "lost answer"), 1);
+    assert_eq!(ready.task_id, emulator.tasks().first().map(|t| t.task_id.clone()));
+}
+
+#[tokio::test]
+async fn where_lookups_work_a_create_that_never_arrived_is_posted_again_with_the_same_id() {
+    let emulator = emulator().await;
+    let dir = tempfile::tempdir().unwrap();
+    let rig = engine_on(dir.path(), &emulator, Some(KEY));
+    // The first generation teaches the app that this gateway finds tasks by external id.
+    let first = rig.engine.generate(&prompt("teacher")).unwrap();
+    rig.recorder.wait_for(&first.id, &[Status::Ready], WITHIN).await;
+
+    for (n, fault) in [
+        Fault::reset(),
+        Fault::kling(500, 5000, "internal error"),
+        Fault::html(502),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let text = format!("ambiguous {n}");
+        emulator.push_fault(fault.on(FaultRoute::Create));
+        let generation = rig.engine.generate(&prompt(&text)).unwrap();
+        let end = rig
+            .recorder
+            .wait_for(
+                &generation.id,
+                &[Status::Ready, Status::NeedsCheck, Status::Failed],
+                WITHIN,
+            )
+            .await;
+        assert_eq!(end.status, Status::Ready, "{text}");
+        assert_eq!(tasks_for(&emulator, &text), 1, "{text}: paid once");
+        let posts: Vec<_> = emulator
+            .requests()
+            .into_iter()
+            .filter(|r| r.method == "POST" && r.body.contains(&generation.external_task_id))
+            .collect();
+        assert_eq!(posts.len(), 2, "{text}: posted again, with the same external id");
+    }
+}
+
+#[tokio::test]
+async fn without_lookups_an_unsettled_create_waits_for_the_user() {
+    let emulator = Emulator::start(EmulatorConfig {
+        lookup_by_external: ExternalLookup::None,
+        ..EmulatorConfig::fast()
+    })
+    .await
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let rig = engine_on(dir.path(), &emulator, Some(KEY));
+    emulator.push_fault(Fault::created_but_lost());
+    let generation = rig.engine.generate(&prompt("unsettled")).unwrap();
+    let unsettled = rig
+        .recorder
+        .wait_for(&generation.id, &[Status::NeedsCheck, Status::Ready], WITHIN)
+        .await;
+    assert_eq!(unsettled.status, Status::NeedsCheck);
+    assert_eq!(
+        unsettled.error.as_ref().map(|e| e.kind.as_str()),
+        Some("submission_unsettled")
+    );
+    assert_eq!(creates(&emulator), 1, "nothing was posted again by itself");
+
+    // Looking again cannot settle it on this gateway either.
+    rig.engine.check_again(&generation.id).unwrap();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let again = rig
+        .recorder
+        .wait_for(&generation.id, &[Status::NeedsCheck], WITHIN)
+        .await;
+    assert_eq!(again.status, Status::NeedsCheck);
+    assert_eq!(creates(&emulator), 1);
+
+    // The user accepts the risk and posts again: a new external id, a second task.
+    let reposted = rig.engine.post_again(&generation.id).unwrap();
+    assert_ne!(reposted.external_task_id, generation.external_task_id);
+    let ready = rig.recorder.wait_for(&generation.id, &[Status::Ready], WITHIN).await;
+    assert_eq!(ready.status, Status::Ready);
+    assert_eq!(tasks_for(&emulator, "unsettled"), 2, "the user chose to pay twice");
+    assert!(
+        rig.engine.post_again(&generation.id).is_err(),
+        "only an unsettled generation can be posted again"
+    );
+}
+
+#[tokio::test]
+async fn a_discarded_generation_stays_in_the_history_as_discarded() {
+    let emulator = Emulator::start(EmulatorConfig {
+        lookup_by_external: ExternalLookup::None,
+        ..EmulatorConfig::fast()
+    })
+    .await
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let rig = engine_on(dir.path(), &emulator, Some(KEY));
+    emulator.push_fault(Fault::reset().on(FaultRoute::Create));
+    let generation = rig.engine.generate(&prompt("to discard")).unwrap();
+    rig.recorder
+        .wait_for(&generation.id, &[Status::NeedsCheck], WITHIN)
+        .await;
+    let discarded = rig.engine.discard(&generation.id).unwrap();
+    assert_eq!(
+        (discarded.status, discarded.error.unwrap().kind.as_str()),
+        (Status::Failed, "discarded")
+    );
+    assert_eq!(rig.engine.get(&generation.id).unwrap().status, Status::Failed);
+}
+
+/// The app stopped after the POST reached the provider but before the answer was written down.
+#[tokio::test]
+async fn a_generation_left_submitting_by_a_crash_is_adopted_not_posted_again() {
+    let emulator = emulator().await;
+    let dir = tempfile::tempdir().unwrap();
+    let library = kling_core::Library::open(dir.path()).unwrap();
+    let valid =
+        kling_core::request::validate(&prompt("crashed mid-post"), &kling_core::rules::COMETAPI_LIMITS).unwrap();
+    let stored = library.insert(valid.clone()).unwrap();
+    drop(library);
+    let body = valid.create_body(&stored.external_task_id, None);
+    kling_core::api::Client::new(&emulator.base_url())
+        .unwrap()
+        .create(KEY, &body)
+        .await
+        .unwrap();
+
+    let rig = engine_on(dir.path(), &emulator, Some(KEY));
+    assert_eq!(rig.engine.resume().unwrap(), 1);
+    let ready = rig
+        .recorder
+        .wait_for(&stored.id, &[Status::Ready, Status::NeedsCheck], WITHIN)
+        .await;
+    assert_eq!(ready.status, Status::Ready);
+    assert_eq!(creates(&emulator), 1, "the restart adopted the task");
+}
+
+#[tokio::test]
+async fn an_expired_link_is_refreshed_once_then_the_generation_is_expired() {
+    let emulator = emulator().await;
+    let dir = tempfile::tempdir().unwrap();
+    let rig = engine_on(dir.path(), &emulator, Some(KEY));
+    let forbidden = || {
+        Fault::new(FaultKind::Status {
+            http: 403,
+            body: "expired".into(),
+            content_type: "text/plain",
+        })
+    };
+
+    emulator.push_fault(forbidden().on(FaultRoute::Media));
+    let refreshed = rig.engine.generate(&prompt("refreshed link")).unwrap();
+    let ready = rig
+        .recorder
+        .wait_for(&refreshed.id, &[Status::Ready, Status::Expired], WITHIN)
+        .await;
+    assert_eq!(ready.status, Status::Ready, "one 403, then the fresh link worked");
+
+    emulator.push_fault(forbidden().on(FaultRoute::Media).times(2));
+    let gone = rig.engine.generate(&prompt("gone for good")).unwrap();
+    let expired = rig
+        .recorder
+        .wait_for(&gone.id, &[Status::Ready, Status::Expired], WITHIN)
+        .await;
+    assert_eq!(expired.status, Status::Expired);
+    assert_eq!(expired.error.map(|e| e.kind), Some("result_expired".into()));
+    let media_gets = emulator
+        .requests()
+        .iter()
+        .filter(|r| r.is_media() && r.method == "GET")
+        .count();
+    assert_eq!(
+        media_gets, 4,
+        "each generation tried its link, asked for a fresh one, and tried once more"
+    );
+}
+
+#[tokio::test]
+async fn a_download_cut_off_midway_resumes_with_a_range_request() {
+    let emulator = emulator().await;
+    let dir = tempfile::tempdir().unwrap();
+    let rig = engine_on(dir.path(), &emulator, Some(KEY));
+    emulator.push_fault(Fault::truncated().on(FaultRoute::Media));
+    let generation = rig
+        .engine
+        .generate(&GenerationRequest {
+            duration: Some("10".into()),
+            ..prompt("cut off")
+        })
+        .unwrap();
+    let ready = rig
+        .recorder
+        .wait_for(&generation.id, &[Status::Ready, Status::Failed], WITHIN)
+        .await;
+    assert_eq!(ready.status, Status::Ready);
+    let media: Vec<_> = emulator
+        .requests()
+        .into_iter()
+        .filter(|r| r.is_media() && r.method == "GET")
+        .collect();
+    assert_eq!(media.len(), 2);
+    assert!(
+        media[1]
+            .header("range")
+            .is_some_and(|r| r.starts_with("bytes=") && !r.starts_with("bytes=0-")),
+        "{:?}",
+        media[1].headers
+    );
+    let file = std::fs::read(dir.path().join("videos").join(format!("{}.mp4", generation.id))).unwrap();
+    let clip = include_bytes!("../fixtures/media/16x9-10s.mp4");
+    assert!(file == clip, "the resumed file is the clip, byte for byte");
+}
