@@ -15,6 +15,12 @@ const ERROR_KINDS = {
   bad_gateway_config: [], unexpected_response: [], task_not_found: [], task_failed: ["reason"],
   no_video: [], result_expired: [], download_failed: [], storage: [], disk_full: [], prompt_empty: [],
   prompt_too_long: ["count", "max"], internal: [],
+  negative_prompt_too_long: ["count", "max"], option_not_allowed: ["field", "value", "allowed"],
+  cfg_scale_not_supported: ["model"], cfg_scale_out_of_range: ["min", "max"],
+  camera_not_supported: ["model", "mode", "duration"], camera_type_unknown: ["value"], camera_config_missing: [],
+  camera_config_not_allowed: [], camera_axis_out_of_range: ["min", "max"], camera_one_axis: [],
+  sound_not_supported: ["model"], submission_unsettled: [], discarded: [], cancelled: [], library_set_aside: [],
+  offline: [],
 };
 
 test("both catalogs have exactly the same keys", () => {
@@ -69,6 +75,12 @@ test("interpolate replaces known placeholders and leaves unknown ones", () => {
   assert.equal(interpolate("a {x} b", { x: 0 }), "a 0 b");
   assert.equal(interpolate("no params"), "no params");
   assert.equal(interpolate("{a}{a}", { a: "z" }), "zz");
+});
+
+test("an array parameter renders as a comma list", () => {
+  assert.equal(interpolate("one of: {allowed}", { allowed: ["std", "pro"] }), "one of: std, pro");
+  assert.equal(interpolate("{allowed}", { allowed: ["16:9"] }), "16:9");
+  assert.equal(interpolate("{allowed}", { allowed: [] }), "");
 });
 
 test("the translator falls back to English, then to the key", () => {

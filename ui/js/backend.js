@@ -21,6 +21,9 @@ async function call(command, args) {
 /** {version, media_base, data_dir, api_base, language} */
 export const appInfo = () => call("app_info");
 
+/** The rules table: {limits, models, default_model, default_model_mode, camera_types, camera_axes, prices, prices_as_of} */
+export const rules = () => call("rules");
+
 /** KeyStatus {set, last4, storage, verified} */
 export const keyStatus = () => call("key_status");
 

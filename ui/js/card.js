@@ -2,6 +2,7 @@
 import { describeError } from "./errors.js";
 import { el, icon } from "./dom.js";
 import { isFinished, isSlow, showsError, statusText } from "./status.js";
+import { modelLabel } from "./options.js";
 import { elapsedMs, formatElapsed } from "./time.js";
 
 /** "16:9" → {css: "16 / 9", value: 1.777…}; anything odd falls back to 16:9. */
@@ -37,6 +38,13 @@ export function createCard(initial, ctx) {
   const prompt = el("p", { class: "prompt" });
   const meta = el("p", { class: "meta" });
   const problem = el("div", { class: "card-problem" });
+  const reuseLabel = el("span");
+  const reuse = el("button", {
+    type: "button",
+    class: "btn btn-quiet btn-small reuse",
+    dataset: { testid: "reuse" },
+    on: { click: () => ctx.reuse?.(gen.request ?? {}) },
+  }, icon("reuse", "icon icon-sm"), reuseLabel);
   root.append(
     media,
     el("div", { class: "card-body" },
@@ -47,6 +55,7 @@ export function createCard(initial, ctx) {
       prompt,
       meta,
       problem,
+      el("div", { class: "card-actions" }, reuse),
     ),
   );
 
@@ -173,7 +182,10 @@ export function createCard(initial, ctx) {
     const seconds = gen.video_duration ?? request.duration;
     if (seconds) parts.push(t("card.duration", { seconds: formatSeconds(seconds, ctx.lang) }));
     if (request.mode) parts.push(request.mode === "pro" ? t("card.mode_pro") : request.mode === "std" ? t("card.mode_std") : request.mode);
+    if (request.model_name) parts.push(ctx.rules ? modelLabel(ctx.rules, request.model_name) : request.model_name);
     meta.textContent = parts.join(" · ");
+    reuseLabel.textContent = t("card.reuse");
+    reuse.title = t("card.reuse_hint");
 
     const downloading = gen.status === "downloading";
     progress.hidden = !downloading;

@@ -1,7 +1,10 @@
-// The composer: prompt, live counter, Generate. One click makes one generation.
+// The composer: prompt, live counter, "More options", the cost, Generate. One click makes one
+// generation. The option rules live in options.js, their controls in options-form.js.
 import * as backend from "./backend.js";
 import { describeError } from "./errors.js";
 import { showError } from "./dom.js";
+import { createOptionsForm } from "./options-form.js";
+import { choiceFromRequest, costText, isCustomized, presentError, reasonText } from "./options.js";
 import { checkPrompt, PROMPT_MAX } from "./text.js";
 
 const isMac = /Mac|iPhone|iPad/.test(globalThis.navigator?.platform ?? "");
@@ -11,20 +14,37 @@ export function createComposer(ctx, { onCreated }) {
   const prompt = document.getElementById("prompt");
   const counter = document.getElementById("prompt-counter");
   const reason = document.getElementById("prompt-reason");
+  const promptErrorSlot = document.getElementById("prompt-error");
   const errorSlot = document.getElementById("composer-error");
+  const generateReason = document.getElementById("generate-reason");
   const button = document.getElementById("generate");
   const buttonLabel = document.getElementById("generate-label");
+  const cost = document.getElementById("cost");
   let busy = false;
   let lastError = null;
 
-  /** The request sent to `generate`. Options (negative prompt, ratio, duration, mode, model) go here. */
+  const options = createOptionsForm(ctx, {
+    onChange() {
+      if (lastError) setError(null);
+      render();
+    },
+  });
+
+  function promptMax() {
+    return options.rules?.limits.prompt_max_chars ?? PROMPT_MAX;
+  }
+
+  /**
+   * The request sent to `generate`: the prompt, then model_name, mode, duration (a string) and
+   * aspect_ratio always, and negative_prompt, cfg_scale, camera_control, sound only when set.
+   */
   function buildRequest() {
-    return { prompt: prompt.value.trim() };
+    return { prompt: prompt.value.trim(), ...options.requestFields() };
   }
 
   function render() {
     const { t } = ctx;
-    const check = checkPrompt(prompt.value, PROMPT_MAX);
+    const check = checkPrompt(prompt.value, promptMax());
     counter.textContent = t("composer.counter", { count: check.count, max: check.max });
     counter.setAttribute("aria-label", t("composer.counter_aria", { count: check.count, max: check.max }));
     counter.dataset.state = check.state;
@@ -36,18 +56,37 @@ export function createComposer(ctx, { onCreated }) {
     else reason.textContent = t("composer.tip", { shortcut: t(isMac ? "composer.shortcut_mac" : "composer.shortcut_ctrl") });
     reason.dataset.state = check.problem ? (check.problem === "prompt_too_long" ? "over" : "idle") : "ok";
 
-    button.disabled = busy || check.problem !== null;
+    const optionsProblem = options.problem();
+    generateReason.hidden = !optionsProblem;
+    generateReason.textContent = optionsProblem ? reasonText(options.rules, optionsProblem, t) : "";
+
+    cost.hidden = !options.ready;
+    if (options.ready) cost.textContent = costText(options.rules, options.choice, t, ctx.lang);
+
+    button.disabled = busy || check.problem !== null || optionsProblem !== null;
     button.setAttribute("aria-busy", String(busy));
     buttonLabel.textContent = busy ? t("composer.starting") : t("composer.generate");
   }
 
+  /** Shows an error beside the field it names (opening "More options" if needed), else above Generate. */
   function setError(error) {
     lastError = error;
-    showError(errorSlot, error ? describeError(error, ctx.t) : null, ctx.t);
+    for (const slot of [promptErrorSlot, errorSlot]) showError(slot, null, ctx.t);
+    options.clearErrors();
+    if (!error) return;
+    const present = options.ready ? (params, err) => presentError(options.rules, params, err, ctx.t) : null;
+    const described = describeError(error, ctx.t, present);
+    let slot = errorSlot;
+    if (described.field === "prompt") slot = promptErrorSlot;
+    else if (described.field && options.errorSlot(described.field)) {
+      slot = options.errorSlot(described.field);
+      options.open();
+    }
+    showError(slot, described, ctx.t);
   }
 
   async function submit() {
-    if (busy || checkPrompt(prompt.value, PROMPT_MAX).problem) return;
+    if (busy || button.disabled) return;
     busy = true;
     setError(null);
     render();
@@ -59,7 +98,8 @@ export function createComposer(ctx, { onCreated }) {
     } catch (error) {
       setError(error);
       if (lastError.kind === "key_missing") ctx.refreshKeyStatus();
-      prompt.focus();
+      if (lastError.field && lastError.field !== "prompt" && options.errorSlot(lastError.field)) options.focusField(lastError.field);
+      else prompt.focus();
     } finally {
       busy = false;
       render();
@@ -80,6 +120,26 @@ export function createComposer(ctx, { onCreated }) {
 
   return {
     buildRequest,
+    /** Called once with the table from `invoke("rules")`; without it only the plain path exists. */
+    setRules(rules) {
+      options.setRules(rules);
+      render();
+    },
+    /** "Use these settings": the prompt and every option of an earlier generation. */
+    reuse(request) {
+      prompt.value = request?.prompt ?? "";
+      setError(null);
+      if (options.ready) {
+        const { choice, changes } = choiceFromRequest(options.rules, request ?? {});
+        options.setChoice(choice, changes);
+        if (isCustomized(options.rules, options.choice) || changes.length) options.open();
+      }
+      render();
+      const reduce = globalThis.matchMedia?.("(prefers-reduced-motion: reduce)").matches;
+      root.scrollIntoView({ block: "start", behavior: reduce ? "auto" : "smooth" });
+      prompt.focus({ preventScroll: true });
+      ctx.announce(ctx.t("composer.reused"));
+    },
     show(visible) {
       root.hidden = !visible;
     },
@@ -87,6 +147,7 @@ export function createComposer(ctx, { onCreated }) {
       prompt.focus();
     },
     relabel() {
+      options.relabel();
       render();
       if (lastError) setError(lastError);
     },

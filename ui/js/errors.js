@@ -11,11 +11,13 @@ export function toAppError(value) {
 
 /**
  * Plain-language text for an error. Unknown kinds fall back to the generic message;
- * then `code` carries the kind so it can be shown in small text.
+ * then `code` carries the kind so it can be shown in small text. `present(params, error)` may
+ * turn raw parameter values into words (a model name into its label, a field into its label).
  */
-export function describeError(error, t) {
+export function describeError(error, t, present = null) {
   const err = toAppError(error);
   const key = `error.${err.kind}`;
-  if (t.has(key)) return { text: t(key, err.params), code: null, kind: err.kind, field: err.field };
+  const params = present ? present(err.params, err) : err.params;
+  if (t.has(key)) return { text: t(key, params), code: null, kind: err.kind, field: err.field };
   return { text: t("error.generic"), code: err.kind, kind: err.kind, field: err.field };
 }

@@ -20,10 +20,15 @@ export function lookup(catalog, key) {
   return node;
 }
 
+/** A parameter as text: an array becomes a comma list ("std, pro"). */
+function paramText(value) {
+  return Array.isArray(value) ? value.map(String).join(", ") : String(value);
+}
+
 /** Replaces {name} with params.name; unknown placeholders stay as they are. */
 export function interpolate(template, params = {}) {
   return String(template).replace(/\{(\w+)\}/g, (whole, name) =>
-    params != null && Object.hasOwn(params, name) && params[name] != null ? String(params[name]) : whole,
+    params != null && Object.hasOwn(params, name) && params[name] != null ? paramText(params[name]) : whole,
   );
 }
 

@@ -26,6 +26,8 @@ const ctx = {
   lang: "en",
   info: null,
   settings: null,
+  /** The rules table from the backend: limits, models, prices. */
+  rules: null,
   keyStatus: null,
   /** Says something to screen readers through the polite live region. */
   announce(text) {
@@ -35,6 +37,8 @@ const ctx = {
   },
   setKeyStatus: () => {},
   refreshKeyStatus: () => {},
+  /** Fills the composer from an earlier generation's request ("Use these settings"). */
+  reuse: () => {},
 };
 
 async function useLanguage() {
@@ -52,6 +56,13 @@ async function start() {
   const [info, savedSettings] = await Promise.all([backend.appInfo(), backend.getSettings()]);
   ctx.info = info;
   ctx.settings = savedSettings ?? { api_base: null, language: info?.language ?? null };
+  // The rules table draws "More options"; without it the plain prompt-and-Generate path still works.
+  try {
+    ctx.rules = await backend.rules();
+  } catch (error) {
+    ctx.rules = null;
+    console.warn("Kling Desk: the rules table could not be loaded; options are hidden", error);
+  }
   await useLanguage();
 
   const welcome = document.getElementById("welcome");
@@ -61,6 +72,8 @@ async function start() {
   const keyForm = createKeyForm(ctx);
   const gallery = createGallery(ctx);
   const composer = createComposer(ctx, { onCreated: (generation) => gallery.upsert(generation) });
+  if (ctx.rules) composer.setRules(ctx.rules);
+  ctx.reuse = (request) => composer.reuse(request);
   const settings = createSettings(ctx, {
     onOpen: () => placeKeyForm(true),
     onClose: () => placeKeyForm(false),

@@ -749,6 +749,11 @@ impl Emulator {
         self.shared.lock().faults.push_back(fault);
     }
 
+    /// Drops every fault not yet used up.
+    pub fn clear_faults(&self) {
+        self.shared.lock().faults.clear();
+    }
+
     /// Faults not yet used up.
     pub fn pending_faults(&self) -> Vec<Fault> {
         self.shared.lock().faults.iter().cloned().collect()

@@ -1,0 +1,437 @@
+// The options of a text-to-video request as rules: which values the chosen model allows and why
+// the others are disabled, how a choice snaps to a valid one, the request fields, the price and
+// the one-line summary. Everything comes from the rules table the backend sends
+// (`invoke("rules")`), so a new model or limit needs no change here. No DOM access here.
+import { countChars } from "./text.js";
+
+/** The camera choice that sends nothing: Kling picks the motion. */
+export const CAMERA_AUTO = "auto";
+/** The camera type with six axes; the other types are presets without a config. */
+export const CAMERA_CUSTOM = "simple";
+export const CFG_STEP = 0.05;
+export const AXIS_STEP = 0.5;
+
+/**
+ * A choice is the whole state of the options form:
+ * {model_name, mode, duration, aspect_ratio, negative_prompt, cfg_scale, cfg_set,
+ *  camera, axes: {horizontal, vertical, pan, tilt, roll, zoom}, sound}
+ * cfg_set says whether the user moved the slider; camera is CAMERA_AUTO or a camera type.
+ */
+
+export function findModel(rules, name) {
+  return rules.models.find((model) => model.name === name) ?? null;
+}
+
+export function modelLabel(rules, name) {
+  return findModel(rules, name)?.label ?? String(name ?? "");
+}
+
+function defaultModel(rules) {
+  return findModel(rules, rules.default_model) ?? rules.models[0];
+}
+
+/** The mode the validator picks for a model when none is given. */
+function fallbackMode(rules, model) {
+  return model.modes.includes(rules.limits.default_mode) ? rules.limits.default_mode : model.modes[0];
+}
+
+function fallbackDuration(rules, model) {
+  return model.durations.includes(rules.limits.default_duration) ? rules.limits.default_duration : model.durations[0];
+}
+
+export function zeroAxes(rules) {
+  return Object.fromEntries(rules.camera_axes.map((axis) => [axis, 0]));
+}
+
+/** What the plain prompt-and-Generate path sends: the table's default row. */
+export function defaultChoice(rules) {
+  const model = defaultModel(rules);
+  const { limits } = rules;
+  return {
+    model_name: model.name,
+    mode: model.modes.includes(rules.default_model_mode) ? rules.default_model_mode : fallbackMode(rules, model),
+    duration: fallbackDuration(rules, model),
+    aspect_ratio: limits.default_aspect_ratio,
+    negative_prompt: "",
+    cfg_scale: limits.cfg_scale_default,
+    cfg_set: false,
+    camera: CAMERA_AUTO,
+    axes: zeroAxes(rules),
+    sound: false,
+  };
+}
+
+/** The camera types in picker order: Automatic, the presets, Custom last. */
+export function cameraChoices(rules) {
+  const presets = rules.camera_types.filter((type) => type !== CAMERA_CUSTOM);
+  const custom = rules.camera_types.includes(CAMERA_CUSTOM) ? [CAMERA_CUSTOM] : [];
+  return [CAMERA_AUTO, ...presets, ...custom];
+}
+
+/** Camera control is allowed only on a model's one mode/duration combination. */
+export function cameraAllowed(rules, choice) {
+  const camera = findModel(rules, choice.model_name)?.camera;
+  return Boolean(camera && camera.mode === choice.mode && camera.duration === choice.duration);
+}
+
+/** The combination that allows camera movement: the chosen model's own, else the first model's that has one. */
+export function cameraNeeds(rules, modelName) {
+  const model = findModel(rules, modelName);
+  const owner = model?.camera ? model : rules.models.find((m) => m.camera);
+  return owner ? { model: owner.name, mode: owner.camera.mode, duration: owner.camera.duration } : null;
+}
+
+export function soundAllowed(model, mode) {
+  return Boolean(model?.sound && (!model.sound_needs_mode || model.sound_needs_mode === mode));
+}
+
+function roundTo(value, step) {
+  return Math.round(value / step) * step;
+}
+
+/** Keeps a number on its step without float dust (0.15000000000000002 → 0.15). */
+function tidy(value) {
+  return Number(value.toFixed(4));
+}
+
+export function clampCfg(rules, value) {
+  const { cfg_scale_min: min, cfg_scale_max: max, cfg_scale_default: fallback } = rules.limits;
+  const number = Number(value);
+  if (!Number.isFinite(number)) return fallback;
+  return tidy(Math.min(max, Math.max(min, roundTo(number, CFG_STEP))));
+}
+
+function clampAxis(rules, value) {
+  const { camera_axis_min: min, camera_axis_max: max } = rules.limits;
+  const number = Number(value);
+  if (!Number.isFinite(number)) return 0;
+  return tidy(Math.min(max, Math.max(min, roundTo(number, AXIS_STEP))));
+}
+
+/** Moving one axis sets the other five to 0: Kling allows exactly one non-zero axis. */
+export function setAxis(rules, axis, value) {
+  const axes = zeroAxes(rules);
+  if (Object.hasOwn(axes, axis)) axes[axis] = clampAxis(rules, value);
+  return axes;
+}
+
+/** The non-zero axes of a config, in table order. */
+export function movedAxes(rules, axes) {
+  return rules.camera_axes.filter((axis) => Number(axes?.[axis] ?? 0) !== 0);
+}
+
+/**
+ * Brings any choice into one the rules table accepts. Returns the snapped choice and the list of
+ * what changed ({field, value}), so the form can say so. Invalid values go to the nearest valid
+ * one: mode → first allowed; duration → default if allowed, else first; camera → Automatic;
+ * cfg → not sent; sound → off.
+ */
+export function snapChoice(rules, input) {
+  const base = defaultChoice(rules);
+  const choice = { ...base, ...input, axes: { ...base.axes } };
+  const changes = [];
+  const { limits } = rules;
+
+  let model = findModel(rules, choice.model_name);
+  if (!model) {
+    model = defaultModel(rules);
+    choice.model_name = model.name;
+    changes.push({ field: "model_name", value: model.name });
+  }
+  if (!model.modes.includes(choice.mode)) {
+    choice.mode = model.modes[0];
+    changes.push({ field: "mode", value: choice.mode });
+  }
+  choice.duration = String(choice.duration ?? "");
+  if (!model.durations.includes(choice.duration)) {
+    choice.duration = fallbackDuration(rules, model);
+    changes.push({ field: "duration", value: choice.duration });
+  }
+  if (!limits.aspect_ratios.includes(choice.aspect_ratio)) {
+    choice.aspect_ratio = limits.default_aspect_ratio;
+    changes.push({ field: "aspect_ratio", value: choice.aspect_ratio });
+  }
+  choice.negative_prompt = String(choice.negative_prompt ?? "");
+
+  choice.cfg_set = Boolean(choice.cfg_set);
+  if (!model.cfg_scale) {
+    if (choice.cfg_set) changes.push({ field: "cfg_scale", value: null });
+    choice.cfg_set = false;
+    choice.cfg_scale = limits.cfg_scale_default;
+  } else {
+    choice.cfg_scale = clampCfg(rules, choice.cfg_scale);
+  }
+
+  // Axes: in range, on the step, and at most one moved (the largest wins).
+  const axes = zeroAxes(rules);
+  for (const axis of rules.camera_axes) axes[axis] = clampAxis(rules, input?.axes?.[axis] ?? 0);
+  const moved = movedAxes(rules, axes);
+  if (moved.length > 1) {
+    const keep = moved.reduce((best, axis) => (Math.abs(axes[axis]) > Math.abs(axes[best]) ? axis : best));
+    choice.axes = setAxis(rules, keep, axes[keep]);
+  } else {
+    choice.axes = axes;
+  }
+  const knownCamera = choice.camera === CAMERA_AUTO || rules.camera_types.includes(choice.camera);
+  if (!knownCamera || (choice.camera !== CAMERA_AUTO && !cameraAllowed(rules, choice))) {
+    choice.camera = CAMERA_AUTO;
+    changes.push({ field: "camera_control", value: CAMERA_AUTO });
+  }
+
+  choice.sound = Boolean(choice.sound);
+  if (choice.sound && !soundAllowed(model, choice.mode)) {
+    choice.sound = false;
+    changes.push({ field: "sound", value: false });
+  }
+  return { choice, changes };
+}
+
+/**
+ * Everything the form shows for a (snapped) choice: which values are enabled, the one-line
+ * reasons ({key, params}, turned into text by reasonText) and what blocks Generate.
+ */
+export function analyze(rules, choice) {
+  const model = findModel(rules, choice.model_name) ?? defaultModel(rules);
+  const { limits } = rules;
+  const modes = limits.modes.map((value) => ({ value, enabled: model.modes.includes(value) }));
+  const durations = limits.durations.map((value) => ({ value, enabled: model.durations.includes(value) }));
+  const onlyOffers = (field, values) => ({ key: `options.only_offers_${field}`, params: { model: model.name, [field]: values } });
+
+  const cameraOk = cameraAllowed(rules, choice);
+  const needs = cameraNeeds(rules, model.name);
+  let cameraReason = null;
+  if (!cameraOk) {
+    cameraReason = needs ? { key: "options.camera_needs", params: needs } : { key: "options.camera_unavailable", params: {} };
+  }
+
+  const soundOk = soundAllowed(model, choice.mode);
+  const soundReason = model.sound && !soundOk
+    ? { key: "options.sound_needs", params: { model: model.name, mode: model.sound_needs_mode } }
+    : null;
+
+  return {
+    model,
+    modes,
+    modeReason: modes.some((m) => !m.enabled) ? onlyOffers("modes", model.modes) : null,
+    durations,
+    durationReason: durations.some((d) => !d.enabled) ? onlyOffers("durations", model.durations) : null,
+    aspectRatios: limits.aspect_ratios,
+    cfg: {
+      shown: Boolean(model.cfg_scale),
+      note: model.cfg_scale ? null : { key: "options.cfg_not_used", params: { model: model.name } },
+    },
+    camera: { enabled: cameraOk, reason: cameraReason, choices: cameraChoices(rules) },
+    sound: { shown: Boolean(model.sound), enabled: soundOk, reason: soundReason },
+    negative: negativeCheck(rules, choice.negative_prompt),
+    problem: optionsProblem(rules, choice),
+  };
+}
+
+/** The negative prompt against its own limit, counted like the prompt. */
+export function negativeCheck(rules, text) {
+  const max = rules.limits.negative_prompt_max_chars;
+  const count = countChars(text);
+  return { count, max, over: Math.max(0, count - max) };
+}
+
+/** What keeps Generate disabled, as {field, key, params}, or null when the options may be sent. */
+export function optionsProblem(rules, choice) {
+  const negative = negativeCheck(rules, choice.negative_prompt);
+  if (negative.over > 0) {
+    return { field: "negative_prompt", key: "options.negative_too_long", params: { over: negative.over } };
+  }
+  if (choice.camera === CAMERA_CUSTOM && cameraAllowed(rules, choice) && movedAxes(rules, choice.axes).length !== 1) {
+    return { field: "camera_control", key: "options.camera_pick_axis", params: {} };
+  }
+  return null;
+}
+
+/**
+ * The option fields of the `generate` request. model_name, mode, duration (a string) and
+ * aspect_ratio are always explicit; the rest only when set and allowed.
+ */
+export function requestFields(rules, choice) {
+  const model = findModel(rules, choice.model_name);
+  const fields = {
+    model_name: choice.model_name,
+    mode: choice.mode,
+    duration: String(choice.duration),
+    aspect_ratio: choice.aspect_ratio,
+  };
+  const negative = String(choice.negative_prompt ?? "").trim();
+  if (countChars(negative) > 0) fields.negative_prompt = negative;
+  if (model?.cfg_scale && choice.cfg_set) fields.cfg_scale = clampCfg(rules, choice.cfg_scale);
+  if (choice.camera !== CAMERA_AUTO && cameraAllowed(rules, choice)) {
+    fields.camera_control = choice.camera === CAMERA_CUSTOM
+      ? { type: CAMERA_CUSTOM, config: Object.fromEntries(rules.camera_axes.map((axis) => [axis, Number(choice.axes[axis] ?? 0)])) }
+      : { type: choice.camera };
+  }
+  if (choice.sound && soundAllowed(model, choice.mode)) fields.sound = "on";
+  return fields;
+}
+
+/**
+ * The form state for a stored request (a Generation's `request`), snapped to today's rules.
+ * Returns {choice, changes}, like snapChoice.
+ */
+export function choiceFromRequest(rules, request = {}) {
+  const choice = defaultChoice(rules);
+  if (request.model_name) {
+    choice.model_name = request.model_name;
+    const model = findModel(rules, request.model_name);
+    if (model && !request.mode) choice.mode = fallbackMode(rules, model);
+  }
+  if (request.mode) choice.mode = request.mode;
+  if (request.duration != null && request.duration !== "") choice.duration = String(request.duration);
+  if (request.aspect_ratio) choice.aspect_ratio = request.aspect_ratio;
+  choice.negative_prompt = request.negative_prompt ?? "";
+  if (typeof request.cfg_scale === "number") {
+    choice.cfg_scale = request.cfg_scale;
+    choice.cfg_set = true;
+  }
+  const camera = request.camera_control;
+  if (camera?.type) {
+    choice.camera = camera.type;
+    if (camera.type === CAMERA_CUSTOM) choice.axes = { ...zeroAxes(rules), ...(camera.config ?? {}) };
+  }
+  choice.sound = request.sound === "on";
+  return snapChoice(rules, choice);
+}
+
+/** True when the choice sends anything the plain path would not: then "More options" opens on reuse. */
+export function isCustomized(rules, choice) {
+  return JSON.stringify(requestFields(rules, choice)) !== JSON.stringify(requestFields(rules, defaultChoice(rules)));
+}
+
+/** Approximate price in US cents, or null when the table has no row (never guessed). */
+export function priceCents(rules, choice) {
+  const row = rules.prices.find((price) =>
+    price.model === choice.model_name
+    && price.duration === String(choice.duration)
+    && (price.mode == null || price.mode === choice.mode));
+  return row ? row.usd_cents : null;
+}
+
+export function localeOf(lang) {
+  return lang === "de" ? "de-DE" : "en-US";
+}
+
+/** 33 → "$0.33" (en) or "0,33 $" (de). */
+export function formatPrice(cents, lang) {
+  return new Intl.NumberFormat(localeOf(lang), { style: "currency", currency: "USD" }).format(cents / 100);
+}
+
+/** "2025-12" → "Dec 2025" (en) or "Dez. 2025" (de); anything else is shown as it is. */
+export function formatMonth(yearMonth, lang) {
+  const match = /^(\d{4})-(\d{2})$/.exec(String(yearMonth ?? ""));
+  if (!match) return String(yearMonth ?? "");
+  const date = new Date(Date.UTC(Number(match[1]), Number(match[2]) - 1, 1));
+  return new Intl.DateTimeFormat(localeOf(lang), { month: "short", year: "numeric", timeZone: "UTC" }).format(date);
+}
+
+/** The cost line next to Generate. */
+export function costText(rules, choice, t, lang) {
+  const cents = priceCents(rules, choice);
+  if (cents == null) return t("options.cost_unknown");
+  return t("options.cost", { price: formatPrice(cents, lang), date: formatMonth(rules.prices_as_of, lang) });
+}
+
+function labelOr(t, key, fallback) {
+  return t.has?.(key) ? t(key) : String(fallback);
+}
+
+export function modeText(mode, t) {
+  return labelOr(t, `options.mode.${mode}.label`, mode);
+}
+
+export function durationText(duration, t) {
+  return t("options.seconds", { seconds: duration });
+}
+
+export function cameraText(camera, t) {
+  return labelOr(t, `options.camera.${camera}.label`, camera);
+}
+
+/** Text for a value of a field, for notes and error messages. */
+export function valueText(rules, field, value, t) {
+  if (field === "model_name") return modelLabel(rules, value);
+  if (field === "mode") return modeText(value, t);
+  if (field === "duration") return durationText(value, t);
+  if (field === "camera_control") return cameraText(value, t);
+  if (field === "cfg_scale") return t("options.cfg_dropped");
+  if (field === "sound") return t(value ? "options.sound_on" : "options.sound_off");
+  return String(value);
+}
+
+/** The label of a request field ("mode" → "Quality"). */
+export function fieldText(field, t) {
+  return labelOr(t, `options.field.${field}`, field);
+}
+
+/** Catalog text for a reason from analyze(): model names become labels, modes their names. */
+export function reasonText(rules, reason, t) {
+  if (!reason) return "";
+  return t(reason.key, presentParams(rules, reason.params, t));
+}
+
+/** Makes raw values readable: model names → labels, modes → names, lists of them too. */
+export function presentParams(rules, params = {}, t) {
+  const out = { ...params };
+  if (typeof out.model === "string") out.model = modelLabel(rules, out.model);
+  if (typeof out.mode === "string") out.mode = modeText(out.mode, t);
+  if (Array.isArray(out.modes)) out.modes = out.modes.map((mode) => modeText(mode, t));
+  if (Array.isArray(out.durations)) out.durations = out.durations.map((d) => durationText(d, t));
+  return out;
+}
+
+/**
+ * Parameters of a backend error {kind, field, params} in words, for describeError: model labels,
+ * mode names, the field's own label as {field}, and for option_not_allowed the value and the
+ * allowed values as the form shows them.
+ */
+export function presentError(rules, params, error, t) {
+  const out = presentParams(rules, params, t);
+  if (error.field) out.field = fieldText(error.field, t);
+  if (error.kind === "option_not_allowed" && error.field) {
+    const word = (value) => valueText(rules, error.field, value, t);
+    if (params.value != null) out.value = word(params.value);
+    if (Array.isArray(params.allowed)) out.allowed = params.allowed.map(word);
+  }
+  return out;
+}
+
+/** The note after snapping: "Adjusted for Kling 1: Quality → Standard, Camera movement → Automatic." */
+export function changesText(rules, changes, t, modelName = null) {
+  if (!changes.length) return "";
+  const list = changes.map((change) => t("options.change", {
+    field: fieldText(change.field, t),
+    value: valueText(rules, change.field, change.value, t),
+  }));
+  return modelName
+    ? t("options.snapped_model", { model: modelLabel(rules, modelName), changes: list })
+    : t("options.snapped", { changes: list });
+}
+
+/** "16:9 · 5 s · Pro · Kling 2.5 Turbo", plus the camera move and sound when set. */
+export function summaryText(rules, choice, t) {
+  const fields = requestFields(rules, choice);
+  const parts = [
+    fields.aspect_ratio,
+    durationText(fields.duration, t),
+    modeText(fields.mode, t),
+    modelLabel(rules, fields.model_name),
+  ];
+  if (fields.camera_control) parts.push(cameraText(fields.camera_control.type, t));
+  if (fields.sound === "on") parts.push(t("options.sound_on_short"));
+  if (fields.negative_prompt) parts.push(t("options.negative_set"));
+  return parts.join(" · ");
+}
+
+/** Landscape, portrait or square, for the words under a ratio tile. */
+export function ratioShape(text) {
+  const match = /^(\d+(?:\.\d+)?):(\d+(?:\.\d+)?)$/.exec(String(text ?? ""));
+  if (!match) return "landscape";
+  const w = Number(match[1]);
+  const h = Number(match[2]);
+  return w === h ? "square" : w > h ? "landscape" : "portrait";
+}
