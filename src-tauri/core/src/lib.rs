@@ -2,6 +2,7 @@
 //! only adapts these types to commands, events, the keychain and the settings store.
 
 pub mod api;
+pub mod callback_receiver;
 pub mod downloader;
 pub mod emulator;
 pub mod engine;
@@ -14,5 +15,5 @@ pub mod secrets;
 
 pub use engine::{Engine, EngineConfig, EventSink, PollSchedule};
 pub use error::{Error, Problem, Result};
-pub use library::{Generation, Library, Page, Status};
+pub use library::{Delivery, Generation, Library, Page, Status};
 pub use request::GenerationRequest;

@@ -89,6 +89,20 @@ pub struct Generation {
     pub video_url: Option<String>,
     /// Transient, never stored: how much of the download has arrived.
     pub download_progress: Option<f64>,
+    /// The callback URL sent with the create; it holds the receiver's secret, so it stays inside.
+    #[serde(skip_serializing, default)]
+    pub callback_url: Option<String>,
+    /// Transient: how updates reach a running generation right now.
+    #[serde(default)]
+    pub delivery: Option<Delivery>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Delivery {
+    /// Callbacks arrive; polling runs only as a slow safety net.
+    Callback,
+    Polling,
 }
 
 pub fn now_ms() -> i64 {
@@ -112,7 +126,8 @@ pub struct Library {
 }
 
 /// Each entry moves the schema one version forward; never edit a shipped entry, add one.
-const MIGRATIONS: &[&str] = &[r#"
+const MIGRATIONS: &[&str] = &[
+    r#"
     CREATE TABLE generations (
         seq INTEGER PRIMARY KEY AUTOINCREMENT,
         id TEXT NOT NULL UNIQUE,
@@ -136,10 +151,15 @@ const MIGRATIONS: &[&str] = &[r#"
         base_url TEXT PRIMARY KEY,
         external_lookup_works INTEGER NOT NULL
     );
-"#];
+"#,
+    r#"
+    ALTER TABLE generations ADD COLUMN callback_url TEXT;
+    CREATE INDEX generations_task_id ON generations(task_id);
+"#,
+];
 
 const COLUMNS: &str = "seq, id, external_task_id, task_id, status, request_json, created_at, updated_at, \
-    finished_at, error_json, provider_message, remote_video_url, video_duration, video_file, video_bytes";
+    finished_at, error_json, provider_message, remote_video_url, video_duration, video_file, video_bytes, callback_url";
 
 impl Library {
     /// Opens (or creates) the library in `root`: `library.sqlite3`, `videos/` and `incoming/`.
@@ -210,6 +230,8 @@ impl Library {
             video_bytes: None,
             video_url: None,
             download_progress: None,
+            callback_url: None,
+            delivery: None,
         };
         self.db().execute(
             "INSERT INTO generations (id, external_task_id, status, request_json, created_at, updated_at)
@@ -239,7 +261,7 @@ impl Library {
         let changed = self.db().execute(
             "UPDATE generations SET task_id = ?2, status = ?3, updated_at = ?4, finished_at = ?5, error_json = ?6,
                 provider_message = ?7, remote_video_url = ?8, video_duration = ?9, video_file = ?10, video_bytes = ?11,
-                external_task_id = ?12
+                external_task_id = ?12, callback_url = ?13
              WHERE id = ?1",
             params![
                 generation.id,
@@ -254,6 +276,7 @@ impl Library {
                 generation.video_file,
                 generation.video_bytes,
                 generation.external_task_id,
+                generation.callback_url,
             ],
         )?;
         if changed == 0 {
@@ -266,6 +289,13 @@ impl Library {
         let db = self.db();
         let mut statement = db.prepare_cached(&format!("SELECT {COLUMNS} FROM generations WHERE id = ?1"))?;
         Ok(statement.query_row([id], from_row).optional()?)
+    }
+
+    /// The generation that owns a provider task, through the task-id index.
+    pub fn find_by_task_id(&self, task_id: &str) -> Result<Option<Generation>> {
+        let db = self.db();
+        let mut statement = db.prepare_cached(&format!("SELECT {COLUMNS} FROM generations WHERE task_id = ?1"))?;
+        Ok(statement.query_row([task_id], from_row).optional()?)
     }
 
     /// Newest first; `before` is the `next` of the previous page.
@@ -357,6 +387,8 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<Generation> {
         video_bytes: row.get(14)?,
         video_url: None,
         download_progress: None,
+        callback_url: row.get(15)?,
+        delivery: None,
     })
 }
 
@@ -490,6 +522,35 @@ mod tests {
         library.insert(request("after the rescue")).unwrap();
         assert_eq!(Library::open(dir.path()).unwrap().page(None, 5).unwrap().items.len(), 1);
         assert!(Library::open(dir.path()).unwrap().notice().is_none());
+    }
+
+    #[test]
+    fn an_older_catalog_is_backed_up_then_migrated() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("library.sqlite3");
+        {
+            let db = Connection::open(&path).unwrap();
+            db.execute_batch(MIGRATIONS[0]).unwrap();
+            db.pragma_update(None, "user_version", 1).unwrap();
+            db.execute(
+                "INSERT INTO generations (id, external_task_id, status, request_json, created_at, updated_at)
+                 VALUES ('old', 'kd-old', 'ready', ?1, 1, 1)",
+                [serde_json::to_string(&request("from version one")).unwrap()],
+            )
+            .unwrap();
+        }
+        let library = Library::open(dir.path()).unwrap();
+        assert_eq!(library.get("old").unwrap().unwrap().request.prompt, "from version one");
+        let backup = Connection::open(dir.path().join("library.v1.backup.sqlite3")).unwrap();
+        let version: i64 = backup.pragma_query_value(None, "user_version", |r| r.get(0)).unwrap();
+        let rows: i64 = backup
+            .query_row("SELECT count(*) FROM generations", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(
+            (version, rows),
+            (1, 1),
+            "the backup is the catalog as it was before the migration"
+        );
     }
 
     #[test]

@@ -7,7 +7,6 @@ use std::net::SocketAddr;
 use std::path::Path;
 
 use axum::Router;
-use rand::RngCore;
 use tower_http::services::ServeDir;
 
 pub struct MediaServer {
@@ -19,9 +18,7 @@ pub struct MediaServer {
 impl MediaServer {
     /// Binds 127.0.0.1 on a random port and serves `videos_dir` below `/<token>/`.
     pub async fn start(videos_dir: &Path) -> std::io::Result<MediaServer> {
-        let mut bytes = [0u8; 24];
-        rand::thread_rng().fill_bytes(&mut bytes);
-        let token: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+        let token = crate::secrets::random_token();
         // ServeDir refuses `..` and anything outside its folder, answers only GET and HEAD, and does Range.
         let files = ServeDir::new(videos_dir).append_index_html_on_directories(false);
         let app = Router::new().nest_service(&format!("/{token}"), files);

@@ -7,14 +7,15 @@ mod submission;
 mod tracker;
 mod video;
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 
 use crate::api::{ApiError, Client, Pacer};
+use crate::callback_receiver::CallbackHint;
 use crate::error::{Error, Problem, Result};
-use crate::library::{Generation, Library, Page, Status};
+use crate::library::{now_ms, Delivery, Generation, Library, Page, Status};
 use crate::request::{validate, GenerationRequest};
 use crate::rules::Limits;
 use crate::secrets::KeyVault;
@@ -62,6 +63,12 @@ struct Inner {
     /// Woken when a task at the provider ends, so a queued generation can take its slot.
     slot_freed: tokio::sync::Notify,
     online: AtomicBool,
+    /// Sent with each create when the user set up a public callback URL.
+    callback_url: RwLock<Option<String>>,
+    /// Per running generation: woken by a callback so the tracker asks at once.
+    hints: Mutex<HashMap<String, Arc<tokio::sync::Notify>>>,
+    /// When the last callback for each generation arrived.
+    last_callback: Mutex<HashMap<String, tokio::time::Instant>>,
 }
 
 impl Engine {
@@ -87,6 +94,9 @@ impl Engine {
                 active: Mutex::new(HashSet::new()),
                 slot_freed: tokio::sync::Notify::new(),
                 online: AtomicBool::new(true),
+                callback_url: RwLock::new(None),
+                hints: Mutex::new(HashMap::new()),
+                last_callback: Mutex::new(HashMap::new()),
             }),
         })
     }
@@ -143,7 +153,17 @@ impl Engine {
         if self.inner.vault.key().is_none() {
             return Err(Error::KeyMissing);
         }
-        let generation = self.inner.library.insert(valid)?;
+        let mut generation = self.inner.library.insert(valid)?;
+        let callback_url = self
+            .inner
+            .callback_url
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone();
+        if callback_url.is_some() {
+            generation.callback_url = callback_url;
+            self.inner.library.save(&mut generation)?;
+        }
         self.emit(&generation);
         self.drive(generation.clone(), false);
         Ok(self.view(generation))
@@ -192,8 +212,53 @@ impl Engine {
         self.client().check_key(key).await
     }
 
+    /// The full callback URL (public base plus the receiver's secret path) sent with new creates,
+    /// or `None` to rely on polling alone.
+    pub fn set_callback_url(&self, url: Option<String>) {
+        *self.inner.callback_url.write().unwrap_or_else(|p| p.into_inner()) = url;
+    }
+
+    /// Whether updates for `generation` come by callback right now: callbacks were asked for, and
+    /// one arrived within two minutes, or the task is younger than a minute and none is due yet.
+    pub(crate) fn delivery(&self, generation: &Generation) -> Delivery {
+        if generation.callback_url.is_none() {
+            return Delivery::Polling;
+        }
+        let last = self
+            .inner
+            .last_callback
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(&generation.id)
+            .copied();
+        let window = self.inner.schedule.scaled(Duration::from_secs(120));
+        let first_wait = self.inner.schedule.scaled(Duration::from_secs(60));
+        match last {
+            Some(at) if at.elapsed() < window => Delivery::Callback,
+            Some(_) => Delivery::Polling,
+            None if Duration::from_millis((now_ms() - generation.created_at).max(0) as u64) < first_wait => {
+                Delivery::Callback
+            }
+            None => Delivery::Polling,
+        }
+    }
+
+    fn hint_for(&self, id: &str) -> Arc<tokio::sync::Notify> {
+        self.inner
+            .hints
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .entry(id.to_owned())
+            .or_default()
+            .clone()
+    }
+
     /// Adds what the UI needs but the library does not store.
     fn view(&self, mut generation: Generation) -> Generation {
+        generation.delivery = match generation.status {
+            Status::Submitted | Status::Processing => Some(self.delivery(&generation)),
+            _ => None,
+        };
         generation.video_url = match (&self.inner.media_base, &generation.video_file, generation.status) {
             (Some(base), Some(file), Status::Ready) => {
                 let name = std::path::Path::new(file)
@@ -301,5 +366,26 @@ impl Engine {
             }
             tokio::time::sleep(self.inner.schedule.scaled(Duration::from_secs(5))).await;
         }
+    }
+}
+
+impl CallbackHint for Engine {
+    fn task_changed(&self, task_id: &str) -> bool {
+        let Ok(Some(generation)) = self.inner.library.find_by_task_id(task_id) else {
+            return false;
+        };
+        if !generation.status.is_final() {
+            let was = self.delivery(&generation);
+            self.inner
+                .last_callback
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .insert(generation.id.clone(), tokio::time::Instant::now());
+            self.hint_for(&generation.id).notify_one();
+            if was != Delivery::Callback {
+                self.emit(&generation);
+            }
+        }
+        true
     }
 }

@@ -39,7 +39,9 @@ impl Engine {
             generation.status = Status::Submitting;
             self.commit(generation)?;
         }
-        let body = generation.request.create_body(&generation.external_task_id, None);
+        let body = generation
+            .request
+            .create_body(&generation.external_task_id, generation.callback_url.clone());
         let mut rate_limited = 0;
         let mut unreachable_tries = 0;
         loop {
@@ -103,7 +105,9 @@ impl Engine {
         match self.look_up(key, generation, LOOKUP_GAPS_S).await {
             Lookup::Found(task) => self.adopt(generation, task),
             Lookup::Absent => {
-                let body = generation.request.create_body(&generation.external_task_id, None);
+                let body = generation
+                    .request
+                    .create_body(&generation.external_task_id, generation.callback_url.clone());
                 match self.client().create(key, &body).await {
                     Ok(task) if !task.task_id.is_empty() => self.adopt(generation, task),
                     Ok(_) => self.needs_check(generation, cause),

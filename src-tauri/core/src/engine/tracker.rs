@@ -60,11 +60,16 @@ impl Engine {
         let task_id = generation.task_id.clone().unwrap_or_default();
         let mut failures = 0u32;
         let mut no_video = 0u32;
-        let mut wait = schedule.interval(since(generation.created_at));
+        let hint = self.hint_for(&generation.id);
+        let mut wait = self.next_check(generation);
         loop {
-            tokio::time::sleep(wait).await;
+            // A callback cuts the wait short: the tracker then asks the provider itself.
+            tokio::select! {
+                _ = tokio::time::sleep(wait) => {}
+                _ = hint.notified() => {}
+            }
             let key = self.key().await;
-            wait = schedule.interval(since(generation.created_at));
+            wait = self.next_check(generation);
             let result = self.client().query(&key, &task_id).await;
             self.note_reachability(&result);
             let task = match result {
@@ -116,6 +121,34 @@ impl Engine {
                 }
             }
         }
+    }
+}
+
+/// While callbacks flow, polling is only a safety net this far apart.
+const SAFETY_NET: Duration = Duration::from_secs(60);
+
+impl Engine {
+    /// The wait before the next query: the documented schedule, or the safety-net interval while
+    /// callbacks are expected (the first minute) or arriving (within two minutes of the last).
+    fn next_check(&self, generation: &Generation) -> Duration {
+        let schedule = self.inner.schedule;
+        let normal = schedule.interval(since(generation.created_at));
+        if self.delivery(generation) == crate::library::Delivery::Polling {
+            return normal;
+        }
+        let safety_net = schedule.scaled(SAFETY_NET);
+        if self
+            .inner
+            .last_callback
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .contains_key(&generation.id)
+        {
+            return safety_net.max(normal);
+        }
+        // No callback yet: wait for one until the task is a minute old, then poll normally.
+        let first_wait = schedule.scaled(SAFETY_NET).saturating_sub(since(generation.created_at));
+        first_wait.max(Duration::from_millis(1))
     }
 }
 

@@ -72,6 +72,10 @@ pub struct Rig {
 }
 
 pub fn engine_on(root: &Path, emulator: &Emulator, key: Option<&str>) -> Rig {
+    engine_with(root, emulator, key, FAST)
+}
+
+pub fn engine_with(root: &Path, emulator: &Emulator, key: Option<&str>, schedule: PollSchedule) -> Rig {
     let recorder = Arc::new(Recorder::default());
     let vault = Arc::new(KeyVault::new(Box::new(MemoryStore::default())));
     if let Some(key) = key {
@@ -82,7 +86,7 @@ pub fn engine_on(root: &Path, emulator: &Emulator, key: Option<&str>) -> Rig {
         api_base: emulator.base_url(),
         vault,
         sink: recorder.clone(),
-        schedule: FAST,
+        schedule,
         limits: &COMETAPI_LIMITS,
         media_base: Some("http://media.test/token".into()),
         requests_per_second: 0.0,
