@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what is missing and runs every test: core and command tests, the frontend's pure
-# logic, the real keychain, and the real app end to end under Xvfb. Ends with one summary line.
+# logic, the real keychain, the real app end to end under Xvfb, and the installed .deb. Ends with
+# one summary line.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh --test
@@ -20,6 +21,8 @@ run env XDG_DATA_HOME="$keyrings" dbus-run-session -- sh -c 'echo -n test | gnom
 run env -u DBUS_SESSION_BUS_ADDRESS -u DISPLAY cargo test --test keychain -- --ignored without_a_keychain
 # The real app; each launch starts its own bus and keyring inside the test.
 run xvfb-run -a -s "-screen 0 1280x800x24" cargo test --test e2e -- --ignored --test-threads=1
+# The installer: a debug .deb, installed, started from /usr/bin under Xvfb, removed again.
+run scripts/package-test.sh
 
 summary=$(awk '/test result:/ { for (i = 1; i < NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i } }
   /^# pass / { p += $3 } /^# fail / { f += $3 } END { printf "%d passed, %d failed", p, f }' "$log")

@@ -10,6 +10,12 @@ const COMMANDS: &[&str] = &[
     "get_settings",
     "set_settings",
     "rules",
+    "check_again",
+    "post_again",
+    "discard",
+    "callback_info",
+    "renew_callback_token",
+    "quit",
 ];
 
 fn main() {

@@ -13,7 +13,10 @@ fn catalog(language: &str) -> Value {
 }
 
 fn text<'a>(catalog: &'a Value, path: &[&str]) -> Option<&'a str> {
-    path.iter().try_fold(catalog, |node, key| node.get(key))?.as_str().filter(|t| !t.trim().is_empty())
+    path.iter()
+        .try_fold(catalog, |node, key| node.get(key))?
+        .as_str()
+        .filter(|t| !t.trim().is_empty())
 }
 
 #[test]

@@ -4,11 +4,12 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use kling_core::callback_receiver::CallbackSetup;
 use kling_core::emulator::{Emulator, EmulatorConfig};
 use kling_core::secrets::MemoryStore;
 use kling_core::PollSchedule;
 use kling_desk::events::WindowSink;
-use kling_desk::AppState;
+use kling_desk::{AppState, StartOptions};
 use serde_json::{json, Value};
 use tauri::ipc::{CallbackFn, InvokeBody};
 use tauri::test::{get_ipc_response, mock_builder, mock_context, noop_assets, MockRuntime, INVOKE_KEY};
@@ -30,14 +31,20 @@ fn harness(emulator: &Emulator) -> Harness {
         .build(mock_context(noop_assets()))
         .unwrap();
     let sink = Arc::new(WindowSink(app.handle().clone()));
-    let state = tauri::async_runtime::block_on(AppState::start(
-        dir.path(),
-        &emulator.base_url(),
-        Box::new(MemoryStore::default()),
+    let state = tauri::async_runtime::block_on(AppState::start(StartOptions {
+        data_dir: dir.path().to_owned(),
+        api_base: emulator.base_url(),
+        keychain: Box::new(MemoryStore::default()),
         sink,
-        PollSchedule { scale: 0.02 },
-        0.0,
-    ))
+        schedule: PollSchedule { scale: 0.02 },
+        requests_per_second: 0.0,
+        callbacks: CallbackSetup {
+            enabled: false,
+            port: 0,
+            public_url: None,
+            token: "t".into(),
+        },
+    }))
     .unwrap();
     app.manage(state);
     let events = Arc::new(Mutex::new(Vec::new()));

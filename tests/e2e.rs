@@ -82,9 +82,7 @@ fn files_containing(root: &Path, needle: &[u8]) -> Vec<PathBuf> {
             let path = entry.path();
             if path.is_dir() {
                 stack.push(path);
-            } else if std::fs::read(&path)
-                .is_ok_and(|bytes| bytes.windows(needle.len()).any(|w| w == needle))
-            {
+            } else if std::fs::read(&path).is_ok_and(|bytes| bytes.windows(needle.len()).any(|w| w == needle)) {
                 found.push(path);
             }
         }
@@ -129,10 +127,7 @@ fn a_new_user_saves_a_key_generates_and_plays_the_video() {
         if status == "ready" || status == "failed" {
             break;
         }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "the card stayed at {seen:?}"
-        );
+        assert!(std::time::Instant::now() < deadline, "the card stayed at {seen:?}");
         std::thread::sleep(Duration::from_millis(100));
     }
     assert_eq!(
@@ -146,11 +141,7 @@ fn a_new_user_saves_a_key_generates_and_plays_the_video() {
     );
     let task_id = s.attribute(&card, "data-task-id").unwrap_or_default();
     assert_eq!(
-        emulator
-            .tasks()
-            .iter()
-            .map(|t| t.task_id.clone())
-            .collect::<Vec<_>>(),
+        emulator.tasks().iter().map(|t| t.task_id.clone()).collect::<Vec<_>>(),
         [task_id]
     );
 
@@ -172,10 +163,7 @@ fn a_new_user_saves_a_key_generates_and_plays_the_video() {
     screenshot("ready.png");
 
     drop(app);
-    assert!(
-        emulator.key_leaks().is_empty(),
-        "the key went to the result host"
-    );
+    assert!(emulator.key_leaks().is_empty(), "the key went to the result host");
     let leaks = files_containing(home.path(), KEY.as_bytes());
     assert!(leaks.is_empty(), "the key is in plain text in {leaks:?}");
 }

@@ -5,10 +5,7 @@ use kling_core::secrets::{KeyScope, KeyVault, KeyringStore, SecretStore};
 
 fn store() -> KeyringStore {
     // A service name of its own, so the test never touches a real user's key.
-    KeyringStore::new(
-        "app.klingdesk.desktop.test",
-        &format!("key-{}", std::process::id()),
-    )
+    KeyringStore::new("app.klingdesk.desktop.test", &format!("key-{}", std::process::id()))
 }
 
 #[test]
@@ -16,16 +13,11 @@ fn store() -> KeyringStore {
 fn a_key_survives_a_restart_in_the_keychain_and_is_gone_after_removal() {
     let vault = KeyVault::new(Box::new(store()));
     assert!(!vault.status().set);
-    vault
-        .save("sk-keychain-round-trip-4321", KeyScope::Keychain)
-        .unwrap();
+    vault.save("sk-keychain-round-trip-4321", KeyScope::Keychain).unwrap();
 
     // A new vault is what the next start of the app sees.
     let after_restart = KeyVault::new(Box::new(store()));
-    assert_eq!(
-        after_restart.key().as_deref(),
-        Some("sk-keychain-round-trip-4321")
-    );
+    assert_eq!(after_restart.key().as_deref(), Some("sk-keychain-round-trip-4321"));
     let status = after_restart.status();
     assert_eq!(
         (status.set, status.last4.as_deref(), status.storage),
@@ -46,13 +38,9 @@ fn without_a_keychain_the_user_is_told_and_can_keep_the_key_for_this_run() {
         .keychain_problem
         .expect("the missing keychain is reported");
     assert_eq!(problem.kind, "keychain_unavailable");
-    let refused = vault
-        .save("sk-no-keychain-1111", KeyScope::Keychain)
-        .unwrap_err();
+    let refused = vault.save("sk-no-keychain-1111", KeyScope::Keychain).unwrap_err();
     assert_eq!(refused.problem().kind, "keychain_unavailable");
-    vault
-        .save("sk-no-keychain-1111", KeyScope::Session)
-        .unwrap();
+    vault.save("sk-no-keychain-1111", KeyScope::Session).unwrap();
     assert_eq!(vault.key().as_deref(), Some("sk-no-keychain-1111"));
     assert!(
         !KeyVault::new(Box::new(store())).status().set,

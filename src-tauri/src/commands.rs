@@ -1,7 +1,9 @@
 //! The commands the window calls. Each one only adapts: the rules live in kling-core.
 
+use kling_core::callback_receiver::CallbackInfo;
 use kling_core::rules::{self, RulesTable};
 use kling_core::secrets::{KeyScope, KeyStatus};
+use kling_core::Problem;
 use kling_core::{Generation, GenerationRequest, Page};
 use serde::Serialize;
 use tauri::{AppHandle, Runtime, State};
@@ -15,19 +17,26 @@ pub struct AppInfo {
     pub version: String,
     pub media_base: String,
     pub data_dir: String,
+    pub library_dir: String,
     pub api_base: String,
     pub language: Option<String>,
+    pub keychain_entry: String,
+    pub online: bool,
+    pub library_notice: Option<Problem>,
 }
 
 #[tauri::command]
 pub fn app_info<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>) -> AppInfo {
-    let settings = Settings::load(&app);
     AppInfo {
         version: app.package_info().version.to_string(),
         media_base: state.media_base.clone(),
         data_dir: state.data_dir.display().to_string(),
+        library_dir: state.engine.library().root().display().to_string(),
         api_base: state.engine.client().base().to_owned(),
-        language: settings.language,
+        language: Settings::load(&app).language,
+        keychain_entry: format!("{} / {}", crate::KEYCHAIN_SERVICE, crate::KEYCHAIN_USER),
+        online: state.engine.is_online(),
+        library_notice: state.engine.library().notice().cloned(),
     }
 }
 
@@ -63,13 +72,56 @@ pub fn get_settings<R: Runtime>(app: AppHandle<R>) -> Settings {
 }
 
 #[tauri::command]
-pub fn set_settings<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>, settings: Settings) -> Result<Settings> {
+pub async fn set_settings<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    settings: Settings,
+) -> Result<Settings> {
+    let mut settings = settings;
+    let setup = settings.callback_setup();
     settings.save(&app)?;
     state.engine.set_api_base(&settings.effective_api_base())?;
     state
         .engine
         .set_requests_per_second(settings.effective_requests_per_second());
+    state.callbacks.lock().await.apply(setup, &state.engine).await;
     Ok(settings)
+}
+
+#[tauri::command]
+pub async fn callback_info(state: State<'_, AppState>) -> Result<Option<CallbackInfo>> {
+    Ok(state.callbacks.lock().await.info().cloned())
+}
+
+/// A new secret path: links given to a tunnel before stop working.
+#[tauri::command]
+pub async fn renew_callback_token<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>) -> Result<CallbackInfo> {
+    let mut settings = Settings::load(&app);
+    settings.callback_token = Some(kling_core::secrets::random_token());
+    let setup = settings.callback_setup();
+    settings.save(&app)?;
+    Ok(state.callbacks.lock().await.apply(setup, &state.engine).await)
+}
+
+#[tauri::command]
+pub async fn check_again(state: State<'_, AppState>, id: String) -> Result<Generation> {
+    Ok(state.engine.check_again(&id)?)
+}
+
+#[tauri::command]
+pub async fn post_again(state: State<'_, AppState>, id: String) -> Result<Generation> {
+    Ok(state.engine.post_again(&id)?)
+}
+
+#[tauri::command]
+pub async fn discard(state: State<'_, AppState>, id: String) -> Result<Generation> {
+    Ok(state.engine.discard(&id)?)
+}
+
+/// Quits after the user saw, once, that running generations go on at the provider.
+#[tauri::command]
+pub fn quit<R: Runtime>(app: AppHandle<R>) {
+    app.exit(0);
 }
 
 #[tauri::command]

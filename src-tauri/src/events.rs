@@ -5,6 +5,10 @@ use tauri::{AppHandle, Emitter, Runtime};
 
 /// The event the UI listens to; its payload is the whole generation record.
 pub const GENERATION_EVENT: &str = "generation";
+/// `{online}`: the provider became unreachable or reachable again.
+pub const CONNECTIVITY_EVENT: &str = "connectivity";
+/// `{unfinished}`: the window was closed while generations are on their way.
+pub const QUIT_REQUESTED_EVENT: &str = "quit-requested";
 
 pub struct WindowSink<R: Runtime>(pub AppHandle<R>);
 
@@ -12,5 +16,9 @@ impl<R: Runtime> EventSink for WindowSink<R> {
     fn generation_changed(&self, generation: &Generation) {
         // Emitting fails only while the app is shutting down; the library already has the change.
         let _ = self.0.emit(GENERATION_EVENT, generation);
+    }
+
+    fn connectivity_changed(&self, online: bool) {
+        let _ = self.0.emit(CONNECTIVITY_EVENT, serde_json::json!({ "online": online }));
     }
 }

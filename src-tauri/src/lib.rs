@@ -6,14 +6,16 @@ pub mod error;
 pub mod events;
 pub mod settings;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
+use kling_core::callback_receiver::{CallbackSetup, Endpoint};
 use kling_core::media_server::MediaServer;
 use kling_core::rules::COMETAPI_LIMITS;
 use kling_core::secrets::{KeyVault, KeyringStore, SecretStore};
 use kling_core::{Engine, EngineConfig, EventSink, Library, PollSchedule};
-use tauri::Manager;
+use tauri::{Emitter, Manager, WindowEvent};
 
 /// The keychain entry: one per user account of the OS, for the CometAPI key.
 pub const KEYCHAIN_SERVICE: &str = "app.klingdesk.desktop";
@@ -24,39 +26,50 @@ pub struct AppState {
     pub engine: Engine,
     pub media_base: String,
     pub data_dir: PathBuf,
+    pub callbacks: tokio::sync::Mutex<Endpoint>,
+    /// Set once the user has been told that closing leaves running generations to the next start.
+    pub quit_explained: AtomicBool,
     /// Kept alive for the life of the app: dropping it stops the media server.
     _media: MediaServer,
 }
 
+/// How the app starts: where its data is, whom it talks to, and how.
+pub struct StartOptions {
+    pub data_dir: PathBuf,
+    pub api_base: String,
+    pub keychain: Box<dyn SecretStore>,
+    pub sink: Arc<dyn EventSink>,
+    pub schedule: PollSchedule,
+    pub requests_per_second: f64,
+    pub callbacks: CallbackSetup,
+}
+
 impl AppState {
-    /// Opens the library in `data_dir`, starts the media server and the engine, and resumes every
-    /// unfinished generation. Must run inside the async runtime.
-    pub async fn start(
-        data_dir: &Path,
-        api_base: &str,
-        keychain: Box<dyn SecretStore>,
-        sink: Arc<dyn EventSink>,
-        schedule: PollSchedule,
-        requests_per_second: f64,
-    ) -> Result<AppState, kling_core::Error> {
-        let library = Arc::new(Library::open(&data_dir.join("library"))?);
+    /// Opens the library, starts the media server, the engine and (when set up) the callback
+    /// receiver, and resumes every unfinished generation. Must run inside the async runtime.
+    pub async fn start(options: StartOptions) -> Result<AppState, kling_core::Error> {
+        let library = Arc::new(Library::open(&options.data_dir.join("library"))?);
         let media = MediaServer::start(&library.videos_dir()).await?;
         let media_base = media.base_url();
         let engine = Engine::new(EngineConfig {
             library,
-            api_base: api_base.to_owned(),
-            vault: Arc::new(KeyVault::new(keychain)),
-            sink,
-            schedule,
+            api_base: options.api_base,
+            vault: Arc::new(KeyVault::new(options.keychain)),
+            sink: options.sink,
+            schedule: options.schedule,
             limits: &COMETAPI_LIMITS,
             media_base: Some(media_base.clone()),
-            requests_per_second,
+            requests_per_second: options.requests_per_second,
         })?;
+        let mut callbacks = Endpoint::default();
+        callbacks.apply(options.callbacks, &engine).await;
         engine.resume()?;
         Ok(AppState {
             engine,
             media_base,
-            data_dir: data_dir.to_owned(),
+            data_dir: options.data_dir,
+            callbacks: tokio::sync::Mutex::new(callbacks),
+            quit_explained: AtomicBool::new(false),
             _media: media,
         })
     }
@@ -76,30 +89,73 @@ macro_rules! command_handler {
             $crate::commands::get_settings,
             $crate::commands::set_settings,
             $crate::commands::rules,
+            $crate::commands::check_again,
+            $crate::commands::post_again,
+            $crate::commands::discard,
+            $crate::commands::callback_info,
+            $crate::commands::renew_callback_token,
+            $crate::commands::quit,
         ]
     };
 }
 
+/// The first close while generations run is held back once, so the window can say they go on at
+/// the provider; the UI then calls `quit`. Returns whether the close should be prevented.
+pub fn hold_first_close<R: tauri::Runtime>(app: &tauri::AppHandle<R>) -> bool {
+    let Some(state) = app.try_state::<AppState>() else {
+        return false;
+    };
+    let unfinished = state.engine.unfinished_count().unwrap_or(0);
+    if unfinished == 0 || state.quit_explained.swap(true, Ordering::SeqCst) {
+        return false;
+    }
+    app.emit(
+        events::QUIT_REQUESTED_EVENT,
+        serde_json::json!({ "unfinished": unfinished }),
+    )
+    .is_ok()
+}
+
 pub fn run() {
     tauri::Builder::default()
+        // First: a second launch must reach the running window before anything else opens the library.
+        .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
+            if let Some(window) = app.get_webview_window("main") {
+                let _ = window.unminimize();
+                let _ = window.show();
+                let _ = window.set_focus();
+            }
+        }))
         .plugin(tauri_plugin_store::Builder::new().build())
         .plugin(tauri_plugin_window_state::Builder::default().build())
         .invoke_handler(command_handler!())
+        .on_window_event(|window, event| {
+            if let WindowEvent::CloseRequested { api, .. } = event {
+                if hold_first_close(window.app_handle()) {
+                    api.prevent_close();
+                }
+            }
+        })
         .setup(|app| {
             let data_dir = app.path().app_data_dir()?;
             std::fs::create_dir_all(&data_dir)?;
             let handle = app.handle().clone();
-            let settings = settings::Settings::load(&handle);
-            let sink = Arc::new(events::WindowSink(handle.clone()));
-            let keychain = Box::new(KeyringStore::new(KEYCHAIN_SERVICE, KEYCHAIN_USER));
-            let state = tauri::async_runtime::block_on(AppState::start(
-                &data_dir,
-                &settings.effective_api_base(),
-                keychain,
-                sink,
-                PollSchedule::default(),
-                settings.effective_requests_per_second(),
-            ))?;
+            let mut settings = settings::Settings::load(&handle);
+            let had_token = settings.callback_token.is_some();
+            let callbacks = settings.callback_setup();
+            if !had_token {
+                // Keep the token made just now, so the receiver's path stays the same next time.
+                let _ = settings.save(&handle);
+            }
+            let state = tauri::async_runtime::block_on(AppState::start(StartOptions {
+                data_dir: data_dir.clone(),
+                api_base: settings.effective_api_base(),
+                keychain: Box::new(KeyringStore::new(KEYCHAIN_SERVICE, KEYCHAIN_USER)),
+                sink: Arc::new(events::WindowSink(handle.clone())),
+                schedule: PollSchedule::default(),
+                requests_per_second: settings.effective_requests_per_second(),
+                callbacks,
+            }))?;
             app.manage(state);
             Ok(())
         })

@@ -21,6 +21,17 @@ pub struct Settings {
     /// The limit on API requests per second across all generations; `None` is the default (2/s).
     #[serde(default)]
     pub requests_per_second: Option<f64>,
+    /// Push delivery (Settings → Live updates): off unless the user sets it up.
+    #[serde(default)]
+    pub callback_enabled: bool,
+    #[serde(default)]
+    pub callback_port: Option<u16>,
+    #[serde(default)]
+    pub callback_public_url: Option<String>,
+    /// The secret path of the receiver; kept across restarts so a tunnel keeps working and
+    /// callbacks for older tasks still arrive.
+    #[serde(default)]
+    pub callback_token: Option<String>,
 }
 
 impl Settings {
@@ -46,6 +57,22 @@ impl Settings {
         self.requests_per_second
             .filter(|r| r.is_finite() && *r > 0.0)
             .unwrap_or(kling_core::api::DEFAULT_REQUESTS_PER_SECOND)
+    }
+
+    /// The callback setup in force; a token is made the first time one is needed.
+    pub fn callback_setup(&mut self) -> kling_core::callback_receiver::CallbackSetup {
+        let token = self
+            .callback_token
+            .get_or_insert_with(kling_core::secrets::random_token)
+            .clone();
+        kling_core::callback_receiver::CallbackSetup {
+            enabled: self.callback_enabled,
+            port: self
+                .callback_port
+                .unwrap_or(kling_core::callback_receiver::DEFAULT_CALLBACK_PORT),
+            public_url: self.callback_public_url.clone(),
+            token,
+        }
     }
 
     /// The base URL in force: the environment variable, then the setting, then CometAPI.

@@ -81,13 +81,8 @@ impl Session {
         let deadline = Instant::now() + within;
         loop {
             let usable = self.find_all(css).into_iter().find(|e| {
-                self.call(
-                    reqwest::Method::GET,
-                    &format!("/element/{e}/displayed"),
-                    None,
-                ) == Value::Bool(true)
-                    && self.call(reqwest::Method::GET, &format!("/element/{e}/enabled"), None)
-                        == Value::Bool(true)
+                self.call(reqwest::Method::GET, &format!("/element/{e}/displayed"), None) == Value::Bool(true)
+                    && self.call(reqwest::Method::GET, &format!("/element/{e}/enabled"), None) == Value::Bool(true)
             });
             if let Some(first) = usable {
                 return first;

@@ -18,7 +18,10 @@ async function call(command, args) {
   }
 }
 
-/** {version, media_base, data_dir, api_base, language} */
+/**
+ * {version, media_base, data_dir, library_dir, api_base, language, keychain_entry, online,
+ *  library_notice: {kind: "library_set_aside", params: {path}} | null}
+ */
 export const appInfo = () => call("app_info");
 
 /** The rules table: {limits, models, default_model, default_model_mode, camera_types, camera_axes, prices, prices_as_of} */
@@ -38,16 +41,45 @@ export const generate = (request) => call("generate", { request });
 /** → {items, next} newest first; before is null for the first page. */
 export const listGenerations = (before, limit) => call("list_generations", { before, limit });
 
-/** → {api_base, language} */
+/**
+ * → {api_base, language, requests_per_second, callback_enabled, callback_port, callback_public_url}
+ * (and whatever else is saved: always send the whole object back).
+ */
 export const getSettings = () => call("get_settings");
 
 export const setSettings = (settings) => call("set_settings", { settings });
 
-/** Calls handler with every Generation record the backend emits. Resolves to an unlisten function. */
-export async function onGeneration(handler) {
+/** needs_check: look the task up again → the updated Generation record. */
+export const checkAgain = (id) => call("check_again", { id });
+
+/** needs_check: post again with the same external id (may be charged twice) → the updated record. */
+export const postAgain = (id) => call("post_again", { id });
+
+/** needs_check: give up on it; queued: cancel before it is sent → the updated record. */
+export const discard = (id) => call("discard", { id });
+
+/** Exits the app (after the user confirmed the quit dialog). */
+export const quit = () => call("quit");
+
+/** → {enabled, port, local_url, public_url, listening, problem: {kind, params} | null} */
+export const callbackInfo = () => call("callback_info");
+
+/** A new secret token: the same shape as callbackInfo; old tunnel URLs stop working. */
+export const renewCallbackToken = () => call("renew_callback_token");
+
+async function listen(name, handler) {
   try {
-    return await tauri().event.listen("generation", (event) => handler(event.payload));
+    return await tauri().event.listen(name, (event) => handler(event.payload));
   } catch (error) {
     throw toAppError(error);
   }
 }
+
+/** Calls handler with every Generation record the backend emits. Resolves to an unlisten function. */
+export const onGeneration = (handler) => listen("generation", handler);
+
+/** {online: bool} whenever the connection comes or goes. */
+export const onConnectivity = (handler) => listen("connectivity", handler);
+
+/** {unfinished: n}: the window was closed while n generations are on their way. */
+export const onQuitRequested = (handler) => listen("quit-requested", handler);

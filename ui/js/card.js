@@ -1,9 +1,27 @@
 // One gallery card. The <video> exists only while the card is near the viewport or playing.
+// needs_check and queued cards carry their actions; the returned record goes back to the gallery.
+import * as backend from "./backend.js";
+import { copyText } from "./clipboard.js";
 import { describeError } from "./errors.js";
 import { el, icon } from "./dom.js";
-import { isFinished, isSlow, showsError, statusText } from "./status.js";
+import { daysLeftText, resultDaysLeft } from "./expiry.js";
+import { ACTION_COMMANDS, cardActions, deliveryKey, isFinished, isSlow, passingProblem, showsError, statusText } from "./status.js";
 import { modelLabel } from "./options.js";
 import { elapsedMs, formatElapsed } from "./time.js";
+
+const COMMANDS = {
+  check_again: backend.checkAgain,
+  post_again: backend.postAgain,
+  discard: backend.discard,
+};
+
+/** Button look, label and busy label of each card action. */
+const ACTION_VIEW = {
+  check_again: { testid: "check-again", class: "btn btn-secondary btn-small", label: "card.check_again", busy: "card.checking" },
+  post_again: { testid: "post-again", class: "btn btn-quiet btn-small", label: "card.post_again", busy: "card.sending" },
+  discard: { testid: "discard", class: "btn btn-danger-quiet btn-small", label: "card.discard", busy: "card.discarding" },
+  cancel: { testid: "cancel", class: "btn btn-quiet btn-small", label: "card.cancel", busy: "card.cancelling" },
+};
 
 /** "16:9" → {css: "16 / 9", value: 1.777…}; anything odd falls back to 16:9. */
 export function parseRatio(text) {
@@ -14,12 +32,20 @@ export function parseRatio(text) {
   return { css: `${w} / ${h}`, value: w / h };
 }
 
-export function createCard(initial, ctx) {
+export function createCard(initial, ctx, { onRecord = () => {} } = {}) {
   let gen = initial;
   let near = typeof IntersectionObserver === "undefined";
   let video = null;
   let resumeAt = 0;
   let mediaKey = "";
+  let problemKey = "";
+  let actionsKey = "";
+  /** The action whose call is running, if any; every action button waits for it. */
+  let busyAction = null;
+  /** True while the "Send again" warning asks for confirmation. */
+  let confirming = false;
+  let actionError = null;
+  let copiedTimer = null;
 
   const root = el("li", { class: "card", dataset: { testid: "generation", id: gen.id } });
   const media = el("div", { class: "media" });
@@ -27,6 +53,10 @@ export function createCard(initial, ctx) {
   const elapsed = el("span", { class: "elapsed", dataset: { testid: "elapsed" } });
   const hint = el("p", { class: "hint" });
   const slow = el("p", { class: "slow" });
+  const delivery = el("span", { class: "delivery", dataset: { testid: "delivery" } });
+  const daysLeft = el("span", { class: "days-left", dataset: { testid: "days-left" } });
+  const facts = el("p", { class: "card-facts" }, delivery, daysLeft);
+  const actions = el("div", { class: "card-controls" });
   const progressFill = el("div", { class: "progress-fill" });
   const progress = el("div", {
     class: "progress",
@@ -38,6 +68,7 @@ export function createCard(initial, ctx) {
   const prompt = el("p", { class: "prompt" });
   const meta = el("p", { class: "meta" });
   const problem = el("div", { class: "card-problem" });
+  const detailsSlot = el("div", { class: "card-details" });
   const reuseLabel = el("span");
   const reuse = el("button", {
     type: "button",
@@ -51,10 +82,13 @@ export function createCard(initial, ctx) {
       el("div", { class: "card-status" }, pill, elapsed),
       hint,
       slow,
+      facts,
       progress,
       prompt,
       meta,
       problem,
+      actions,
+      detailsSlot,
       el("div", { class: "card-actions" }, reuse),
     ),
   );
@@ -127,27 +161,151 @@ export function createCard(initial, ctx) {
     }
   }
 
-  function renderProblem() {
+  function errorBox(error, soft) {
     const { t } = ctx;
+    const described = describeError(error, t);
+    return el("div", {
+      class: `error-box error-box-inline${soft ? " error-box-soft" : ""}`,
+      dataset: { testid: soft ? "warning" : "error", kind: described.kind },
+    },
+      icon("alert", "icon icon-sm"),
+      el("div", { class: "error-text" },
+        el("p", { text: described.text }),
+        described.code ? el("p", { class: "error-code", text: t("error.code", { code: described.code }) }) : null,
+      ),
+    );
+  }
+
+  /** The provider's own words, for support requests, with a Copy button. */
+  function detailsBox() {
+    const { t } = ctx;
+    const text = el("pre", { class: "provider-message", text: gen.provider_message });
+    const copyLabel = el("span", { text: t("card.copy") });
+    const copy = el("button", {
+      type: "button",
+      class: "btn btn-quiet btn-small details-copy",
+      dataset: { testid: "copy-details" },
+      on: {
+        click: async () => {
+          const how = await copyText(gen.provider_message ?? "", text);
+          copyLabel.textContent = how === "copied" ? t("card.copied") : t("card.copy_selected");
+          clearTimeout(copiedTimer);
+          copiedTimer = setTimeout(() => { copyLabel.textContent = t("card.copy"); }, 2500);
+        },
+      },
+    }, copyLabel);
+    return el("details", { class: "details", dataset: { testid: "details" } },
+      el("summary", { text: t("card.details") }),
+      text,
+      el("div", { class: "details-foot" }, copy),
+    );
+  }
+
+  function renderProblem() {
+    const failure = showsError(gen.status);
+    const passing = passingProblem(gen);
+    let error = null;
+    if (failure) {
+      error = gen.error
+        ?? (gen.status === "expired" ? { kind: "result_expired" } : null)
+        ?? (gen.status === "needs_check" ? { kind: "submission_unsettled" } : null);
+    }
+    const showDetails = Boolean(gen.provider_message) && (failure || passing);
+    // Rebuilt only when what it shows changes, so an open "Details" stays open through events.
+    const key = JSON.stringify([ctx.lang, error, passing, showDetails ? gen.provider_message : null]);
+    if (key === problemKey) return;
+    problemKey = key;
     problem.replaceChildren();
-    if (!showsError(gen.status)) return;
-    const error = gen.error ?? (gen.status === "expired" ? { kind: "result_expired" } : null);
-    if (error) {
-      const described = describeError(error, t);
-      problem.append(el("div", { class: "error-box error-box-inline", dataset: { testid: "error", kind: described.kind } },
-        icon("alert", "icon icon-sm"),
-        el("div", { class: "error-text" },
-          el("p", { text: described.text }),
-          described.code ? el("p", { class: "error-code", text: t("error.code", { code: described.code }) }) : null,
+    if (error) problem.append(errorBox(error, false));
+    else if (passing) problem.append(errorBox(passing, true));
+    detailsSlot.replaceChildren();
+    if (showDetails) detailsSlot.append(detailsBox());
+  }
+
+  async function runAction(action) {
+    if (busyAction) return;
+    busyAction = action;
+    actionError = null;
+    renderActions();
+    try {
+      const record = await COMMANDS[ACTION_COMMANDS[action]](gen.id);
+      confirming = false;
+      if (record?.id) onRecord(record);
+    } catch (error) {
+      actionError = error;
+    } finally {
+      busyAction = null;
+      renderActions();
+    }
+  }
+
+  function actionButton(action, onClick) {
+    const { t } = ctx;
+    const view = ACTION_VIEW[action];
+    const busy = busyAction === action;
+    return el("button", {
+      type: "button",
+      class: view.class,
+      dataset: { testid: view.testid },
+      disabled: busyAction !== null || (confirming && action === "post_again"),
+      "aria-busy": busy ? "true" : "false",
+      on: { click: onClick },
+    }, t(busy ? view.busy : view.label));
+  }
+
+  /** Check again / Send again (after a warning) / Discard for needs_check, Cancel for queued. */
+  function renderActions() {
+    const { t } = ctx;
+    const offered = cardActions(gen.status);
+    if (!offered.includes("post_again")) confirming = false;
+    const key = JSON.stringify([ctx.lang, offered, busyAction, confirming, actionError]);
+    if (key === actionsKey) return;
+    const focused = actions.contains(document.activeElement) ? document.activeElement.dataset.testid : null;
+    actionsKey = key;
+    actions.replaceChildren();
+    actions.hidden = offered.length === 0 && !actionError;
+    if (offered.length) {
+      const row = el("div", { class: "action-row" });
+      for (const action of offered) {
+        const onClick = action === "post_again"
+          ? () => { confirming = true; actionError = null; renderActions(); actions.querySelector("[data-testid=post-again-cancel]")?.focus(); }
+          : () => runAction(action);
+        row.append(actionButton(action, onClick));
+      }
+      actions.append(row);
+    }
+    if (confirming) {
+      const busy = busyAction === "post_again";
+      actions.append(el("div", { class: "confirm-box", role: "alert", dataset: { testid: "post-again-warning" } },
+        el("p", { class: "confirm-text" }, icon("alert", "icon icon-sm"), el("span", { text: t("card.post_again_warning") })),
+        el("div", { class: "action-row" },
+          el("button", {
+            type: "button",
+            class: "btn btn-warn btn-small",
+            dataset: { testid: "post-again-confirm" },
+            disabled: busyAction !== null,
+            "aria-busy": busy ? "true" : "false",
+            on: { click: () => runAction("post_again") },
+          }, t(busy ? "card.sending" : "card.post_again_confirm")),
+          el("button", {
+            type: "button",
+            class: "btn btn-quiet btn-small",
+            dataset: { testid: "post-again-cancel" },
+            disabled: busyAction !== null,
+            on: { click: () => { confirming = false; renderActions(); actions.querySelector("[data-testid=post-again]")?.focus(); } },
+          }, t("card.post_again_keep")),
         ),
       ));
     }
-    if (gen.provider_message) {
-      problem.append(el("details", { class: "details", dataset: { testid: "details" } },
-        el("summary", { text: t("card.details") }),
-        el("pre", { class: "provider-message", text: gen.provider_message }),
+    if (actionError) {
+      const described = describeError(actionError, t);
+      actions.append(el("div", { class: "error-box error-box-inline", role: "alert", dataset: { testid: "action-error", kind: described.kind } },
+        icon("alert", "icon icon-sm"),
+        el("div", { class: "error-text" }, el("p", { text: described.text })),
       ));
     }
+    // Keep the keyboard where it was when the buttons were redrawn.
+    if (focused) actions.querySelector(`[data-testid="${focused}"]:not(:disabled)`)?.focus();
   }
 
   function tick(now = Date.now()) {
@@ -155,12 +313,19 @@ export function createCard(initial, ctx) {
     const time = formatElapsed(elapsedMs(gen, now), t);
     if (isFinished(gen.status)) {
       elapsed.textContent = gen.finished_at ? t("card.took", { time }) : "";
+    } else if (gen.status === "queued" || gen.status === "needs_check") {
+      elapsed.textContent = t("card.waiting", { time });
     } else {
       elapsed.textContent = t("card.running", { time });
     }
     const slowNow = isSlow(gen, now);
     slow.hidden = !slowNow;
     if (slowNow) slow.textContent = t("status.slow");
+    const left = resultDaysLeft(gen, now);
+    daysLeft.hidden = !left;
+    daysLeft.textContent = daysLeftText(left, t);
+    daysLeft.classList.toggle("is-urgent", Boolean(left?.urgent));
+    facts.hidden = delivery.hidden && daysLeft.hidden;
   }
 
   function render() {
@@ -201,8 +366,14 @@ export function createCard(initial, ctx) {
       const ratio = parseRatio(request.aspect_ratio);
       applyRatio(ratio.value, ratio.css);
     }
+    const deliveryText = deliveryKey(gen);
+    delivery.hidden = !deliveryText;
+    delivery.textContent = deliveryText ? t(deliveryText) : "";
+    delivery.dataset.delivery = gen.delivery ?? "";
+
     renderMedia();
     renderProblem();
+    renderActions();
     tick();
   }
 
@@ -219,6 +390,8 @@ export function createCard(initial, ctx) {
     },
     relabel() {
       if (!video) mediaKey = ""; // placeholders carry text; a playing video is left alone
+      problemKey = "";
+      actionsKey = "";
       render();
     },
     tick,

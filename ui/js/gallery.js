@@ -18,6 +18,7 @@ export function createGallery(ctx) {
   const loading = document.getElementById("gallery-loading");
   const errorSlot = document.getElementById("gallery-error");
   const sentinel = document.getElementById("sentinel");
+  const offline = document.getElementById("offline");
 
   let list = [];
   let pager = initialPager();
@@ -40,7 +41,7 @@ export function createGallery(ctx) {
   function cardFor(generation) {
     let card = cards.get(generation.id);
     if (!card) {
-      card = createCard(generation, ctx);
+      card = createCard(generation, ctx, { onRecord: upsert });
       cards.set(generation.id, card);
       videoObserver?.observe(card.element);
     } else if (card.generation !== generation) {
@@ -129,14 +130,28 @@ export function createGallery(ctx) {
     }
   }
 
+  /** One calm banner while the connection is gone; no message per request. */
+  function setOnline(online) {
+    const wasOffline = !offline.hidden;
+    offline.hidden = online !== false;
+    if (!offline.hidden && !wasOffline) ctx.announce(ctx.t("gallery.offline"));
+  }
+
   return {
     async start() {
+      setOnline(ctx.info?.online);
       // Listen first, so a change that happens while the first page loads is not missed.
       await backend.onGeneration(upsert);
+      try {
+        await backend.onConnectivity((payload) => setOnline(payload?.online));
+      } catch (error) {
+        console.warn("Kling Desk: no connectivity events", error);
+      }
       if (pageObserver) pageObserver.observe(sentinel);
       await loadMore();
     },
     upsert,
+    setOnline,
     relabel() {
       for (const card of cards.values()) card.relabel();
       if (lastError) setError(lastError);

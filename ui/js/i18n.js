@@ -43,11 +43,21 @@ export function flattenKeys(catalog, prefix = "") {
   return keys.sort();
 }
 
+/** The CLDR plural category of a count ("one", "other", …) in a language. */
+export function pluralCategory(lang, count) {
+  try {
+    return new Intl.PluralRules(lang).select(Number(count));
+  } catch {
+    return Number(count) === 1 ? "one" : "other";
+  }
+}
+
 /**
  * A translate function over a catalog, falling back to a second catalog (English) and
  * finally to the key itself, so a missing text is visible but never breaks the page.
+ * t.plural("quit.message", n, params) picks quit.message.one / .other (…) by the language's rules.
  */
-export function createTranslator(catalog, fallback = null) {
+export function createTranslator(catalog, fallback = null, lang = "en") {
   const t = (key, params) => {
     let text = lookup(catalog, key);
     if (typeof text !== "string" && fallback) text = lookup(fallback, key);
@@ -55,5 +65,10 @@ export function createTranslator(catalog, fallback = null) {
     return interpolate(text, params);
   };
   t.has = (key) => typeof lookup(catalog, key) === "string" || (fallback != null && typeof lookup(fallback, key) === "string");
+  t.plural = (key, count, params = {}) => {
+    const exact = `${key}.${pluralCategory(lang, count)}`;
+    const all = { count, ...params };
+    return t.has(exact) ? t(exact, all) : t(`${key}.other`, all);
+  };
   return t;
 }

@@ -1,5 +1,7 @@
-// Start-up and wiring: language, key status, welcome or composer, gallery, settings.
+// Start-up and wiring: language, key status, welcome or composer, gallery, settings, About,
+// the library notice and the quit dialog.
 import * as backend from "./backend.js";
+import { createAbout } from "./about.js";
 import { createComposer } from "./composer.js";
 import { createGallery } from "./gallery.js";
 import { createKeyForm } from "./key-form.js";
@@ -7,6 +9,9 @@ import { createSettings } from "./settings.js";
 import { applyI18n, showError } from "./dom.js";
 import { describeError } from "./errors.js";
 import { createTranslator, pickLanguage } from "./i18n.js";
+import { createLibraryNotice } from "./notice.js";
+import { mergeSettings } from "./preferences.js";
+import { createQuitDialog } from "./quit-dialog.js";
 
 const catalogs = new Map();
 
@@ -46,7 +51,7 @@ async function useLanguage() {
   const english = await loadCatalog("en");
   const catalog = lang === "en" ? english : await loadCatalog(lang);
   ctx.lang = lang;
-  ctx.t = createTranslator(catalog, english);
+  ctx.t = createTranslator(catalog, english, lang);
   document.documentElement.lang = lang;
   document.title = ctx.t("app.name");
   applyI18n(document, ctx.t);
@@ -55,7 +60,7 @@ async function useLanguage() {
 async function start() {
   const [info, savedSettings] = await Promise.all([backend.appInfo(), backend.getSettings()]);
   ctx.info = info;
-  ctx.settings = savedSettings ?? { api_base: null, language: info?.language ?? null };
+  ctx.settings = mergeSettings(savedSettings ?? { language: info?.language ?? null });
   // The rules table draws "More options"; without it the plain prompt-and-Generate path still works.
   try {
     ctx.rules = await backend.rules();
@@ -68,6 +73,13 @@ async function start() {
   const welcome = document.getElementById("welcome");
   const welcomeSlot = document.getElementById("welcome-key-slot");
   const settingsSlot = document.getElementById("settings-key-slot");
+
+  const notice = createLibraryNotice(ctx);
+  notice.show(info?.library_notice ?? null);
+  const about = createAbout(ctx);
+  const quitDialog = createQuitDialog(ctx);
+  // Before anything slow, so closing the window early still asks.
+  await quitDialog.start();
 
   const keyForm = createKeyForm(ctx);
   const gallery = createGallery(ctx);
@@ -83,6 +95,9 @@ async function start() {
       composer.relabel();
       gallery.relabel();
       settings.relabel();
+      notice.relabel();
+      about.relabel();
+      quitDialog.relabel();
     },
   });
 

@@ -30,6 +30,13 @@ const TONES = {
 
 /** After this long without an end, a card says "taking longer than usual" (it is still checked). */
 export const SLOW_AFTER_MS = 15 * 60 * 1000;
+/** Pro takes longer by nature, so it gets twice the time before it counts as slow. */
+export const SLOW_AFTER_PRO_MS = 30 * 60 * 1000;
+
+/** The slow threshold for a request mode ("std" or "pro"); anything else counts as std. */
+export function slowAfterMs(mode) {
+  return mode === "pro" ? SLOW_AFTER_PRO_MS : SLOW_AFTER_MS;
+}
 
 export function isKnownStatus(status) {
   return STATES.includes(status);
@@ -61,9 +68,48 @@ export function statusText(status, t) {
   return { label: t(statusLabelKey(status)), hint: t(statusHintKey(status)), tone: statusTone(status) };
 }
 
-/** True when an unfinished generation has been running for longer than usual. */
+/** True when an unfinished generation has been running for longer than usual for its mode. */
 export function isSlow(generation, now) {
-  // needs_check waits for the user, not for the provider.
-  if (isFinished(generation.status) || generation.status === "needs_check") return false;
-  return now - generation.created_at > SLOW_AFTER_MS;
+  // needs_check waits for the user and queued for a free slot, not for the provider.
+  const status = generation.status;
+  if (isFinished(status) || status === "needs_check" || status === "queued") return false;
+  return now - generation.created_at > slowAfterMs(generation.request?.mode);
+}
+
+/**
+ * What a card offers besides "Use these settings", in the order shown:
+ * needs_check → check again, send again, discard; queued → cancel (a discard before sending).
+ */
+export function cardActions(status) {
+  if (status === "needs_check") return ["check_again", "post_again", "discard"];
+  if (status === "queued") return ["cancel"];
+  return [];
+}
+
+/** The backend command behind a card action. */
+export const ACTION_COMMANDS = {
+  check_again: "check_again",
+  post_again: "post_again",
+  discard: "discard",
+  cancel: "discard",
+};
+
+/** Catalog key of the delivery line on a running card (submitted, processing), or null. */
+export function deliveryKey(generation) {
+  if (generation.status !== "submitted" && generation.status !== "processing") return null;
+  if (generation.delivery === "callback") return "card.delivery_callback";
+  if (generation.delivery === "polling") return "card.delivery_polling";
+  return null;
+}
+
+/**
+ * A passing problem on a card that is still on its way (a failed download being retried, a full
+ * disk): shown as a soft warning, not as a failure. null when there is none.
+ */
+export function passingProblem(generation) {
+  if (isFinished(generation.status) || showsError(generation.status)) return null;
+  const kind = generation.error?.kind;
+  // A queued card already says it waits for a free slot.
+  if (!kind || (generation.status === "queued" && kind === "concurrency_limit")) return null;
+  return generation.error;
 }

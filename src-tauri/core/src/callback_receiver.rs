@@ -98,3 +98,82 @@ fn same_secret(given: &str, expected: &str) -> bool {
             .fold(0u8, |acc, (a, b)| acc | (a ^ b))
             == 0
 }
+
+/// What the user set up for push delivery (Settings → Live updates).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct CallbackSetup {
+    pub enabled: bool,
+    pub port: u16,
+    /// The public address (a tunnel or reverse proxy of the user's) that forwards to the receiver.
+    pub public_url: Option<String>,
+    pub token: String,
+}
+
+/// The default local port of the receiver, documented in the README.
+pub const DEFAULT_CALLBACK_PORT: u16 = 38475;
+
+/// What the UI shows about push delivery.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct CallbackInfo {
+    pub enabled: bool,
+    pub port: u16,
+    pub local_url: String,
+    pub public_url: Option<String>,
+    pub listening: bool,
+    pub problem: Option<crate::error::Problem>,
+}
+
+/// The receiver as configured: started, restarted or stopped to match the setup, and the engine
+/// told which callback URL to send with new creates.
+#[derive(Default)]
+pub struct Endpoint {
+    running: Option<(CallbackSetup, CallbackReceiver)>,
+    info: Option<CallbackInfo>,
+}
+
+impl Endpoint {
+    pub async fn apply(&mut self, setup: CallbackSetup, engine: &crate::Engine) -> CallbackInfo {
+        let unchanged = self
+            .running
+            .as_ref()
+            .is_some_and(|(running, _)| running.port == setup.port && running.token == setup.token);
+        if !setup.enabled || !unchanged {
+            self.running = None;
+        }
+        let mut problem = None;
+        if setup.enabled && self.running.is_none() {
+            match CallbackReceiver::start(setup.port, &setup.token, Arc::new(engine.clone())).await {
+                Ok(receiver) => self.running = Some((setup.clone(), receiver)),
+                Err(e) if e.kind() == std::io::ErrorKind::AddrInUse => {
+                    problem = Some(crate::error::Problem::new("callback_port_in_use").param("port", setup.port));
+                }
+                Err(e) => problem = Some(crate::error::Problem::new("storage").param("detail", e.to_string())),
+            }
+        }
+        let public_url = setup
+            .public_url
+            .as_deref()
+            .map(str::trim)
+            .filter(|u| !u.is_empty())
+            .map(str::to_owned);
+        let listening = self.running.is_some();
+        engine.set_callback_url(match (&public_url, listening) {
+            (Some(base), true) => Some(format!("{}/callback/{}", base.trim_end_matches('/'), setup.token)),
+            _ => None,
+        });
+        let info = CallbackInfo {
+            enabled: setup.enabled,
+            port: setup.port,
+            local_url: format!("http://127.0.0.1:{}/callback/{}", setup.port, setup.token),
+            public_url,
+            listening,
+            problem,
+        };
+        self.info = Some(info.clone());
+        info
+    }
+
+    pub fn info(&self) -> Option<&CallbackInfo> {
+        self.info.as_ref()
+    }
+}

@@ -77,6 +77,7 @@ pub const LOCAL_KINDS: &[&str] = &[
     "cancelled",
     "action_not_available",
     "library_set_aside",
+    "callback_port_in_use",
 ];
 
 impl Error {

@@ -1,0 +1,33 @@
+import test from "node:test";
+import assert from "node:assert/strict";
+import { readdirSync, readFileSync } from "node:fs";
+
+const ui = new URL("../../ui/", import.meta.url);
+const html = readFileSync(new URL("index.html", ui), "utf8");
+const scripts = readdirSync(new URL("js/", ui)).map((file) => readFileSync(new URL(`js/${file}`, ui), "utf8")).join("\n");
+
+test("the page has each stable test id exactly once", () => {
+  const ids = ["settings", "about", "about-dialog", "offline", "library-notice", "library-notice-dismiss", "quit-dialog",
+    "quit-message", "quit-confirm", "quit-cancel", "save-settings", "api-base", "requests-per-second", "callback-enabled",
+    "callback-port", "callback-public-url", "callback-local-url", "callback-copy", "callback-state", "callback-renew",
+    "gallery", "generate", "prompt", "language"];
+  for (const id of ids) {
+    const count = html.split(`data-testid="${id}"`).length - 1;
+    assert.equal(count, 1, `${id} appears ${count} times`);
+  }
+});
+
+test("card test ids made by the scripts are still there", () => {
+  for (const id of ["generation", "status", "error", "warning", "details", "copy-details", "check-again", "post-again",
+    "post-again-confirm", "post-again-cancel", "post-again-warning", "discard", "cancel", "action-error", "delivery",
+    "days-left", "reuse", "video", "progress", "elapsed"]) {
+    assert.match(scripts, new RegExp(`testid: [^,}]*"${id}"`), id);
+  }
+});
+
+test("the callback explanation and the offline banner say what the brief says", () => {
+  const en = JSON.parse(readFileSync(new URL("i18n/en.json", ui), "utf8"));
+  assert.equal(en.gallery.offline, "You're offline. Everything is kept, and Kling Desk carries on by itself when the connection is back.");
+  assert.match(en.settings.callback_explain, /^Most computers can't be reached from the internet\./);
+  assert.equal(en.settings.callback_public_placeholder, "https://your-tunnel.example.com");
+});
