@@ -1,9 +1,12 @@
 //! The emulator seen from outside: raw HTTP with reqwest, no client code of kling-core.
 
-use std::time::Duration;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
+use futures_util::StreamExt;
 use kling_core::emulator::{
-    AuthStyle, Emulator, EmulatorConfig, ExternalLookup, Fault, FaultKind, FaultRoute, UnknownModelStyle,
+    sign_webhook, AuthStyle, CallbackConfig, Emulator, EmulatorConfig, ExternalLookup, Fault, FaultKind, FaultRoute,
+    MessageVariant, RequestIdVariant, TaskIdFormat, UnknownModelStyle, VariantConfig,
 };
 use serde_json::{json, Value};
 
@@ -810,4 +813,704 @@ async fn realistic_timings_are_drawn_per_task_within_their_range() {
 fn the_handle_can_be_shared_across_tasks() {
     fn shareable<T: Send + Sync + 'static>() {}
     shareable::<Emulator>();
+}
+
+// ---------- callbacks ----------
+
+/// A callback receiver on 127.0.0.1; stops when dropped.
+struct Receiver {
+    url: String,
+    got: Arc<Mutex<Vec<Received>>>,
+    server: tokio::task::JoinHandle<()>,
+}
+
+#[derive(Clone, Debug)]
+struct Received {
+    headers: axum::http::HeaderMap,
+    body: Value,
+    raw: String,
+    at: Instant,
+}
+
+impl Drop for Receiver {
+    fn drop(&mut self) {
+        self.server.abort();
+    }
+}
+
+impl Receiver {
+    async fn start() -> Receiver {
+        let got: Arc<Mutex<Vec<Received>>> = Arc::default();
+        let sink = got.clone();
+        let app = axum::Router::new().route(
+            "/hook",
+            axum::routing::post(move |headers: axum::http::HeaderMap, raw: String| {
+                let sink = sink.clone();
+                async move {
+                    let body = serde_json::from_str(&raw).unwrap_or(Value::Null);
+                    sink.lock().unwrap().push(Received {
+                        headers,
+                        body,
+                        raw,
+                        at: Instant::now(),
+                    });
+                    "ok"
+                }
+            }),
+        );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}/hook", listener.local_addr().unwrap());
+        let server = tokio::spawn(async move {
+            let _ = axum::serve(listener, app).await;
+        });
+        Receiver { url, got, server }
+    }
+
+    fn got(&self) -> Vec<Received> {
+        self.got.lock().unwrap().clone()
+    }
+
+    fn statuses(&self) -> Vec<String> {
+        self.got()
+            .iter()
+            .map(|r| r.body["task_status"].as_str().unwrap_or("?").to_string())
+            .collect()
+    }
+
+    /// Waits (up to 3 s) until `n` callbacks arrived.
+    async fn wait_for(&self, n: usize) -> Vec<Received> {
+        wait_until(|| self.got().len() >= n).await;
+        self.got()
+    }
+}
+
+async fn wait_until(mut done: impl FnMut() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(3);
+    while !done() {
+        assert!(Instant::now() < deadline, "timed out waiting");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}
+
+fn with_callback(prompt: &str, url: &str) -> Value {
+    let mut request = body(prompt);
+    request["callback_url"] = json!(url);
+    request["external_task_id"] = json!(format!("kd-{}", prompt.replace(' ', "-")));
+    request
+}
+
+#[tokio::test]
+async fn callbacks_post_the_bare_task_on_every_transition() {
+    let receiver = Receiver::start().await;
+    let emu = start().await;
+    let id = create_ok(&emu, with_callback("call me", &receiver.url)).await;
+    let got = receiver.wait_for(1).await;
+    assert_eq!(got[0].body["task_status"], "submitted");
+    assert_eq!(got[0].body["task_id"], id.as_str());
+    assert!(
+        got[0].body.get("code").is_none() && got[0].body.get("data").is_none(),
+        "no envelope"
+    );
+    assert_eq!(got[0].headers["content-type"], "application/json");
+    assert!(got[0].headers.get("webhook-signature").is_none(), "unsigned by default");
+
+    emu.advance_clock(200);
+    receiver.wait_for(2).await;
+    emu.advance_clock(1_000);
+    let got = receiver.wait_for(3).await;
+    assert_eq!(receiver.statuses(), ["submitted", "processing", "succeed"]);
+    let created_at = got[0].body["created_at"].as_u64().unwrap();
+    assert_eq!(got[1].body["updated_at"].as_u64(), Some(created_at + 200));
+    // The last callback is exactly the `data` of a query answer.
+    let (_, answer) = query(&emu, &id).await;
+    assert_eq!(got[2].body, answer["data"]);
+    assert_eq!(got[2].body["task_info"]["external_task_id"], "kd-call-me");
+
+    let log = emu.callbacks();
+    assert_eq!(log.len(), 3);
+    assert!(log
+        .iter()
+        .all(|c| c.status == Some(200) && c.url == receiver.url && !c.dropped));
+    assert_eq!(log[2].task_status, "succeed");
+    assert_eq!(log[2].body, got[2].raw);
+
+    // A jump over several transitions posts each of them; a forced status is posted too.
+    let other = create_ok(&emu, with_callback("jump", &receiver.url)).await;
+    emu.advance_clock(5_000);
+    receiver.wait_for(6).await;
+    emu.set_task_status(&other, "failed", Some("forced"));
+    let got = receiver.wait_for(7).await;
+    let of_other: Vec<_> = got
+        .iter()
+        .filter(|r| r.body["task_id"] == other.as_str())
+        .map(|r| r.body["task_status"].as_str().unwrap())
+        .collect();
+    assert_eq!(of_other, ["submitted", "processing", "succeed", "failed"]);
+    assert_eq!(got[6].body["task_status_msg"], "forced");
+
+    let over_http: Value = http()
+        .get(format!("{}/__emu/callbacks", emu.base_url()))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(over_http.as_array().unwrap().len(), 7);
+    assert_eq!(over_http[0]["status"], 200);
+    assert_eq!(over_http[0]["task_id"], id.as_str());
+    assert!(over_http[0]["at_ms"].as_u64().unwrap() >= created_at);
+    // No callback URL, no callbacks.
+    create_ok(&emu, body("quiet")).await;
+    emu.advance_clock(5_000);
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    assert_eq!(emu.callbacks().len(), 7);
+}
+
+#[tokio::test]
+async fn callbacks_can_be_duplicated_delayed_and_reordered() {
+    let receiver = Receiver::start().await;
+    let emu = start_with(|c| {
+        c.callbacks = CallbackConfig {
+            duplicate: 1,
+            delay_ms: 150,
+            reorder: true,
+            ..CallbackConfig::default()
+        }
+    })
+    .await;
+    let id = create_ok(&emu, with_callback("shuffle", &receiver.url)).await;
+    let jumped = Instant::now();
+    emu.advance_clock(5_000);
+    let got = receiver.wait_for(6).await;
+    assert_eq!(
+        receiver.statuses(),
+        [
+            "processing",
+            "processing",
+            "submitted",
+            "submitted",
+            "succeed",
+            "succeed"
+        ]
+    );
+    assert!(got.iter().all(|r| r.body["task_id"] == id.as_str()));
+    assert!(
+        got[0].at.duration_since(jumped) >= Duration::from_millis(140),
+        "delayed"
+    );
+    assert_eq!(got[0].raw, got[1].raw, "a duplicate is the same body");
+    let copies: Vec<u32> = emu.callbacks().iter().map(|c| c.copy).collect();
+    assert_eq!(copies, [0, 1, 0, 1, 0, 1]);
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    assert_eq!(receiver.got().len(), 6, "nothing more");
+}
+
+#[tokio::test]
+async fn callbacks_to_a_dead_url_are_logged_with_the_error_and_dropped_ones_never_arrive() {
+    let receiver = Receiver::start().await;
+    // A port nobody listens on: bind one, then free it.
+    let dead = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        format!("http://{}/gone", listener.local_addr().unwrap())
+    };
+    let emu = start().await;
+    http()
+        .put(format!("{}/__emu/config", emu.base_url()))
+        .json(&json!({"callbacks": {"dead_url": dead}}))
+        .send()
+        .await
+        .unwrap()
+        .error_for_status()
+        .unwrap();
+    create_ok(&emu, with_callback("nobody home", &receiver.url)).await;
+    emu.advance_clock(5_000);
+    wait_until(|| emu.callbacks().len() >= 3).await;
+    let log = emu.callbacks();
+    assert!(log
+        .iter()
+        .all(|c| c.url == dead && c.status.is_none() && c.error.is_some()));
+    assert!(receiver.got().is_empty());
+
+    emu.reset();
+    emu.set_config(|c| {
+        c.callbacks.dead_url = None;
+        c.callbacks.drop_probability = 1.0;
+    });
+    assert_eq!(emu.config().callbacks.dead_url, None);
+    create_ok(&emu, with_callback("lost in the post", &receiver.url)).await;
+    emu.advance_clock(5_000);
+    wait_until(|| emu.callbacks().len() >= 3).await;
+    assert!(emu.callbacks().iter().all(|c| c.dropped && c.status.is_none()));
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    assert!(receiver.got().is_empty());
+}
+
+#[test]
+fn webhook_signatures_match_known_vectors() {
+    // The example of the Standard Webhooks specification.
+    assert_eq!(
+        sign_webhook(
+            "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+            "msg_p5jXN8AQM9LWM0D4loKWxJek",
+            1614265330,
+            r#"{"test": 2432232314}"#
+        ),
+        "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE="
+    );
+    // A plain secret signs with its bytes; a key longer than a block is hashed first.
+    assert_eq!(
+        sign_webhook("plain-secret", "id", 1, "{}"),
+        "v1,YJEsdQhkzbZdLp/e3cpgquF7sPLpRndL4KjdgFz1NLk="
+    );
+    assert_eq!(
+        sign_webhook(&"k".repeat(100), "a", 2, &"x".repeat(200)),
+        "v1,ndawSiDb5tubcLx0Ac0+DxLcYE/Ch7Rd2zEBYoSXF3g="
+    );
+}
+
+#[tokio::test]
+async fn a_webhook_secret_adds_standard_webhooks_headers() {
+    const SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+    let receiver = Receiver::start().await;
+    let emu = start_with(|c| c.callbacks.webhook_secret = Some(SECRET.to_string())).await;
+    create_ok(&emu, with_callback("signed", &receiver.url)).await;
+    let got = receiver.wait_for(1).await;
+    let header = |name: &str| got[0].headers[name].to_str().unwrap().to_string();
+    let (id, timestamp) = (header("webhook-id"), header("webhook-timestamp"));
+    assert!(id.starts_with("msg_"));
+    let timestamp: u64 = timestamp.parse().unwrap();
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    assert!(now.abs_diff(timestamp) < 60);
+    assert_eq!(
+        header("webhook-signature"),
+        sign_webhook(SECRET, &id, timestamp, &got[0].raw)
+    );
+    assert_eq!(emu.callbacks()[0].headers["webhook-id"], id);
+}
+
+// ---------- random faults ----------
+
+/// Sends `n` queries and returns what each got: the HTTP status, 0 for a dropped connection,
+/// or 1 for a 200 whose body is not JSON.
+async fn outcomes(emu: &Emulator, id: &str, n: usize) -> Vec<u16> {
+    let client = reqwest::Client::builder()
+        .timeout(Duration::from_secs(5))
+        .pool_max_idle_per_host(0)
+        .build()
+        .unwrap();
+    let mut out = Vec::new();
+    for _ in 0..n {
+        let response = client
+            .get(format!("{}{CREATE}/{id}", emu.base_url()))
+            .bearer_auth(KEY)
+            .send()
+            .await;
+        out.push(match response {
+            Err(_) => 0,
+            Ok(r) => {
+                let status = r.status().as_u16();
+                match r.text().await {
+                    Ok(text) if status == 200 && serde_json::from_str::<Value>(&text).is_err() => 1,
+                    Ok(_) => status,
+                    Err(_) => 0,
+                }
+            }
+        })
+    }
+    out
+}
+
+#[tokio::test]
+async fn a_random_fault_mix_hits_about_its_share_and_repeats_with_the_seed() {
+    let emu = start_with(|c| c.seed = Some(42)).await;
+    let mut runs = Vec::new();
+    for _ in 0..2 {
+        emu.reset();
+        let id = create_ok(&emu, body("soak")).await;
+        emu.push_fault(Fault::random_mix(0.2));
+        runs.push(outcomes(&emu, &id, 300).await);
+        assert_eq!(emu.pending_faults().len(), 1, "a probabilistic fault stays");
+    }
+    assert_eq!(runs[0], runs[1], "the same seed gives the same faults");
+    let hit = runs[0].iter().filter(|&&s| s != 200).count();
+    println!("random mix: {hit} of 300 faulted");
+    assert!((30..=90).contains(&hit), "{hit} of 300");
+    let kinds: std::collections::BTreeSet<u16> = runs[0].iter().copied().filter(|&s| s != 200).collect();
+    assert!(kinds.len() >= 6, "a mix: {kinds:?}");
+    assert!(
+        kinds.iter().all(|s| [0, 1, 429, 500, 502, 503, 504, 524].contains(s)),
+        "{kinds:?}"
+    );
+
+    // Media is not an API route.
+    emu.clear_faults();
+    let url = finished_video(&emu, body("media is spared")).await;
+    emu.push_fault(Fault::random_mix(1.0));
+    for _ in 0..20 {
+        assert_eq!(http().get(&url).send().await.unwrap().status(), 200);
+    }
+
+    emu.clear_faults();
+    let id = create_ok(&emu, body("calm")).await;
+    assert!(outcomes(&emu, &id, 20).await.iter().all(|&s| s == 200));
+
+    // One fault kind with a probability, route by route; creates lost on the way still create.
+    emu.push_fault(
+        Fault::kling(503, 5001, "maintenance")
+            .on(FaultRoute::Query)
+            .with_probability(0.5),
+    );
+    let hit = outcomes(&emu, &id, 200).await.iter().filter(|&&s| s == 503).count();
+    assert!((70..=130).contains(&hit), "{hit} of 200");
+    emu.clear_faults();
+    emu.push_fault(Fault::created_but_lost().with_probability(1.0));
+    for _ in 0..3 {
+        let sent = http()
+            .post(format!("{}{CREATE}", emu.base_url()))
+            .bearer_auth(KEY)
+            .json(&body("lost"))
+            .send()
+            .await;
+        assert!(sent.is_err());
+    }
+    assert_eq!(emu.tasks().iter().filter(|t| t.request["prompt"] == "lost").count(), 3);
+
+    let json_fault: Value = json!({"route": "api", "probability": 0.25, "kind": {"type": "random_mix"}});
+    emu.clear_faults();
+    http()
+        .post(format!("{}/__emu/faults", emu.base_url()))
+        .json(&json_fault)
+        .send()
+        .await
+        .unwrap()
+        .error_for_status()
+        .unwrap();
+    let pending = emu.pending_faults();
+    assert_eq!(pending[0].probability, Some(0.25));
+    assert_eq!(pending[0].kind, FaultKind::RandomMix);
+    assert_eq!(pending[0].route, FaultRoute::Api);
+}
+
+// ---------- variants ----------
+
+#[tokio::test]
+async fn response_variants_change_the_shape_of_answers() {
+    let emu = start_with(|c| {
+        c.variants = VariantConfig {
+            message: MessageVariant::Success,
+            request_id: RequestIdVariant::Absent,
+            task_id_format: TaskIdFormat::Base64,
+            task_info_empty: true,
+            optional_fields: true,
+            extra_fields: true,
+            repeat_status: false,
+        }
+    })
+    .await;
+    let mut request = body("variants");
+    request["external_task_id"] = json!("kd-variants");
+    let (status, created) = create(&emu, request).await;
+    assert_eq!(status, 200);
+    assert_eq!(created["message"], "success");
+    assert!(created.get("request_id").is_none());
+    assert!(created.get("trace_id").is_some() && created.get("emu_unknown").is_some());
+    let data = &created["data"];
+    let id = data["task_id"].as_str().expect("a string").to_string();
+    assert_eq!(id.len(), 22);
+    assert!(id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'));
+    assert_eq!(data["task_info"], json!({}));
+    assert_eq!(data["task_status_msg"], "");
+    assert!(data.get("emu_unknown").is_some());
+
+    let (_, answer) = query(&emu, "kd-variants").await;
+    assert_eq!(answer["data"]["task_id"], id.as_str());
+    assert_eq!(answer["data"]["task_status_msg"], "");
+    emu.advance_clock(5_000);
+    let (_, answer) = query(&emu, &id).await;
+    let data = &answer["data"];
+    assert_eq!(data["task_status"], "succeed");
+    assert!(data["final_unit_deduction"].is_string());
+    let video = &data["task_result"]["videos"][0];
+    assert!(video["watermark_url"].as_str().unwrap().starts_with("http://127.0.0.1"));
+    // The media route still works with a base64 task id.
+    let response = http().get(video["url"].as_str().unwrap()).send().await.unwrap();
+    assert_eq!(response.status(), 200);
+
+    emu.set_config(|c| {
+        c.variants = VariantConfig {
+            message: MessageVariant::Alternate,
+            request_id: RequestIdVariant::Alternate,
+            task_id_format: TaskIdFormat::Digits18,
+            ..VariantConfig::default()
+        }
+    });
+    let mut answers = Vec::new();
+    for i in 0..3 {
+        answers.push(create(&emu, body(&format!("alt {i}"))).await.1);
+    }
+    let messages: Vec<_> = answers.iter().map(|a| a["message"].as_str().unwrap()).collect();
+    assert!(
+        messages.contains(&"SUCCEED") && messages.contains(&"success"),
+        "{messages:?}"
+    );
+    let id_lengths: std::collections::BTreeSet<_> = answers
+        .iter()
+        .map(|a| a.get("request_id").and_then(Value::as_str).map(str::len))
+        .collect();
+    assert_eq!(id_lengths.len(), 3, "uuid, base64 and absent: {id_lengths:?}");
+    for answer in &answers {
+        let id = answer["data"]["task_id"].as_str().expect("a string");
+        assert_eq!(id.len(), 18);
+        assert!(id.bytes().all(|b| b.is_ascii_digit()));
+        assert_eq!(answer["data"]["task_info"], json!({}), "no external id given");
+        assert!(answer["data"].get("task_status_msg").is_none(), "optional fields off");
+    }
+}
+
+#[tokio::test]
+async fn repeat_status_inserts_queueing_and_repeats_processing() {
+    let receiver = Receiver::start().await;
+    let emu = start().await;
+    // Sub-configs merge field by field over HTTP.
+    for patch in [
+        json!({"variants": {"repeat_status": true}}),
+        json!({"variants": {"message": "success"}}),
+    ] {
+        http()
+            .put(format!("{}/__emu/config", emu.base_url()))
+            .json(&patch)
+            .send()
+            .await
+            .unwrap()
+            .error_for_status()
+            .unwrap();
+    }
+    let variants = emu.config().variants;
+    assert!(variants.repeat_status);
+    assert_eq!(variants.message, MessageVariant::Success);
+    let bad = http()
+        .put(format!("{}/__emu/config", emu.base_url()))
+        .json(&json!({"variants": {"nonsense": 1}, "submitted_ms": 1}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad.status(), 400);
+    assert_eq!(emu.config().submitted_ms, 200, "a refused patch changes nothing");
+
+    let id = create_ok(&emu, with_callback("again", &receiver.url)).await;
+    let (_, answer) = query(&emu, &id).await;
+    let created_at = answer["data"]["created_at"].as_u64().unwrap();
+    let mut seen = Vec::new();
+    for step in [100, 100, 500, 500] {
+        emu.advance_clock(step);
+        let (_, answer) = query(&emu, &id).await;
+        seen.push((
+            answer["data"]["task_status"].as_str().unwrap().to_string(),
+            answer["data"]["updated_at"].as_u64().unwrap() - created_at,
+        ));
+    }
+    let expected: Vec<(String, u64)> = vec![
+        ("queueing".into(), 100),
+        ("processing".into(), 200),
+        ("processing".into(), 700),
+        ("succeed".into(), 1200),
+    ];
+    assert_eq!(seen, expected);
+    receiver.wait_for(5).await;
+    assert_eq!(
+        receiver.statuses(),
+        ["submitted", "queueing", "processing", "processing", "succeed"]
+    );
+}
+
+// ---------- media options ----------
+
+#[tokio::test]
+async fn media_can_be_throttled() {
+    let emu = start_with(|c| c.media.bytes_per_second = Some(20_000)).await;
+    let url = finished_video(&emu, body("slow download")).await;
+    let started = Instant::now();
+    let response = http().get(&url).send().await.unwrap();
+    let length = response.content_length().unwrap();
+    let bytes = response.bytes().await.unwrap();
+    let elapsed = started.elapsed();
+    assert_eq!(bytes.len() as u64, length);
+    assert_eq!(&bytes[..], include_bytes!("../fixtures/media/16x9-5s.mp4").as_slice());
+    let expected = Duration::from_secs_f64(length as f64 / 20_000.0);
+    assert!(elapsed >= expected.mul_f64(0.8), "{elapsed:?} for {length} bytes");
+}
+
+#[tokio::test]
+async fn media_can_disconnect_after_some_bytes() {
+    let emu = start_with(|c| c.media.disconnect_after_bytes = Some(1_000)).await;
+    let url = finished_video(&emu, body("cut short")).await;
+    for _ in 0..2 {
+        let response = http().get(&url).send().await.unwrap();
+        assert_eq!(response.status(), 200);
+        let length = response.content_length().unwrap();
+        assert!(length > 1_000);
+        let mut stream = response.bytes_stream();
+        let mut received = 0;
+        let mut failed = false;
+        while let Some(chunk) = stream.next().await {
+            match chunk {
+                Ok(chunk) => received += chunk.len(),
+                Err(_) => {
+                    failed = true;
+                    break;
+                }
+            }
+        }
+        assert!(failed, "the body ends in an error");
+        assert_eq!(received, 1_000);
+    }
+}
+
+#[tokio::test]
+async fn result_urls_expire_after_their_ttl() {
+    let emu = start_with(|c| c.media.ttl_ms = Some(5_000)).await;
+    let id = create_ok(&emu, body("fleeting")).await;
+    emu.advance_clock(1_200);
+    let (_, answer) = query(&emu, &id).await;
+    let url = answer["data"]["task_result"]["videos"][0]["url"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(http().get(&url).send().await.unwrap().status(), 200);
+    emu.advance_clock(4_800);
+    assert_eq!(http().get(&url).send().await.unwrap().status(), 200);
+    emu.advance_clock(300);
+    let response = http().get(&url).send().await.unwrap();
+    assert_eq!(response.status(), 403);
+    assert!(response.text().await.unwrap().contains("AccessDenied"));
+    assert_eq!(http().head(&url).send().await.unwrap().status(), 403);
+}
+
+#[tokio::test]
+async fn a_never_ending_download_has_no_length_and_keeps_coming() {
+    let emu = start_with(|c| c.media.never_ending = true).await;
+    let url = finished_video(&emu, body("forever")).await;
+    let clip = include_bytes!("../fixtures/media/16x9-5s.mp4").len();
+    let response = http().get(&url).send().await.unwrap();
+    assert_eq!(response.status(), 200);
+    assert!(response.headers().get("content-length").is_none());
+    assert!(response.content_length().is_none());
+    let mut stream = response.bytes_stream();
+    let mut received = 0;
+    while received < clip + 200_000 {
+        received += stream.next().await.expect("more").expect("no error").len();
+    }
+    drop(stream);
+    let head = http().head(&url).send().await.unwrap();
+    assert_eq!(head.status(), 200);
+    assert!(head.headers().get("content-length").is_none());
+}
+
+// ---------- hostile answers ----------
+
+#[tokio::test]
+async fn a_test_can_choose_a_hostile_video_url() {
+    let emu = start().await;
+    let id = create_ok(&emu, body("hostile")).await;
+    emu.set_task_video_url(&id, "javascript:alert(1)");
+    let (_, answer) = query(&emu, &id).await;
+    assert!(
+        answer["data"]["task_result"].get("videos").is_none(),
+        "not before succeed"
+    );
+    emu.advance_clock(5_000);
+    let (_, answer) = query(&emu, &id).await;
+    assert_eq!(answer["data"]["task_result"]["videos"][0]["url"], "javascript:alert(1)");
+    assert_eq!(emu.task(&id).unwrap().video_url.as_deref(), Some("javascript:alert(1)"));
+
+    let mut request = body("file");
+    request["external_task_id"] = json!("kd-file");
+    let other = create_ok(&emu, request).await;
+    let response = http()
+        .post(format!("{}/__emu/tasks/kd-file/set", emu.base_url()))
+        .json(&json!({"status": "succeed", "video_url": "file:///etc/passwd"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let (_, answer) = query(&emu, &other).await;
+    assert_eq!(answer["data"]["task_status"], "succeed");
+    assert_eq!(answer["data"]["task_result"]["videos"][0]["url"], "file:///etc/passwd");
+    let response = http()
+        .post(format!("{}/__emu/tasks/{other}/set", emu.base_url()))
+        .json(&json!({"message": "nothing to set"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 400);
+}
+
+#[tokio::test]
+async fn an_oversized_answer_is_valid_json_beyond_the_size() {
+    let emu = start().await;
+    let id = create_ok(&emu, body("big")).await;
+    emu.push_fault(Fault::oversized(3_000_000).on(FaultRoute::Query));
+    let response = http()
+        .get(format!("{}{CREATE}/{id}", emu.base_url()))
+        .bearer_auth(KEY)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    assert!(response.content_length().unwrap() > 3_000_000);
+    let text = response.text().await.unwrap();
+    assert!(text.len() > 3_000_000);
+    let value: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(value["data"]["task_id"], id.as_str());
+
+    http()
+        .post(format!("{}/__emu/faults", emu.base_url()))
+        .json(&json!({"route": "create", "kind": {"type": "oversized", "bytes": 10_000}}))
+        .send()
+        .await
+        .unwrap()
+        .error_for_status()
+        .unwrap();
+    let (status, answer) = create(&emu, body("big create")).await;
+    assert_eq!(status, 200);
+    assert!(answer["padding"].as_str().unwrap().len() > 10_000);
+}
+
+#[tokio::test]
+async fn a_slow_body_sends_headers_at_once_and_the_body_in_pieces() {
+    let emu = start().await;
+    let id = create_ok(&emu, body("trickle")).await;
+    emu.push_fault(Fault::slow_body(40).on(FaultRoute::Query));
+    let started = Instant::now();
+    let response = http()
+        .get(format!("{}{CREATE}/{id}", emu.base_url()))
+        .bearer_auth(KEY)
+        .send()
+        .await
+        .unwrap();
+    let headers_after = started.elapsed();
+    assert_eq!(response.status(), 200);
+    let length = response.content_length().expect("Content-Length kept") as usize;
+    let mut stream = response.bytes_stream();
+    let mut body = Vec::new();
+    let mut chunks = 0;
+    while let Some(chunk) = stream.next().await {
+        body.extend_from_slice(&chunk.unwrap());
+        chunks += 1;
+    }
+    let total = started.elapsed();
+    assert_eq!(body.len(), length);
+    let value: Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(value["data"]["task_id"], id.as_str());
+    let pieces = length.div_ceil(16);
+    assert!(chunks > 3, "{chunks} chunks");
+    assert!(headers_after < Duration::from_millis(250), "{headers_after:?}");
+    assert!(
+        total >= Duration::from_millis(40 * pieces as u64 * 8 / 10),
+        "{total:?} for {pieces} pieces"
+    );
 }

@@ -170,10 +170,11 @@ pub fn classify(status: u16, body: &str, retry_after: Option<Duration>) -> ApiEr
         return ApiError::Misrouted { status };
     }
     let Ok(json) = serde_json::from_str::<Value>(body) else {
-        return if status >= 500 {
-            ApiError::Server { status, retry_after }
-        } else {
-            ApiError::Misrouted { status }
+        return match status {
+            500.. => ApiError::Server { status, retry_after },
+            // A success status with a broken body: the answer was cut short, not misrouted.
+            200..300 => ApiError::Unexpected(format!("HTTP {status} with a body that is not JSON")),
+            _ => ApiError::Misrouted { status },
         };
     };
     let message = |v: &Value| v.get("message").and_then(Value::as_str).unwrap_or_default().to_owned();

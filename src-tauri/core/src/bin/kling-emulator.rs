@@ -8,8 +8,7 @@ use std::process::ExitCode;
 
 use kling_core::emulator::{Emulator, EmulatorConfig};
 
-const USAGE: &str = "\
-Usage: kling-emulator [--port N] [--key KEY] [--preset fast|realistic]
+const USAGE: &str = r#"Usage: kling-emulator [--port N] [--key KEY] [--preset fast|realistic]
                       [--submitted-ms N] [--processing-ms N]
 
 A local stand-in for CometAPI's Kling text2video API on 127.0.0.1.
@@ -21,9 +20,33 @@ A local stand-in for CometAPI's Kling text2video API on 127.0.0.1.
   --processing-ms N   time a task stays processing
   -h, --help          show this help
 
-Test control lives under /__emu/ (reset, config, clock/advance, tasks, faults, requests).
+Test control lives under /__emu/ (no auth):
+  POST /__emu/reset                   forget tasks, faults and the logs
+  GET|PUT /__emu/config               read, or change any subset of the config (JSON), e.g.
+      {"seed": 7,
+       "callbacks": {"duplicate": 1, "delay_ms": 500, "reorder": true,
+                     "drop_probability": 0.1, "dead_url": "http://127.0.0.1:9/",
+                     "webhook_secret": "whsec_..."},
+       "variants": {"message": "SUCCEED|success|alternate",
+                    "request_id": "uuid|base64|absent|alternate",
+                    "task_id_format": "digits19|digits18|base64", "task_info_empty": true,
+                    "optional_fields": true, "extra_fields": true, "repeat_status": true},
+       "media": {"bytes_per_second": 50000, "disconnect_after_bytes": 4096,
+                 "ttl_ms": 600000, "never_ending": true}}
+      (callbacks, variants and media merge field by field; null restores their defaults)
+  POST /__emu/clock/advance?ms=N      move the virtual clock (due callbacks go out at once)
+  GET /__emu/tasks                    task snapshots
+  POST /__emu/tasks/{id}/set          {"status": "...", "message": "...", "video_url": "..."}
+  GET|POST|DELETE /__emu/faults       list, queue one, clear; 20 % random API faults:
+      {"route": "api", "probability": 0.2, "kind": {"type": "random_mix"}}
+      other kinds: status, redirect, created_but_lost, reset, delay, truncated,
+      oversized {"bytes": N}, slow_body {"chunk_delay_ms": N}
+  GET /__emu/requests                 every API and media request, with headers
+  GET|DELETE /__emu/callbacks         every callback delivery attempt
+
+A task with callback_url gets the task object POSTed on every status change.
 Prompt tokens: #emu:fail #emu:stuck #emu:unknown-status #emu:no-video #emu:policy
-";
+"#;
 
 struct Options {
     port: u16,

@@ -2,9 +2,9 @@
 //! `cometapi-kling-api.md`).
 //!
 //! It validates requests with its own code against the shared `crate::rules` data, runs tasks on a
-//! virtual clock, serves real MP4 results, and lets tests inject faults, force statuses and read a
-//! log of every request. It never imports the client: a client bug must not be able to make the
-//! emulator agree with it.
+//! virtual clock, serves real MP4 results, posts callbacks, and lets tests inject faults, force
+//! statuses and read a log of every request and every callback. It never imports the client: a
+//! client bug must not be able to make the emulator agree with it.
 //!
 //! Test control over HTTP lives under `/__emu/` (listed in `routes.rs`); the same operations are methods
 //! on [`Emulator`] for in-process tests.
@@ -15,24 +15,60 @@
 //!  "kind": {"type": "status", "http": 429, "body": "{\"code\":1302,\"message\":\"rate limit\"}",
 //!           "content_type": "application/json"}}
 //! ```
-//! `route`: `create | query | media | any` (default `any`); `times` default 1; `kind.type`:
-//! `status` (`http`, `body`, `content_type` default `application/json`), `redirect` (`http`
-//! default 301, `location`), `created_but_lost`, `reset`, `delay` (`ms`), `truncated`.
+//! `route`: `create | query | api | media | any` (default `any`; `api` is create and query);
+//! `times` default 1; `probability` (0..=1): instead of `times`, hit each matching request with that
+//! chance and stay queued until cleared (seeded by the config's `seed`). `kind.type`: `status`
+//! (`http`, `body`, `content_type` default `application/json`), `redirect` (`http` default 301,
+//! `location`), `created_but_lost`, `reset`, `delay` (`ms`), `truncated`, `oversized` (`bytes`:
+//! 200 with valid JSON larger than that), `slow_body` (`chunk_delay_ms`: headers at once, then the
+//! body 16 bytes at a time), `random_mix` (each hit draws one of the mix of [`Fault::random_mix`]).
+//! The soak recipe, "20 % of API requests get a random fault":
+//! `{"route": "api", "probability": 0.2, "kind": {"type": "random_mix"}}` (`Fault::random_mix(0.2)`).
+//!
+//! Config (`PUT /__emu/config` takes any subset; the objects `callbacks`, `variants` and `media`
+//! merge field by field, `null` restores their defaults):
+//! ```json
+//! {"seed": 7,
+//!  "callbacks": {"duplicate": 0, "delay_ms": 0, "reorder": false, "drop_probability": 0.0,
+//!                "dead_url": null, "webhook_secret": null},
+//!  "variants": {"message": "SUCCEED", "request_id": "uuid", "task_id_format": "digits19",
+//!               "task_info_empty": false, "optional_fields": false, "extra_fields": false,
+//!               "repeat_status": false},
+//!  "media": {"bytes_per_second": null, "disconnect_after_bytes": null, "ttl_ms": null,
+//!            "never_ending": false}}
+//! ```
+//! - Callbacks: a task with `callback_url` gets the bare task object (the `data` of a query
+//!   answer) POSTed on every status change, from a ticker that runs every 20 ms and at once after
+//!   a create, a clock jump or a forced status. Each attempt is logged ([`CallbackDelivery`],
+//!   `GET /__emu/callbacks`). `webhook_secret` adds Standard Webhooks headers, signed by
+//!   [`sign_webhook`] (SHA-256/HMAC written out in `webhook.rs`: kling-core has no crypto crate).
+//! - Variants: `message` `SUCCEED | success | alternate`; `request_id`
+//!   `uuid | base64 | absent | alternate`; `task_id_format` `digits19 | digits18 | base64` (always a
+//!   JSON string). See [`VariantConfig`].
+//! - Media: see [`MediaConfig`]. A test can also make a task report a video URL of its choosing
+//!   ([`Emulator::set_task_video_url`], or `"video_url"` on `POST /__emu/tasks/{id}/set`).
 
+mod callbacks;
 mod checks;
 mod conn;
 mod media;
 mod routes;
+mod webhook;
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use rand::Rng;
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::Value;
 
 use conn::{ConnRegistry, KillableListener};
+
+pub use callbacks::CallbackDelivery;
+pub use webhook::sign as sign_webhook;
 
 /// Which answers the external-id lookup routes give (CometAPI support is unconfirmed, §3).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -94,6 +130,112 @@ pub struct EmulatorConfig {
     pub strict_duration: bool,
     pub unknown_model_style: UnknownModelStyle,
     pub auth_style: AuthStyle,
+    /// Seeds the emulator's random choices (probabilistic faults, the random fault mix, dropped
+    /// callbacks, drawn timings) for reproducible runs; `None` draws from the OS.
+    #[serde(default)]
+    pub seed: Option<u64>,
+    #[serde(default)]
+    pub callbacks: CallbackConfig,
+    #[serde(default)]
+    pub variants: VariantConfig,
+    #[serde(default)]
+    pub media: MediaConfig,
+}
+
+/// How callbacks to a task's `callback_url` are delivered (§4).
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct CallbackConfig {
+    /// Extra sends of each callback (0: each is sent once).
+    pub duplicate: u32,
+    /// Wait this long (real time) before sending each callback.
+    pub delay_ms: u64,
+    /// Hold each callback and send it right after the next one of the same task. A terminal
+    /// status (`succeed`/`failed`) is never held: it goes out at once, followed by a held one.
+    pub reorder: bool,
+    /// Each send (duplicates too) is skipped with this probability; skipped sends are logged with
+    /// `dropped: true`.
+    pub drop_probability: f64,
+    /// Send every callback here instead of the task's `callback_url` (an unreachable receiver).
+    pub dead_url: Option<String>,
+    /// Adds Standard Webhooks headers (`webhook-id`, `webhook-timestamp`, `webhook-signature`),
+    /// signed with this secret (`whsec_<base64>` or any string). `None`: no signature headers.
+    pub webhook_secret: Option<String>,
+}
+
+/// `message` of success answers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub enum MessageVariant {
+    #[default]
+    #[serde(rename = "SUCCEED")]
+    Succeed,
+    #[serde(rename = "success")]
+    Success,
+    /// `SUCCEED` and `success` by turns.
+    #[serde(rename = "alternate")]
+    Alternate,
+}
+
+/// `request_id` of success answers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RequestIdVariant {
+    #[default]
+    Uuid,
+    /// 22 characters of URL-safe base64, like `CjikY2gHPbcAAAAADuPYjA`.
+    Base64,
+    /// No `request_id` field.
+    Absent,
+    /// uuid, base64 and absent by turns.
+    Alternate,
+}
+
+/// The shape of new task ids; always a JSON string.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TaskIdFormat {
+    #[default]
+    Digits19,
+    Digits18,
+    /// 22 characters of URL-safe base64 (`A-Z a-z 0-9 - _`).
+    Base64,
+}
+
+/// Shapes of answers the real service has been seen (or may be expected) to give (§9).
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct VariantConfig {
+    pub message: MessageVariant,
+    pub request_id: RequestIdVariant,
+    /// For tasks created from now on.
+    pub task_id_format: TaskIdFormat,
+    /// `task_info: {}` even when the task has an `external_task_id`.
+    pub task_info_empty: bool,
+    /// `task_status_msg: ""` on every status (by default only `succeed`/`failed` carry it),
+    /// `watermark_url` on videos and `final_unit_deduction` on finished tasks.
+    pub optional_fields: bool,
+    /// Unknown extra fields in `data` and in the envelope.
+    pub extra_fields: bool,
+    /// For tasks created from now on: `submitted`, then the unknown `queueing` halfway through the
+    /// submitted time, `processing`, `processing` again (new `updated_at`) halfway through the
+    /// processing time, then the end.
+    pub repeat_status: bool,
+}
+
+/// How result files are served.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct MediaConfig {
+    /// Throttle media bodies to about this rate.
+    pub bytes_per_second: Option<u64>,
+    /// Every media answer sends its headers (full Content-Length), this many bytes, then drops
+    /// the connection.
+    pub disconnect_after_bytes: Option<u64>,
+    /// A result URL answers 403 once this long has passed (virtual clock) since the task succeeded.
+    pub ttl_ms: Option<u64>,
+    /// GET answers 200 with no Content-Length: the clip, then zeros forever (about 1.6 MB/s, or
+    /// the throttled rate).
+    pub never_ending: bool,
 }
 
 impl EmulatorConfig {
@@ -110,6 +252,10 @@ impl EmulatorConfig {
             strict_duration: true,
             unknown_model_style: UnknownModelStyle::Kling404,
             auth_style: AuthStyle::Gateway,
+            seed: None,
+            callbacks: CallbackConfig::default(),
+            variants: VariantConfig::default(),
+            media: MediaConfig::default(),
         }
     }
 
@@ -149,6 +295,12 @@ struct ConfigPatch {
     strict_duration: Option<bool>,
     unknown_model_style: Option<UnknownModelStyle>,
     auth_style: Option<AuthStyle>,
+    #[serde(default, deserialize_with = "some")]
+    seed: Option<Option<u64>>,
+    /// Sub-configs merge: only the fields given change (`null` restores the defaults).
+    callbacks: Option<Value>,
+    variants: Option<Value>,
+    media: Option<Value>,
 }
 
 /// Tells "field absent" (outer `None`) from "field set to null" (`Some(None)`).
@@ -156,8 +308,41 @@ fn some<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Option<T
     T::deserialize(d).map(Some)
 }
 
+/// `current` with the fields of a JSON object `patch` replaced; `null` gives the default.
+fn merge<T: Serialize + DeserializeOwned + Default + Clone>(
+    name: &str,
+    current: &T,
+    patch: Option<Value>,
+) -> Result<T, String> {
+    let fields = match patch {
+        None => return Ok(current.clone()),
+        Some(Value::Null) => return Ok(T::default()),
+        Some(Value::Object(fields)) => fields,
+        Some(_) => return Err(format!("{name}: must be an object")),
+    };
+    let mut base = serde_json::to_value(current).map_err(|e| format!("{name}: {e}"))?;
+    if let Some(base) = base.as_object_mut() {
+        base.extend(fields);
+    }
+    serde_json::from_value(base).map_err(|e| format!("{name}: {e}"))
+}
+
 impl ConfigPatch {
-    fn apply(self, c: &mut EmulatorConfig) {
+    /// All or nothing: on an error the config is unchanged.
+    fn apply(self, config: &mut EmulatorConfig) -> Result<(), String> {
+        let mut next = config.clone();
+        next.callbacks = merge("callbacks", &config.callbacks, self.callbacks.clone())?;
+        next.variants = merge("variants", &config.variants, self.variants.clone())?;
+        next.media = merge("media", &config.media, self.media.clone())?;
+        if let Some(v) = self.seed {
+            next.seed = v;
+        }
+        self.apply_plain(&mut next);
+        *config = next;
+        Ok(())
+    }
+
+    fn apply_plain(self, c: &mut EmulatorConfig) {
         if let Some(v) = self.api_key {
             c.api_key = v;
         }
@@ -201,6 +386,8 @@ pub enum FaultRoute {
     Query,
     /// `GET`/`HEAD /bs2/…` result files.
     Media,
+    /// Create and query (the API routes).
+    Api,
     /// Every request except `/__emu/` control.
     #[default]
     Any,
@@ -227,6 +414,14 @@ pub enum FaultKind {
     /// API routes: 200 with the real JSON body cut in half (consistent Content-Length).
     /// Media: the real status and headers, then half the bytes and a dropped connection.
     Truncated,
+    /// HTTP 200 with a valid JSON body larger than `bytes`: the real answer (when it is a JSON
+    /// object) with a huge string field `padding`.
+    Oversized { bytes: usize },
+    /// The real answer, with its headers (and Content-Length) at once, then the body 16 bytes at a
+    /// time with this pause before each piece.
+    SlowBody { chunk_delay_ms: u64 },
+    /// One of the mix of [`Fault::random_mix`], drawn per hit.
+    RandomMix,
 }
 
 /// `FaultKind` as JSON spells it; only `content_type` differs (owned, with a default).
@@ -250,6 +445,13 @@ enum FaultKindWire {
         ms: u64,
     },
     Truncated,
+    Oversized {
+        bytes: usize,
+    },
+    SlowBody {
+        chunk_delay_ms: u64,
+    },
+    RandomMix,
 }
 
 // By hand: serde's derive would tie `'de` to the `&'static str` field and only accept 'static input.
@@ -276,6 +478,9 @@ impl From<FaultKindWire> for FaultKind {
             FaultKindWire::Reset => FaultKind::Reset,
             FaultKindWire::Delay { ms } => FaultKind::Delay { ms },
             FaultKindWire::Truncated => FaultKind::Truncated,
+            FaultKindWire::Oversized { bytes } => FaultKind::Oversized { bytes },
+            FaultKindWire::SlowBody { chunk_delay_ms } => FaultKind::SlowBody { chunk_delay_ms },
+            FaultKindWire::RandomMix => FaultKind::RandomMix,
         }
     }
 }
@@ -304,13 +509,17 @@ fn static_content_type(content_type: Option<String>) -> &'static str {
 pub struct Fault {
     #[serde(default)]
     pub route: FaultRoute,
-    /// How many matching requests it hits before it is used up.
+    /// How many matching requests it hits before it is used up (ignored with `probability`).
     #[serde(default = "once")]
     pub times: u32,
     pub kind: FaultKind,
     /// Sent as the `Retry-After` header (delta-seconds or an HTTP-date, verbatim).
     #[serde(default)]
     pub retry_after: Option<String>,
+    /// Hits each matching request with this probability (seeded by `EmulatorConfig::seed`) and
+    /// stays queued until `clear_faults`. A miss lets later faults in the queue have their turn.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub probability: Option<f64>,
 }
 
 fn once() -> u32 {
@@ -325,7 +534,32 @@ impl Fault {
             times: 1,
             kind,
             retry_after: None,
+            probability: None,
         }
+    }
+
+    /// `p` of the API requests (create and query) get one of, drawn per hit: 429 gateway envelope
+    /// with `Retry-After: 1`, 429/1302, 500/5000, 502 HTML, 503/5001, 504/5002, 524 HTML, a
+    /// connection reset, truncated JSON, and on creates also "created, but the response is lost".
+    /// Stays until `clear_faults`.
+    pub fn random_mix(p: f64) -> Self {
+        Self::new(FaultKind::RandomMix).on(FaultRoute::Api).with_probability(p)
+    }
+
+    /// 200 with a valid JSON body of more than `bytes` bytes.
+    pub fn oversized(bytes: usize) -> Self {
+        Self::new(FaultKind::Oversized { bytes })
+    }
+
+    /// Headers at once, then the body a few bytes at a time, `chunk_delay_ms` apart.
+    pub fn slow_body(chunk_delay_ms: u64) -> Self {
+        Self::new(FaultKind::SlowBody { chunk_delay_ms })
+    }
+
+    /// Applies to each matching request with probability `p` (0..=1) instead of `times` times.
+    pub fn with_probability(mut self, p: f64) -> Self {
+        self.probability = Some(p);
+        self
     }
 
     /// Kling envelope: `{"code":code,"message":message,"request_id":…}` with HTTP `http`.
@@ -496,13 +730,25 @@ struct Task {
     submitted_ms: u64,
     processing_ms: u64,
     outcome: Outcome,
+    /// `VariantConfig::repeat_status` when the task was created.
+    repeat_status: bool,
     forced: Option<Forced>,
+    /// Counts `set_status` calls, so the callback ticker notices each forced status once.
+    forced_gen: u32,
+    /// A result URL set by the test instead of the real one (hostile answers).
+    video_url_override: Option<String>,
     /// The 10-digit folder of the result URL.
     bucket: String,
     video_id: String,
+    /// Callback bookkeeping: natural steps already posted, the forced generation already posted,
+    /// and a callback held back for reordering.
+    cb_steps_sent: usize,
+    cb_forced_sent: u32,
+    cb_held: Option<callbacks::Pending>,
 }
 
 /// The status a task shows at one instant.
+#[derive(Debug, Clone)]
 struct TaskView {
     status: String,
     message: Option<String>,
@@ -510,49 +756,105 @@ struct TaskView {
     has_video: bool,
 }
 
+/// One status of the schedule a task was created with: shown from `at` on.
+#[derive(Debug, Clone, Copy)]
+struct Step {
+    at: u64,
+    status: &'static str,
+}
+
 impl Task {
-    fn view(&self, now: u64) -> TaskView {
-        if let Some(f) = &self.forced {
-            return TaskView {
-                status: f.status.clone(),
-                message: f.message.clone(),
-                updated_at: f.at,
-                has_video: f.status == "succeed" && self.outcome != Outcome::NoVideo,
-            };
-        }
+    /// The statuses the task goes through by itself, in order (ignoring forced statuses).
+    fn steps(&self) -> Vec<Step> {
         let processing_at = self.created_at + self.submitted_ms;
         let done_at = processing_at + self.processing_ms;
-        let (status, message, updated_at) = if now < processing_at {
-            ("submitted", None, self.created_at)
-        } else if now < done_at || self.outcome == Outcome::Stuck {
-            let status = if self.outcome == Outcome::UnknownStatus {
-                "queueing"
-            } else {
-                "processing"
-            };
-            (status, None, processing_at)
-        } else if self.outcome == Outcome::Fail {
-            ("failed", Some(FAILURE_MESSAGE.to_string()), done_at)
+        let mut steps = vec![Step {
+            at: self.created_at,
+            status: "submitted",
+        }];
+        if self.repeat_status && self.submitted_ms >= 2 {
+            steps.push(Step {
+                at: self.created_at + self.submitted_ms / 2,
+                status: "queueing",
+            });
+        }
+        let running = if self.outcome == Outcome::UnknownStatus {
+            "queueing"
         } else {
-            ("succeed", Some(String::new()), done_at)
+            "processing"
+        };
+        steps.push(Step {
+            at: processing_at,
+            status: running,
+        });
+        if self.repeat_status && self.processing_ms >= 2 {
+            steps.push(Step {
+                at: processing_at + self.processing_ms / 2,
+                status: running,
+            });
+        }
+        match self.outcome {
+            Outcome::Stuck => {}
+            Outcome::Fail => steps.push(Step {
+                at: done_at,
+                status: "failed",
+            }),
+            _ => steps.push(Step {
+                at: done_at,
+                status: "succeed",
+            }),
+        }
+        steps
+    }
+
+    fn step_view(&self, step: Step) -> TaskView {
+        let message = match step.status {
+            "failed" => Some(FAILURE_MESSAGE.to_string()),
+            "succeed" => Some(String::new()),
+            _ => None,
         };
         TaskView {
-            status: status.to_string(),
+            status: step.status.to_string(),
             message,
-            updated_at,
-            has_video: status == "succeed" && self.outcome != Outcome::NoVideo,
+            updated_at: step.at,
+            has_video: step.status == "succeed" && self.outcome != Outcome::NoVideo,
         }
+    }
+
+    fn forced_view(&self, f: &Forced) -> TaskView {
+        TaskView {
+            status: f.status.clone(),
+            message: f.message.clone(),
+            updated_at: f.at,
+            has_video: f.status == "succeed" && self.outcome != Outcome::NoVideo,
+        }
+    }
+
+    fn view(&self, now: u64) -> TaskView {
+        if let Some(f) = &self.forced {
+            return self.forced_view(f);
+        }
+        let steps = self.steps();
+        let step = steps.iter().rev().find(|s| s.at <= now).unwrap_or(&steps[0]);
+        self.step_view(*step)
     }
 
     fn terminal(&self, now: u64) -> bool {
         matches!(self.view(now).status.as_str(), "succeed" | "failed")
     }
 
-    fn video_url(&self, base_url: &str) -> String {
+    fn real_video_url(&self, base_url: &str) -> String {
         format!(
             "{base_url}/bs2/upload-kling-api/{}/text2video/{}-0_raw_video_1.mp4",
             self.bucket, self.task_id
         )
+    }
+
+    /// What the API reports as the result URL.
+    fn video_url(&self, base_url: &str) -> String {
+        self.video_url_override
+            .clone()
+            .unwrap_or_else(|| self.real_video_url(base_url))
     }
 
     fn snapshot(&self, now: u64, base_url: &str) -> TaskSnapshot {
@@ -577,6 +879,17 @@ struct State {
     tasks: Vec<Task>,
     faults: VecDeque<Fault>,
     requests: Vec<RecordedRequest>,
+    callbacks: Vec<CallbackDelivery>,
+    rng: StdRng,
+    /// Counts success envelopes, for the alternating variants.
+    answers: u64,
+}
+
+fn new_rng(seed: Option<u64>) -> StdRng {
+    match seed {
+        Some(seed) => StdRng::seed_from_u64(seed),
+        None => StdRng::from_entropy(),
+    }
 }
 
 impl State {
@@ -594,25 +907,101 @@ impl State {
             .find(|t| t.account == account && t.external_task_id.as_deref() == Some(external))
     }
 
-    /// Takes one use of the first queued fault that applies to this request.
+    /// A number from `min..=max` (just `min` without a larger max).
+    fn draw(&mut self, min: u64, max: Option<u64>) -> u64 {
+        match max {
+            Some(max) if max > min => self.rng.gen_range(min..=max),
+            _ => min,
+        }
+    }
+
+    /// Applies a config change; a new seed restarts the random sequence.
+    fn change_config(&mut self, f: impl FnOnce(&mut EmulatorConfig)) {
+        let seed = self.config.seed;
+        f(&mut self.config);
+        if self.config.seed != seed {
+            self.rng = new_rng(self.config.seed);
+        }
+    }
+
+    /// Takes one use of the first queued fault that applies to this request (a probabilistic
+    /// one applies if its draw says so), with a random mix resolved to one concrete fault.
     fn take_fault(&mut self, route: RouteKind) -> Option<Fault> {
-        let index = self.faults.iter().position(|f| {
+        let mut index = 0;
+        while index < self.faults.len() {
+            let f = &self.faults[index];
             let route_matches = match f.route {
                 FaultRoute::Any => true,
                 FaultRoute::Create => route == RouteKind::Create,
                 FaultRoute::Query => route == RouteKind::Query,
                 FaultRoute::Media => route == RouteKind::Media,
+                FaultRoute::Api => matches!(route, RouteKind::Create | RouteKind::Query),
             };
             let kind_fits = f.kind != FaultKind::CreatedButLost || route == RouteKind::Create;
-            route_matches && kind_fits && f.times > 0
-        })?;
-        let fault = &mut self.faults[index];
-        fault.times -= 1;
-        let taken = fault.clone();
-        if fault.times == 0 {
-            self.faults.remove(index);
+            if !route_matches || !kind_fits {
+                index += 1;
+                continue;
+            }
+            if let Some(p) = f.probability {
+                let fault = f.clone();
+                if callbacks::chance(&mut self.rng, p) {
+                    return Some(self.resolve(fault, route));
+                }
+                index += 1;
+                continue;
+            }
+            if f.times == 0 {
+                index += 1;
+                continue;
+            }
+            let fault = &mut self.faults[index];
+            fault.times -= 1;
+            let taken = fault.clone();
+            if fault.times == 0 {
+                self.faults.remove(index);
+            }
+            return Some(self.resolve(taken, route));
         }
-        Some(taken)
+        None
+    }
+
+    fn resolve(&mut self, fault: Fault, route: RouteKind) -> Fault {
+        if fault.kind != FaultKind::RandomMix {
+            return fault;
+        }
+        let mut mix = vec![
+            Fault::gateway(429, "rate_limit", "upstream load is saturated, please try again later").retry_after("1"),
+            Fault::kling(429, 1302, "rate limit exceeded"),
+            Fault::kling(500, 5000, "internal server error"),
+            Fault::html(502),
+            Fault::kling(503, 5001, "service temporarily unavailable"),
+            Fault::kling(504, 5002, "server timeout"),
+            Fault::html(524),
+            Fault::reset(),
+            Fault::truncated(),
+        ];
+        if route == RouteKind::Create {
+            mix.push(Fault::created_but_lost());
+        }
+        let pick = mix.swap_remove(self.rng.gen_range(0..mix.len()));
+        Fault {
+            route: fault.route,
+            probability: fault.probability,
+            ..pick
+        }
+    }
+
+    fn new_task_id(&mut self) -> String {
+        loop {
+            let id = match self.config.variants.task_id_format {
+                TaskIdFormat::Digits19 => random_digits(19),
+                TaskIdFormat::Digits18 => random_digits(18),
+                TaskIdFormat::Base64 => random_base64(),
+            };
+            if self.task_by_id(&id).is_none() {
+                return id;
+            }
+        }
     }
 }
 
@@ -641,11 +1030,11 @@ fn random_digits(n: usize) -> String {
     s
 }
 
-fn draw(min: u64, max: Option<u64>) -> u64 {
-    match max {
-        Some(max) if max > min => rand::thread_rng().gen_range(min..=max),
-        _ => min,
-    }
+/// 22 URL-safe base64 characters (16 random bytes), the shape of Kling's newer ids.
+fn random_base64() -> String {
+    const URL_SAFE: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    let mut rng = rand::thread_rng();
+    (0..22).map(|_| URL_SAFE[rng.gen_range(0..64)] as char).collect()
 }
 
 struct Shared {
@@ -653,6 +1042,8 @@ struct Shared {
     base_url: String,
     /// Holds the clip files for as long as anything can still serve them.
     media_dir: tempfile::TempDir,
+    /// Wakes the callback ticker at once (a create, a clock jump, a forced status).
+    wake: tokio::sync::Notify,
 }
 
 impl Shared {
@@ -662,11 +1053,12 @@ impl Shared {
     }
 }
 
-/// A running emulator. Dropping it (or [`Emulator::shutdown`]) stops the server and cuts every
-/// open connection.
+/// A running emulator. Dropping it (or [`Emulator::shutdown`]) stops the server and the callback
+/// sender, and cuts every open connection.
 pub struct Emulator {
     shared: Arc<Shared>,
     server: tokio::task::JoinHandle<()>,
+    ticker: tokio::task::JoinHandle<()>,
     conns: ConnRegistry,
 }
 
@@ -683,14 +1075,18 @@ impl Emulator {
         media::write_clips(media_dir.path())?;
         let shared = Arc::new(Shared {
             state: Mutex::new(State {
+                rng: new_rng(config.seed),
                 config,
                 clock_offset_ms: 0,
                 tasks: Vec::new(),
                 faults: VecDeque::new(),
                 requests: Vec::new(),
+                callbacks: Vec::new(),
+                answers: 0,
             }),
             base_url: format!("http://127.0.0.1:{}", addr.port()),
             media_dir,
+            wake: tokio::sync::Notify::new(),
         });
         let conns = ConnRegistry::default();
         let listener = KillableListener {
@@ -702,7 +1098,13 @@ impl Emulator {
             // serve only returns on a listener error, which KillableListener never reports.
             let _ = axum::serve(listener, app).await;
         });
-        Ok(Emulator { shared, server, conns })
+        let ticker = tokio::spawn(callbacks::run(shared.clone()));
+        Ok(Emulator {
+            shared,
+            server,
+            ticker,
+            conns,
+        })
     }
 
     /// `http://127.0.0.1:PORT`, no trailing slash.
@@ -731,6 +1133,11 @@ impl Emulator {
             .collect()
     }
 
+    /// Every callback delivery attempt so far (also dropped ones), in the order they were made.
+    pub fn callbacks(&self) -> Vec<CallbackDelivery> {
+        self.shared.lock().callbacks.clone()
+    }
+
     pub fn tasks(&self) -> Vec<TaskSnapshot> {
         let state = self.shared.lock();
         let now = state.now();
@@ -749,7 +1156,7 @@ impl Emulator {
         self.shared.lock().faults.push_back(fault);
     }
 
-    /// Drops every fault not yet used up.
+    /// Drops every fault not yet used up (probabilistic ones too).
     pub fn clear_faults(&self) {
         self.shared.lock().faults.clear();
     }
@@ -763,11 +1170,21 @@ impl Emulator {
     /// external id. Unknown ids are ignored.
     pub fn set_task_status(&self, task_id: &str, status: &str, message: Option<&str>) {
         set_status(&mut self.shared.lock(), task_id, status, message);
+        self.shared.wake.notify_one();
     }
 
-    /// Moves the virtual clock forward; tasks advance as if that much time had passed.
+    /// Makes the task report `url` as its video URL whenever it shows a video (`succeed`), e.g.
+    /// `javascript:alert(1)` or `file:///etc/passwd`; `id` may be a task id or an external id.
+    /// Unknown ids are ignored.
+    pub fn set_task_video_url(&self, task_id: &str, url: &str) {
+        set_video_url(&mut self.shared.lock(), task_id, url);
+    }
+
+    /// Moves the virtual clock forward; tasks advance as if that much time had passed, and the
+    /// callbacks that fall due are sent right away.
     pub fn advance_clock(&self, ms: u64) {
         self.shared.lock().clock_offset_ms += ms;
+        self.shared.wake.notify_one();
     }
 
     /// The emulator's clock in Unix ms (the time base of `created_at` / `updated_at`).
@@ -776,15 +1193,17 @@ impl Emulator {
     }
 
     /// Changes apply to later requests; timings of existing tasks were fixed at their creation.
+    /// A changed `seed` restarts the random sequence.
     pub fn set_config(&self, f: impl FnOnce(&mut EmulatorConfig)) {
-        f(&mut self.shared.lock().config);
+        self.shared.lock().change_config(f);
     }
 
     pub fn config(&self) -> EmulatorConfig {
         self.shared.lock().config.clone()
     }
 
-    /// Forgets tasks, faults and the request log; the config and the clock stay.
+    /// Forgets tasks, faults, the request log and the callback log; the config and the clock
+    /// stay, and the random sequence restarts from the seed.
     pub fn reset(&self) {
         reset(&mut self.shared.lock());
     }
@@ -797,6 +1216,8 @@ impl Emulator {
 impl Drop for Emulator {
     fn drop(&mut self) {
         self.server.abort();
+        // Also aborts every callback still waiting or in flight.
+        self.ticker.abort();
         conn::kill_all(&self.conns);
     }
 }
@@ -805,15 +1226,21 @@ fn reset(state: &mut State) {
     state.tasks.clear();
     state.faults.clear();
     state.requests.clear();
+    state.callbacks.clear();
+    state.rng = new_rng(state.config.seed);
+    state.answers = 0;
+}
+
+fn find_task<'a>(state: &'a mut State, id: &str) -> Option<&'a mut Task> {
+    state
+        .tasks
+        .iter_mut()
+        .find(|t| t.task_id == id || t.external_task_id.as_deref() == Some(id))
 }
 
 fn set_status(state: &mut State, id: &str, status: &str, message: Option<&str>) -> bool {
     let now = state.now();
-    let Some(task) = state
-        .tasks
-        .iter_mut()
-        .find(|t| t.task_id == id || t.external_task_id.as_deref() == Some(id))
-    else {
+    let Some(task) = find_task(state, id) else {
         return false;
     };
     task.forced = Some(Forced {
@@ -821,5 +1248,14 @@ fn set_status(state: &mut State, id: &str, status: &str, message: Option<&str>) 
         message: message.map(str::to_string),
         at: now,
     });
+    task.forced_gen += 1;
+    true
+}
+
+fn set_video_url(state: &mut State, id: &str, url: &str) -> bool {
+    let Some(task) = find_task(state, id) else {
+        return false;
+    };
+    task.video_url_override = Some(url.to_string());
     true
 }

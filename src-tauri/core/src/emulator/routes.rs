@@ -5,9 +5,11 @@
 //! - `GET|PUT /__emu/config`: read it, or change any subset of its fields (snake_case JSON).
 //! - `POST /__emu/clock/advance?ms=N`: move the virtual clock.
 //! - `GET /__emu/tasks`: task snapshots; `POST /__emu/tasks/{id}/set` with
-//!   `{"status": "...", "message": "..."}` forces a status (id or external id).
+//!   `{"status": "...", "message": "...", "video_url": "..."}` (each optional, at least one of
+//!   `status`/`video_url`) forces a status and/or the reported video URL (id or external id).
 //! - `GET|POST|DELETE /__emu/faults`: list, queue one (JSON [`Fault`]), clear.
 //! - `GET /__emu/requests`: the request log.
+//! - `GET|DELETE /__emu/callbacks`: the callback delivery log ([`super::CallbackDelivery`]), clear it.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -28,8 +30,9 @@ use tower_http::services::ServeFile;
 use super::checks::{self, Refusal};
 use super::conn::ConnHandle;
 use super::{
-    media, random_digits, reset, set_status, AuthStyle, ConfigPatch, Fault, FaultKind, Outcome, RecordedRequest,
-    RouteKind, Shared, Task, UnknownModelStyle,
+    media, random_base64, random_digits, reset, set_status, set_video_url, AuthStyle, ConfigPatch, Fault, FaultKind,
+    MessageVariant, Outcome, RecordedRequest, RequestIdVariant, RouteKind, Shared, State as EmuState, Task, TaskView,
+    UnknownModelStyle, VariantConfig,
 };
 
 type Shr = Arc<Shared>;
@@ -59,7 +62,8 @@ pub(super) fn router(shared: Shr) -> Router {
             "/__emu/faults",
             get(ctl_faults).post(ctl_push_fault).delete(ctl_clear_faults),
         )
-        .route("/__emu/requests", get(ctl_requests));
+        .route("/__emu/requests", get(ctl_requests))
+        .route("/__emu/callbacks", get(ctl_callbacks).delete(ctl_clear_callbacks));
     api.merge(control).with_state(shared)
 }
 
@@ -106,28 +110,67 @@ fn html_response(http: u16) -> Response {
         .into_response()
 }
 
-fn succeed(data: Value) -> Response {
-    Json(json!({
-        "code": 0,
-        "message": "SUCCEED",
-        "request_id": uuid::Uuid::new_v4().to_string(),
-        "data": data,
-    }))
-    .into_response()
+/// The success envelope around `data`, shaped by the configured variants.
+fn succeed(state: &mut EmuState, data: Value) -> Response {
+    let variants = &state.config.variants;
+    let turn = state.answers;
+    state.answers += 1;
+    let message = match variants.message {
+        MessageVariant::Succeed => "SUCCEED",
+        MessageVariant::Success => "success",
+        MessageVariant::Alternate if turn % 2 == 0 => "SUCCEED",
+        MessageVariant::Alternate => "success",
+    };
+    let request_id = match (variants.request_id, turn % 3) {
+        (RequestIdVariant::Uuid, _) | (RequestIdVariant::Alternate, 0) => Some(uuid::Uuid::new_v4().to_string()),
+        (RequestIdVariant::Base64, _) | (RequestIdVariant::Alternate, 1) => Some(random_base64()),
+        _ => None,
+    };
+    let mut body = json!({"code": 0, "message": message});
+    if let Some(request_id) = request_id {
+        body["request_id"] = Value::String(request_id);
+    }
+    body["data"] = data;
+    if variants.extra_fields {
+        body["trace_id"] = Value::String(random_base64());
+        body["emu_unknown"] = json!({"nested": [1, "two", null], "flag": true});
+    }
+    Json(body).into_response()
 }
 
-fn task_info(task: &Task) -> Value {
+fn task_info(task: &Task, variants: &VariantConfig) -> Value {
     match &task.external_task_id {
-        Some(ext) => json!({"external_task_id": ext}),
-        None => json!({}),
+        Some(ext) if !variants.task_info_empty => json!({"external_task_id": ext}),
+        _ => json!({}),
     }
 }
 
-fn task_json(task: &Task, now: u64, base_url: &str) -> Value {
-    let view = task.view(now);
+/// Fields every variant may add to a task object.
+fn decorate(data: &mut Value, status: &str, variants: &VariantConfig) {
+    if variants.optional_fields {
+        if data.get("task_status_msg").is_none() {
+            data["task_status_msg"] = Value::String(String::new());
+        }
+        if matches!(status, "succeed" | "failed") {
+            data["final_unit_deduction"] = Value::String(if status == "succeed" { "1" } else { "0" }.to_string());
+        }
+    }
+    if variants.extra_fields {
+        data["task_progress"] = json!(42);
+        data["emu_unknown"] = json!({"kind": "extra", "list": [1, 2, 3]});
+    }
+}
+
+/// The task object (`data` of a query answer, and the body of a callback) as it looks in `view`.
+pub(super) fn task_data(task: &Task, view: &TaskView, base_url: &str, variants: &VariantConfig) -> Value {
     let result = if view.has_video {
         let duration = if task.duration == "10" { "10.1" } else { "5.1" };
-        json!({"videos": [{"id": task.video_id, "url": task.video_url(base_url), "duration": duration}]})
+        let mut video = json!({"id": task.video_id, "url": task.video_url(base_url), "duration": duration});
+        if variants.optional_fields {
+            video["watermark_url"] =
+                Value::String(task.real_video_url(base_url).replace("_raw_video_", "_watermarked_"));
+        }
+        json!({"videos": [video]})
     } else if view.status == "succeed" {
         json!({"videos": []})
     } else {
@@ -136,15 +179,23 @@ fn task_json(task: &Task, now: u64, base_url: &str) -> Value {
     let mut data = json!({
         "task_id": task.task_id,
         "task_status": view.status,
-        "task_info": task_info(task),
+        "task_info": task_info(task, variants),
         "task_result": result,
         "created_at": task.created_at,
         "updated_at": view.updated_at,
     });
-    if let Some(message) = view.message {
-        data["task_status_msg"] = Value::String(message);
+    if let Some(message) = &view.message {
+        data["task_status_msg"] = Value::String(message.clone());
     }
+    decorate(&mut data, &view.status, variants);
     data
+}
+
+fn task_answer(state: &mut EmuState, task_index: usize, base_url: &str) -> Response {
+    let now = state.now();
+    let task = &state.tasks[task_index];
+    let data = task_data(task, &task.view(now), base_url, &state.config.variants);
+    succeed(state, data)
 }
 
 // ---------- logging and faults ----------
@@ -234,6 +285,10 @@ async fn record_and_inject(
             next.run(req).await
         }
         FaultKind::Truncated => truncate(next.run(req).await, route == RouteKind::Media).await,
+        FaultKind::Oversized { bytes } => oversized(next.run(req).await, bytes).await,
+        FaultKind::SlowBody { chunk_delay_ms } => slow_body(next.run(req).await, chunk_delay_ms).await,
+        // Resolved to a concrete fault when taken; never reaches here.
+        FaultKind::RandomMix => next.run(req).await,
     };
     if let Some(value) = fault.retry_after.as_deref().and_then(|v| HeaderValue::from_str(v).ok()) {
         response.headers_mut().insert(header::RETRY_AFTER, value);
@@ -262,6 +317,44 @@ async fn truncate(response: Response, media: bool) -> Response {
         return Response::from_parts(parts, Body::from_stream(first.chain(cut)));
     }
     (StatusCode::OK, [(header::CONTENT_TYPE, "application/json")], half).into_response()
+}
+
+/// 200 with valid JSON larger than `bytes`: the real answer's object plus a huge `padding` string.
+async fn oversized(response: Response, bytes: usize) -> Response {
+    let real = to_bytes(response.into_body(), MAX_BODY).await.unwrap_or_default();
+    let mut body = match serde_json::from_slice::<Value>(&real) {
+        Ok(value @ Value::Object(_)) => value,
+        _ => json!({"code": 0, "message": "SUCCEED"}),
+    };
+    body["padding"] = Value::String("x".repeat(bytes.saturating_add(1)));
+    (
+        StatusCode::OK,
+        [(header::CONTENT_TYPE, "application/json")],
+        body.to_string(),
+    )
+        .into_response()
+}
+
+/// The real status and headers at once (with the real Content-Length), then the body in 16-byte
+/// pieces, each after a pause of `chunk_delay_ms`.
+async fn slow_body(response: Response, chunk_delay_ms: u64) -> Response {
+    const PIECE: usize = 16;
+    let (mut parts, body) = response.into_parts();
+    let Ok(bytes) = to_bytes(body, usize::MAX).await else {
+        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    };
+    parts
+        .headers
+        .insert(header::CONTENT_LENGTH, HeaderValue::from(bytes.len()));
+    let stream = futures_util::stream::unfold(bytes, move |mut rest| async move {
+        if rest.is_empty() {
+            return None;
+        }
+        tokio::time::sleep(Duration::from_millis(chunk_delay_ms)).await;
+        let piece = rest.split_to(rest.len().min(PIECE));
+        Some((Ok::<_, std::io::Error>(piece), rest))
+    });
+    Response::from_parts(parts, Body::from_stream(stream))
 }
 
 // ---------- API ----------
@@ -358,12 +451,9 @@ async fn create(State(shared): State<Shr>, headers: HeaderMap, body: Bytes) -> R
             return kling_error(429, 1303, "parallel task over resource pack limit");
         }
     }
-    let task_id = loop {
-        let id = random_digits(19);
-        if state.task_by_id(&id).is_none() {
-            break id;
-        }
-    };
+    let task_id = state.new_task_id();
+    let (submitted_min, submitted_max) = (state.config.submitted_ms, state.config.submitted_ms_max);
+    let (processing_min, processing_max) = (state.config.processing_ms, state.config.processing_ms_max);
     let task = Task {
         task_id,
         external_task_id: accepted.external_task_id,
@@ -372,24 +462,36 @@ async fn create(State(shared): State<Shr>, headers: HeaderMap, body: Bytes) -> R
         aspect_ratio: accepted.aspect_ratio,
         duration: accepted.duration,
         created_at: now,
-        submitted_ms: super::draw(state.config.submitted_ms, state.config.submitted_ms_max),
-        processing_ms: super::draw(state.config.processing_ms, state.config.processing_ms_max),
+        submitted_ms: state.draw(submitted_min, submitted_max),
+        processing_ms: state.draw(processing_min, processing_max),
         outcome: Outcome::from_prompt(&accepted.prompt),
+        repeat_status: state.config.variants.repeat_status,
         forced: None,
+        forced_gen: 0,
+        video_url_override: None,
         bucket: random_digits(10),
         video_id: uuid::Uuid::new_v4().to_string(),
         request,
+        cb_steps_sent: 0,
+        cb_forced_sent: 0,
+        cb_held: None,
     };
-    let data = json!({
+    let mut data = json!({
         "task_id": task.task_id,
         "task_status": "submitted",
-        "task_info": task_info(&task),
+        "task_info": task_info(&task, &state.config.variants),
         "created_at": now,
         "updated_at": now,
     });
+    decorate(&mut data, "submitted", &state.config.variants);
+    let has_callback = task.callback_url.is_some();
     state.tasks.push(task);
+    let response = succeed(&mut state, data);
     drop(state);
-    succeed(data)
+    if has_callback {
+        shared.wake.notify_one();
+    }
+    response
 }
 
 async fn query_by_path(State(shared): State<Shr>, headers: HeaderMap, Path(id): Path<String>) -> Response {
@@ -397,18 +499,20 @@ async fn query_by_path(State(shared): State<Shr>, headers: HeaderMap, Path(id): 
         Ok(account) => account,
         Err(response) => return response,
     };
-    let state = shared.lock();
-    let now = state.now();
-    let task = state.task_by_id(&id).or_else(|| {
-        state
-            .config
-            .lookup_by_external
-            .path()
-            .then(|| state.task_by_external(&account, &id))
+    let mut state = shared.lock();
+    let by_external = state.config.lookup_by_external.path();
+    let index = state.tasks.iter().position(|t| t.task_id == id).or_else(|| {
+        by_external
+            .then(|| {
+                state
+                    .tasks
+                    .iter()
+                    .position(|t| t.account == account && t.external_task_id.as_deref() == Some(id.as_str()))
+            })
             .flatten()
     });
-    match task {
-        Some(task) => succeed(task_json(task, now, &shared.base_url)),
+    match index {
+        Some(index) => task_answer(&mut state, index, &shared.base_url),
         None => kling_error(404, 1203, "task not found"),
     }
 }
@@ -427,30 +531,141 @@ async fn query_by_qs(
         Ok(account) => account,
         Err(response) => return response,
     };
-    let state = shared.lock();
-    let now = state.now();
-    match state.task_by_external(&account, external) {
-        Some(task) => succeed(task_json(task, now, &shared.base_url)),
+    let mut state = shared.lock();
+    let index = state
+        .tasks
+        .iter()
+        .position(|t| t.account == account && t.external_task_id.as_deref() == Some(external.as_str()));
+    match index {
+        Some(index) => task_answer(&mut state, index, &shared.base_url),
         None => kling_error(404, 1203, "task not found"),
     }
 }
 
 async fn media_file(State(shared): State<Shr>, Path((bucket, file)): Path<(String, String)>, req: Request) -> Response {
-    let clip = file.strip_suffix("-0_raw_video_1.mp4").and_then(|task_id| {
+    let found = file.strip_suffix("-0_raw_video_1.mp4").and_then(|task_id| {
         let state = shared.lock();
         let now = state.now();
-        state
-            .task_by_id(task_id)
-            .filter(|t| t.bucket == bucket && t.view(now).has_video)
-            .and_then(|t| media::clip_path(shared.media_dir.path(), &t.aspect_ratio, &t.duration))
+        let task = state.task_by_id(task_id).filter(|t| t.bucket == bucket)?;
+        let view = task.view(now);
+        let clip = view
+            .has_video
+            .then(|| media::clip_path(shared.media_dir.path(), &task.aspect_ratio, &task.duration))
+            .flatten()?;
+        // A video shows from its succeed time on: `updated_at` of the view.
+        Some((clip, now.saturating_sub(view.updated_at), state.config.media.clone()))
     });
-    let Some(clip) = clip else {
+    let Some((clip, age_ms, options)) = found else {
         return html_response(404);
     };
-    match ServeFile::new(clip).try_call(req).await {
-        Ok(response) => response.map(Body::new),
-        Err(_) => html_response(500),
+    if options.ttl_ms.is_some_and(|ttl| age_ms > ttl) {
+        return expired();
     }
+    if options.never_ending {
+        return never_ending(&clip, req.method() == Method::HEAD, options.bytes_per_second).await;
+    }
+    let response = match ServeFile::new(clip).try_call(req).await {
+        Ok(response) => response.map(Body::new),
+        Err(_) => return html_response(500),
+    };
+    if options.bytes_per_second.is_none() && options.disconnect_after_bytes.is_none() {
+        return response;
+    }
+    let (parts, body) = response.into_parts();
+    Response::from_parts(
+        parts,
+        shape(body, options.bytes_per_second, options.disconnect_after_bytes),
+    )
+}
+
+/// What an object store answers for a signed URL past its expiry.
+fn expired() -> Response {
+    (
+        StatusCode::FORBIDDEN,
+        [(header::CONTENT_TYPE, "application/xml")],
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>AccessDenied</Code>\
+         <Message>Request has expired</Message></Error>\n",
+    )
+        .into_response()
+}
+
+fn cut_error() -> std::io::Error {
+    std::io::Error::new(std::io::ErrorKind::ConnectionReset, "emulator cut the download")
+}
+
+/// Re-times a body: at most `bytes_per_second` (in pieces of about 50 ms), and/or a dropped
+/// connection after `cut_after` bytes. Headers (Content-Length included) stay as they were.
+fn shape(body: Body, bytes_per_second: Option<u64>, cut_after: Option<u64>) -> Body {
+    struct Shaping {
+        inner: axum::body::BodyDataStream,
+        pending: Bytes,
+        sent: u64,
+        done: bool,
+    }
+    let start = Shaping {
+        inner: body.into_data_stream(),
+        pending: Bytes::new(),
+        sent: 0,
+        done: false,
+    };
+    let stream = futures_util::stream::unfold(start, move |mut st| async move {
+        loop {
+            if st.done {
+                return None;
+            }
+            if st.pending.is_empty() {
+                match st.inner.next().await {
+                    Some(Ok(bytes)) => st.pending = bytes,
+                    Some(Err(e)) => {
+                        st.done = true;
+                        return Some((Err(std::io::Error::other(e)), st));
+                    }
+                    None => return None,
+                }
+                continue;
+            }
+            let mut n = st.pending.len() as u64;
+            if let Some(limit) = cut_after {
+                if st.sent >= limit {
+                    // Let hyper flush the head and what was sent before the error aborts it.
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    st.done = true;
+                    return Some((Err(cut_error()), st));
+                }
+                n = n.min(limit - st.sent);
+            }
+            if let Some(rate) = bytes_per_second.filter(|r| *r > 0) {
+                n = n.min((rate / 20).max(1));
+                tokio::time::sleep(Duration::from_secs_f64(n as f64 / rate as f64)).await;
+            }
+            let piece = st.pending.split_to(n as usize);
+            st.sent += n;
+            return Some((Ok(piece), st));
+        }
+    });
+    Body::from_stream(stream)
+}
+
+/// 200 without Content-Length: the clip, then zeros until the client gives up.
+async fn never_ending(clip: &std::path::Path, head: bool, bytes_per_second: Option<u64>) -> Response {
+    let headers = [(header::CONTENT_TYPE, "video/mp4")];
+    if head {
+        // A streamed (sizeless) empty body, so hyper does not announce `Content-Length: 0`.
+        let empty = futures_util::stream::empty::<Result<Bytes, std::io::Error>>();
+        return (StatusCode::OK, headers, Body::from_stream(empty)).into_response();
+    }
+    let first = tokio::fs::read(clip).await.unwrap_or_default();
+    let zeros = Bytes::from(vec![0u8; 16 * 1024]);
+    let rest = futures_util::stream::unfold(zeros, |zeros| async move {
+        tokio::time::sleep(Duration::from_millis(10)).await;
+        Some((Ok::<_, std::io::Error>(zeros.clone()), zeros))
+    });
+    let stream = futures_util::stream::iter([Ok(Bytes::from(first))]).chain(rest);
+    let mut body = Body::from_stream(stream);
+    if bytes_per_second.is_some() {
+        body = shape(body, bytes_per_second, None);
+    }
+    (StatusCode::OK, headers, body).into_response()
 }
 
 async fn not_found() -> Response {
@@ -482,7 +697,11 @@ async fn ctl_put_config(State(shared): State<Shr>, body: Bytes) -> Response {
         Err(e) => return bad_control(e),
     };
     let mut state = shared.lock();
-    patch.apply(&mut state.config);
+    let mut config = state.config.clone();
+    if let Err(e) = patch.apply(&mut config) {
+        return bad_control(e);
+    }
+    state.change_config(|c| *c = config);
     Json(state.config.clone()).into_response()
 }
 
@@ -490,9 +709,13 @@ async fn ctl_advance(State(shared): State<Shr>, Query(params): Query<HashMap<Str
     let Some(ms) = params.get("ms").and_then(|v| v.parse::<u64>().ok()) else {
         return bad_control("ms=<milliseconds> is required");
     };
-    let mut state = shared.lock();
-    state.clock_offset_ms += ms;
-    Json(json!({"now_ms": state.now()})).into_response()
+    let now = {
+        let mut state = shared.lock();
+        state.clock_offset_ms += ms;
+        state.now()
+    };
+    shared.wake.notify_one();
+    Json(json!({"now_ms": now})).into_response()
 }
 
 async fn ctl_tasks(State(shared): State<Shr>) -> Response {
@@ -503,22 +726,40 @@ async fn ctl_tasks(State(shared): State<Shr>) -> Response {
 }
 
 #[derive(Deserialize)]
-struct SetStatus {
-    status: String,
+#[serde(deny_unknown_fields)]
+struct SetTask {
+    #[serde(default)]
+    status: Option<String>,
     #[serde(default)]
     message: Option<String>,
+    #[serde(default)]
+    video_url: Option<String>,
 }
 
 async fn ctl_set_task(State(shared): State<Shr>, Path(id): Path<String>, body: Bytes) -> Response {
-    let set: SetStatus = match serde_json::from_slice(&body) {
+    let set: SetTask = match serde_json::from_slice(&body) {
         Ok(set) => set,
         Err(e) => return bad_control(e),
     };
-    if set_status(&mut shared.lock(), &id, &set.status, set.message.as_deref()) {
-        Json(json!({"ok": true})).into_response()
-    } else {
-        (StatusCode::NOT_FOUND, Json(json!({"error": "no such task"}))).into_response()
+    if set.status.is_none() && set.video_url.is_none() {
+        return bad_control("give `status` and/or `video_url`");
     }
+    let found = {
+        let mut state = shared.lock();
+        let mut found = true;
+        if let Some(url) = &set.video_url {
+            found &= set_video_url(&mut state, &id, url);
+        }
+        if let Some(status) = &set.status {
+            found &= set_status(&mut state, &id, status, set.message.as_deref());
+        }
+        found
+    };
+    if !found {
+        return (StatusCode::NOT_FOUND, Json(json!({"error": "no such task"}))).into_response();
+    }
+    shared.wake.notify_one();
+    Json(json!({"ok": true})).into_response()
 }
 
 async fn ctl_faults(State(shared): State<Shr>) -> Response {
@@ -542,4 +783,13 @@ async fn ctl_clear_faults(State(shared): State<Shr>) -> Response {
 
 async fn ctl_requests(State(shared): State<Shr>) -> Response {
     Json(shared.lock().requests.clone()).into_response()
+}
+
+async fn ctl_callbacks(State(shared): State<Shr>) -> Response {
+    Json(shared.lock().callbacks.clone()).into_response()
+}
+
+async fn ctl_clear_callbacks(State(shared): State<Shr>) -> Response {
+    shared.lock().callbacks.clear();
+    Json(json!({"ok": true})).into_response()
 }

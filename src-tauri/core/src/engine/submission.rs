@@ -62,8 +62,11 @@ impl Engine {
                 Ok(_) => return self.reconcile(&key, generation, None).await,
                 Err(error) if error.kind() == "rate_limited" && rate_limited < RATE_LIMIT_RETRIES => {
                     rate_limited += 1;
-                    let wait = error.retry_after().unwrap_or(Duration::from_secs(2u64 << rate_limited));
-                    tokio::time::sleep(self.inner.schedule.scaled(wait)).await;
+                    // The server's Retry-After is a promise about real time; only our own guess scales.
+                    let wait = error
+                        .retry_after()
+                        .unwrap_or_else(|| self.inner.schedule.scaled(Duration::from_secs(2u64 << rate_limited)));
+                    tokio::time::sleep(wait).await;
                 }
                 Err(ApiError::Unreachable(_)) => {
                     // Nothing reached the server, so posting the same request again is safe.
@@ -83,10 +86,13 @@ impl Engine {
                     }
                     // Try again when one of our tasks ends, or after a while anyway: other apps on
                     // the same account may hold the slots.
-                    let wait = error.retry_after().unwrap_or(QUEUE_RETRY).max(QUEUE_RETRY);
+                    let wait = error
+                        .retry_after()
+                        .unwrap_or_default()
+                        .max(self.inner.schedule.scaled(QUEUE_RETRY));
                     let freed = self.inner.slot_freed.notified();
                     tokio::select! {
-                        _ = tokio::time::sleep(self.inner.schedule.scaled(wait)) => {}
+                        _ = tokio::time::sleep(wait) => {}
                         _ = freed => {}
                     }
                 }

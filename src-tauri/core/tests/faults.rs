@@ -1,0 +1,379 @@
+//! Every way the gateway or Kling can fail a request, and what the user ends up seeing: a
+//! generation that rides through passing trouble, or one that fails with a plain, stable kind.
+//! Each case also counts the requests, so a retry storm would fail the test.
+
+mod common;
+
+use std::time::Duration;
+
+use common::*;
+use kling_core::emulator::{Emulator, EmulatorConfig, Fault, FaultRoute};
+use kling_core::{Generation, GenerationRequest, Status};
+
+const WITHIN: Duration = Duration::from_secs(30);
+const ENDS: &[Status] = &[Status::Ready, Status::Failed, Status::NeedsCheck, Status::Expired];
+
+struct Outcome {
+    generation: Generation,
+    statuses: Vec<Status>,
+    creates: usize,
+    paid_tasks: usize,
+}
+
+/// One generation against a new emulator that has `fault` queued on the create route. With
+/// `teach`, a first generation runs before, so the app knows lookups by external id work there.
+async fn create_with(fault: Fault, teach: bool) -> Outcome {
+    let emulator = emulator().await;
+    let dir = tempfile::tempdir().unwrap();
+    let rig = engine_on(dir.path(), &emulator, Some(KEY));
+    if teach {
+        let first = rig
+            .engine
+            .generate(&GenerationRequest {
+                prompt: "teacher".into(),
+                ..Default::default()
+            })
+            .unwrap();
+        rig.recorder.wait_for(&first.id, &[Status::Ready], WITHIN).await;
+    }
+    let creates_before = creates(&emulator);
+    emulator.push_fault(fault.on(FaultRoute::Create));
+    let generation = rig
+        .engine
+        .generate(&GenerationRequest {
+            prompt: "the case".into(),
+            ..Default::default()
+        })
+        .unwrap();
+    let end = rig.recorder.wait_for(&generation.id, ENDS, WITHIN).await;
+    Outcome {
+        statuses: rig.recorder.statuses(&generation.id),
+        creates: creates(&emulator) - creates_before,
+        paid_tasks: emulator
+            .tasks()
+            .iter()
+            .filter(|t| t.request["prompt"] == "the case")
+            .count(),
+        generation: end,
+    }
+}
+
+fn kind(outcome: &Outcome) -> Option<&str> {
+    outcome.generation.error.as_ref().map(|e| e.kind.as_str())
+}
+
+#[tokio::test]
+async fn definite_refusals_fail_at_once_with_a_plain_kind() {
+    let cases = [
+        (
+            "gateway 401",
+            Fault::gateway(401, "", "invalid token (request id: 1)"),
+            "key_rejected",
+        ),
+        (
+            "Kling 1000",
+            Fault::kling(401, 1000, "authorization failed"),
+            "key_rejected",
+        ),
+        (
+            "Kling 1001",
+            Fault::kling(401, 1001, "authorization is empty"),
+            "key_rejected",
+        ),
+        (
+            "Kling 1002",
+            Fault::kling(401, 1002, "authorization is invalid"),
+            "key_rejected",
+        ),
+        (
+            "Kling 1003",
+            Fault::kling(401, 1003, "authorization is not yet valid"),
+            "key_rejected",
+        ),
+        (
+            "Kling 1004",
+            Fault::kling(401, 1004, "authorization has expired"),
+            "key_rejected",
+        ),
+        (
+            "balance used up",
+            Fault::kling(429, 1102, "resource pack exhausted"),
+            "balance_used_up",
+        ),
+        (
+            "account in arrears",
+            Fault::kling(429, 1101, "account in arrears"),
+            "account_problem",
+        ),
+        (
+            "no access",
+            Fault::kling(403, 1103, "no permission for this model"),
+            "no_access",
+        ),
+        (
+            "bad parameter",
+            Fault::kling(400, 1201, "prompt: too long"),
+            "invalid_request",
+        ),
+        (
+            "content policy",
+            Fault::kling(400, 1301, "content security policy triggered"),
+            "policy_refused",
+        ),
+        (
+            "200 with a code",
+            Fault::ok_with_code(1301, "risk control"),
+            "policy_refused",
+        ),
+        (
+            "model not found",
+            Fault::gateway(503, "model_not_found", "no channel for kling-v2-5-turbo"),
+            "unknown_model",
+        ),
+        (
+            "a redirect",
+            Fault::redirect("https://example.invalid/"),
+            "bad_gateway_config",
+        ),
+        ("an HTML 404", Fault::html(404), "bad_gateway_config"),
+    ];
+    for (what, fault, expected) in cases {
+        let outcome = create_with(fault, false).await;
+        assert_eq!(outcome.generation.status, Status::Failed, "{what}");
+        assert_eq!(kind(&outcome), Some(expected), "{what}");
+        assert_eq!(outcome.creates, 1, "{what}: a definite refusal is never retried");
+        assert_eq!(outcome.paid_tasks, 0, "{what}");
+        let message = outcome.generation.provider_message.clone().unwrap_or_default();
+        assert!(!message.contains(KEY), "{what}: the details never carry the key");
+    }
+}
+
+#[tokio::test]
+async fn passing_rate_limits_are_waited_out_with_the_same_request() {
+    let outcome = create_with(Fault::gateway(429, "", "too many requests").retry_after("1"), false).await;
+    assert_eq!(
+        (outcome.generation.status, outcome.creates, outcome.paid_tasks),
+        (Status::Ready, 2, 1)
+    );
+    let outcome = create_with(Fault::kling(429, 1302, "rate limit"), false).await;
+    assert_eq!(
+        (outcome.generation.status, outcome.creates, outcome.paid_tasks),
+        (Status::Ready, 2, 1)
+    );
+    // Three retries at most, then the user is told.
+    let outcome = create_with(Fault::kling(429, 1302, "rate limit").times(10), false).await;
+    assert_eq!(
+        (outcome.generation.status, kind(&outcome), outcome.creates),
+        (Status::Failed, Some("rate_limited"), 4)
+    );
+}
+
+#[tokio::test]
+async fn a_full_account_waits_in_the_queue_and_goes_by_itself() {
+    let outcome = create_with(
+        Fault::kling(429, 1303, "parallel task over resource pack limit").times(2),
+        false,
+    )
+    .await;
+    assert_eq!(outcome.generation.status, Status::Ready);
+    assert_eq!(outcome.statuses[..2], [Status::Submitting, Status::Queued]);
+    assert_eq!((outcome.creates, outcome.paid_tasks), (3, 1));
+}
+
+#[tokio::test]
+async fn a_queued_generation_starts_when_one_of_ours_ends() {
+    let emulator = Emulator::start(EmulatorConfig {
+        max_running: Some(1),
+        processing_ms: 600,
+        ..EmulatorConfig::fast()
+    })
+    .await
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    // A slow queue timer (a tenth of the real 30 s is still 3 s): the slot must be what wakes it.
+    let rig = engine_with(
+        dir.path(),
+        &emulator,
+        Some(KEY),
+        kling_core::PollSchedule { scale: 0.1 },
+    );
+    let first = rig
+        .engine
+        .generate(&GenerationRequest {
+            prompt: "first".into(),
+            ..Default::default()
+        })
+        .unwrap();
+    rig.recorder
+        .wait_for(&first.id, &[Status::Submitted, Status::Processing], WITHIN)
+        .await;
+    let second = rig
+        .engine
+        .generate(&GenerationRequest {
+            prompt: "second".into(),
+            ..Default::default()
+        })
+        .unwrap();
+    rig.recorder.wait_for(&second.id, &[Status::Queued], WITHIN).await;
+    let first_ready = rig.recorder.wait_for(&first.id, &[Status::Ready], WITHIN).await;
+    let second_ready = rig.recorder.wait_for(&second.id, &[Status::Ready], WITHIN).await;
+    assert_eq!(emulator.tasks().len(), 2);
+    let started = emulator
+        .tasks()
+        .iter()
+        .find(|t| t.request["prompt"] == "second")
+        .unwrap()
+        .created_at as i64;
+    assert!(
+        started - first_ready.updated_at < 2_000,
+        "it went as soon as the first was done, not on the timer"
+    );
+    assert_eq!(second_ready.status, Status::Ready);
+}
+
+#[tokio::test]
+async fn a_queued_generation_can_be_cancelled_and_is_never_sent() {
+    let emulator = emulator().await;
+    let dir = tempfile::tempdir().unwrap();
+    let rig = engine_with(
+        dir.path(),
+        &emulator,
+        Some(KEY),
+        kling_core::PollSchedule { scale: 0.1 },
+    );
+    emulator.push_fault(Fault::kling(429, 1303, "parallel task over resource pack limit").on(FaultRoute::Create));
+    let generation = rig
+        .engine
+        .generate(&GenerationRequest {
+            prompt: "never mind".into(),
+            ..Default::default()
+        })
+        .unwrap();
+    rig.recorder.wait_for(&generation.id, &[Status::Queued], WITHIN).await;
+    let cancelled = rig.engine.discard(&generation.id).unwrap();
+    assert_eq!(cancelled.error.map(|e| e.kind), Some("cancelled".into()));
+    tokio::time::sleep(Duration::from_secs(4)).await;
+    assert_eq!(creates(&emulator), 1, "the queue did not try again after the cancel");
+    assert_eq!(rig.engine.get(&generation.id).unwrap().status, Status::Failed);
+}
+
+#[tokio::test]
+async fn ambiguous_failures_are_reconciled_and_paid_once() {
+    let cases = [
+        ("500/5000", Fault::kling(500, 5000, "internal error")),
+        ("503/5001", Fault::kling(503, 5001, "service unavailable")),
+        ("504/5002", Fault::kling(504, 5002, "timeout")),
+        ("500 gateway", Fault::gateway(500, "invalid_request", "upstream error")),
+        ("502 HTML", Fault::html(502)),
+        ("524 HTML", Fault::html(524)),
+        ("reset", Fault::reset()),
+        ("truncated JSON", Fault::truncated()),
+        ("created, answer lost", Fault::created_but_lost()),
+    ];
+    for (what, fault) in cases {
+        let outcome = create_with(fault, true).await;
+        assert_eq!(
+            outcome.generation.status,
+            Status::Ready,
+            "{what}: {:?}",
+            outcome.generation.error
+        );
+        assert_eq!(outcome.paid_tasks, 1, "{what}: paid once");
+        assert!(outcome.creates <= 2, "{what}: {} creates", outcome.creates);
+    }
+}
+
+#[tokio::test]
+async fn failed_polls_never_change_what_the_user_sees() {
+    let emulator = Emulator::start(EmulatorConfig {
+        processing_ms: 3000,
+        ..EmulatorConfig::fast()
+    })
+    .await
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let rig = engine_on(dir.path(), &emulator, Some(KEY));
+    let queries_for = |task_id: &str| {
+        emulator
+            .requests()
+            .iter()
+            .filter(|r| r.method == "GET" && r.is_api() && r.path.ends_with(task_id))
+            .count()
+    };
+    let calm = rig
+        .engine
+        .generate(&GenerationRequest {
+            prompt: "a calm day".into(),
+            ..Default::default()
+        })
+        .unwrap();
+    let calm = rig.recorder.wait_for(&calm.id, ENDS, WITHIN).await;
+    let baseline = queries_for(calm.task_id.as_deref().unwrap());
+
+    let faults = [
+        Fault::kling(500, 5000, "internal error"),
+        Fault::html(502),
+        Fault::gateway(429, "", "slow down").retry_after("1"),
+        Fault::reset(),
+        Fault::truncated(),
+        Fault::ok_with_code(5001, "busy"),
+    ];
+    let fault_count = faults.len();
+    for fault in faults {
+        emulator.push_fault(fault.on(FaultRoute::Query));
+    }
+    let generation = rig
+        .engine
+        .generate(&GenerationRequest {
+            prompt: "through the storm".into(),
+            ..Default::default()
+        })
+        .unwrap();
+    let ready = rig.recorder.wait_for(&generation.id, ENDS, WITHIN).await;
+    assert_eq!(ready.status, Status::Ready);
+    let forward = [
+        Status::Submitting,
+        Status::Submitted,
+        Status::Processing,
+        Status::Downloading,
+        Status::Ready,
+    ];
+    let seen = rig.recorder.statuses(&generation.id);
+    assert!(
+        seen.windows(2)
+            .all(|w| forward.iter().position(|s| *s == w[0]) < forward.iter().position(|s| *s == w[1])),
+        "six failed polls, and not one of them showed up as a change: {seen:?}"
+    );
+    let queries = queries_for(ready.task_id.as_deref().unwrap());
+    println!("queries: {baseline} without faults, {queries} with {fault_count} failed polls");
+    assert!(
+        queries <= baseline + 2 * fault_count,
+        "{queries} queries against {baseline}: backoff, not a storm"
+    );
+}
+
+#[tokio::test]
+async fn a_succeed_without_a_video_is_asked_twice_more_then_fails_plainly() {
+    let emulator = emulator().await;
+    let dir = tempfile::tempdir().unwrap();
+    let rig = engine_on(dir.path(), &emulator, Some(KEY));
+    let generation = rig
+        .engine
+        .generate(&GenerationRequest {
+            prompt: "empty #emu:no-video".into(),
+            ..Default::default()
+        })
+        .unwrap();
+    let failed = rig.recorder.wait_for(&generation.id, ENDS, WITHIN).await;
+    assert_eq!(
+        (failed.status, failed.error.map(|e| e.kind)),
+        (Status::Failed, Some("no_video".into()))
+    );
+    let task_id = failed.task_id.unwrap();
+    let succeed_answers = emulator
+        .requests()
+        .iter()
+        .filter(|r| r.method == "GET" && r.path.ends_with(&task_id))
+        .count();
+    assert!(succeed_answers >= 3, "asked again twice before giving up");
+}
