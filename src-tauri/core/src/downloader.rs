@@ -27,8 +27,8 @@ pub enum DownloadError {
     NotVideo,
     #[error("refused URL")]
     RefusedUrl,
-    #[error("larger than {MAX_VIDEO_BYTES} bytes")]
-    TooLarge,
+    #[error("larger than the {0} bytes a video may have")]
+    TooLarge(u64),
     #[error(transparent)]
     Io(#[from] std::io::Error),
 }
@@ -36,6 +36,8 @@ pub enum DownloadError {
 pub struct Download {
     pub part: PathBuf,
     pub target: PathBuf,
+    /// The most bytes this video may have; a larger (or never-ending) one is cut off and refused.
+    pub limit: u64,
 }
 
 /// Only plain web links: a `file:` or `javascript:` URL from a hostile answer never gets fetched.
@@ -77,8 +79,8 @@ impl Download {
             _ => return Err(DownloadError::Http(status)),
         };
         let expected = response.content_length().map(|rest| rest + received);
-        if expected.is_some_and(|n| n > MAX_VIDEO_BYTES) {
-            return Err(DownloadError::TooLarge);
+        if expected.is_some_and(|n| n > self.limit) {
+            return Err(DownloadError::TooLarge(self.limit));
         }
         let mut file = if resumed {
             tokio::fs::OpenOptions::new().append(true).open(&self.part).await?
@@ -102,10 +104,10 @@ impl Download {
                 }
             }
             received += chunk.len() as u64;
-            if received > MAX_VIDEO_BYTES {
+            if received > self.limit {
                 drop(file);
                 tokio::fs::remove_file(&self.part).await.ok();
-                return Err(DownloadError::TooLarge);
+                return Err(DownloadError::TooLarge(self.limit));
             }
             file.write_all(&chunk).await?;
             progress(received, expected);

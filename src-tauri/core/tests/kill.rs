@@ -17,9 +17,7 @@ use std::time::{Duration, Instant};
 
 use common::KEY;
 use kling_core::emulator::{Emulator, EmulatorConfig, Fault, FaultRoute};
-use kling_core::rules::COMETAPI_LIMITS;
-use kling_core::secrets::{KeyScope, KeyVault, MemoryStore};
-use kling_core::{Engine, EngineConfig, GenerationRequest, Library, PollSchedule, Status};
+use kling_core::{GenerationRequest, Library, PollSchedule, Status};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
@@ -35,20 +33,11 @@ fn kill_test_child() {
     let runtime = tokio::runtime::Runtime::new().unwrap();
     runtime.block_on(async {
         let root = Path::new(spec["root"].as_str().unwrap());
-        let vault = Arc::new(KeyVault::new(Box::new(MemoryStore::default())));
-        vault.save(KEY, KeyScope::Session).unwrap();
-        let library = Arc::new(Library::open(root).unwrap());
-        let engine = Engine::new(EngineConfig {
-            library: library.clone(),
-            api_base: spec["api_base"].as_str().unwrap().into(),
-            vault,
-            sink: Arc::new(common::Recorder::default()),
-            schedule: PollSchedule { scale: 0.01 },
-            limits: &COMETAPI_LIMITS,
-            media_base: None,
-            requests_per_second: 0.0,
-        })
-        .unwrap();
+        let rig = common::engine_tuned(root, spec["api_base"].as_str().unwrap(), Some(KEY), |config| {
+            config.schedule = PollSchedule { scale: 0.01 };
+            config.media_base = None;
+        });
+        let (engine, library) = (&rig.engine, rig.engine.library());
         engine.resume().unwrap();
         for prompt in spec["prompts"].as_array().unwrap() {
             let prompt = prompt.as_str().unwrap();

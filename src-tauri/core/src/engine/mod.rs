@@ -41,6 +41,8 @@ pub struct EngineConfig {
     pub media_base: Option<String>,
     /// The limit on API requests per second across all generations; 0 means none.
     pub requests_per_second: f64,
+    /// The largest video the app will save (`downloader::MAX_VIDEO_BYTES` in the app).
+    pub max_video_bytes: u64,
 }
 
 #[derive(Clone)]
@@ -58,6 +60,7 @@ struct Inner {
     media_base: Option<String>,
     downloads: reqwest::Client,
     pacer: Arc<Pacer>,
+    max_video_bytes: u64,
     /// Generations that have a task driving them, so a resume never starts a second one.
     active: Mutex<HashSet<String>>,
     /// Woken when a task at the provider ends, so a queued generation can take its slot.
@@ -91,6 +94,7 @@ impl Engine {
                 media_base: config.media_base,
                 downloads,
                 pacer,
+                max_video_bytes: config.max_video_bytes,
                 active: Mutex::new(HashSet::new()),
                 slot_freed: tokio::sync::Notify::new(),
                 online: AtomicBool::new(true),

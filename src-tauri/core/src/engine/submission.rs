@@ -15,6 +15,8 @@ use crate::library::{Generation, Status};
 /// Gaps between lookups after an ambiguous answer: about half a minute in all.
 const LOOKUP_GAPS_S: &[u64] = &[0, 2, 4, 8, 16];
 const RATE_LIMIT_RETRIES: u32 = 3;
+/// Lookup-then-post rounds before an unsettled create is handed to the user.
+const RECONCILE_ROUNDS: usize = 3;
 /// How long a generation waits in the local queue before it tries for a slot again by itself.
 const QUEUE_RETRY: Duration = Duration::from_secs(30);
 
@@ -105,29 +107,35 @@ impl Engine {
         }
     }
 
-    /// After an ambiguous answer: find the task if it exists, post again only where "not found" is
-    /// trustworthy, otherwise hand the decision to the user.
+    /// After an ambiguous answer: find the task if it exists, post again (same id) only where a
+    /// "not found" is trustworthy, and otherwise hand the decision to the user. A re-post that is
+    /// itself ambiguous, or refused as a duplicate (so the first one did arrive), is looked up again.
     async fn reconcile(&self, key: &str, generation: &mut Generation, cause: Option<ApiError>) -> Result<()> {
-        match self.look_up(key, generation, LOOKUP_GAPS_S).await {
-            Lookup::Found(task) => self.adopt(generation, task),
-            Lookup::Absent => {
-                let body = generation
-                    .request
-                    .create_body(&generation.external_task_id, generation.callback_url.clone());
-                match self.client().create(key, &body).await {
-                    Ok(task) if !task.task_id.is_empty() => self.adopt(generation, task),
-                    Ok(_) => self.needs_check(generation, cause),
-                    Err(error) if error.is_ambiguous() || error.kind() == "invalid_request" => {
-                        self.needs_check(generation, Some(error))
-                    }
-                    Err(error) => {
-                        let message = error.provider_message();
-                        self.fail(generation, error.problem(), message)
-                    }
+        let mut cause = cause;
+        for _ in 0..RECONCILE_ROUNDS {
+            match self.look_up(key, generation, LOOKUP_GAPS_S).await {
+                Lookup::Found(task) => return self.adopt(generation, task),
+                Lookup::Unsettled(error) => return self.needs_check(generation, error.or(cause)),
+                Lookup::Absent => {}
+            }
+            let body = generation
+                .request
+                .create_body(&generation.external_task_id, generation.callback_url.clone());
+            let result = self.client().create(key, &body).await;
+            self.note_reachability(&result);
+            match result {
+                Ok(task) if !task.task_id.is_empty() => return self.adopt(generation, task),
+                Ok(_) => {}
+                Err(error) if error.is_ambiguous() || error.is_transport() || error.kind() == "invalid_request" => {
+                    cause = Some(error);
+                }
+                Err(error) => {
+                    let message = error.provider_message();
+                    return self.fail(generation, error.problem(), message);
                 }
             }
-            Lookup::Unsettled(error) => self.needs_check(generation, error.or(cause)),
         }
+        self.needs_check(generation, cause)
     }
 
     async fn look_up(&self, key: &str, generation: &Generation, gaps: &[u64]) -> Lookup {

@@ -18,6 +18,7 @@ impl Engine {
         let download = Download {
             part: library.incoming_dir().join(format!("{}.mp4.part", generation.id)),
             target: library.videos_dir().join(format!("{}.mp4", generation.id)),
+            limit: self.inner.max_video_bytes,
         };
         let mut refreshed = false;
         let mut attempt = 0u32;
@@ -62,8 +63,14 @@ impl Engine {
                     generation.error = Some(Problem::new("result_expired").param("status", status));
                     return self.commit(generation);
                 }
-                Err(DownloadError::RefusedUrl | DownloadError::NotVideo | DownloadError::TooLarge) => {
-                    return self.fail(generation, Problem::new("download_failed"), None);
+                Err(refused @ (DownloadError::RefusedUrl | DownloadError::NotVideo | DownloadError::TooLarge(_))) => {
+                    let reason = match refused {
+                        DownloadError::RefusedUrl => "refused_url",
+                        DownloadError::NotVideo => "not_video",
+                        _ => "too_large",
+                    };
+                    let problem = Problem::new("download_failed").param("reason", reason);
+                    return self.fail(generation, problem, Some(refused.to_string()));
                 }
                 Err(DownloadError::Io(io)) => return Err(io.into()),
                 Err(passing) => {

@@ -21,12 +21,17 @@ pub const FAST: PollSchedule = PollSchedule { scale: 0.02 };
 pub struct Recorder {
     events: Mutex<Vec<Generation>>,
     changed: tokio::sync::Notify,
+    pub connectivity: Mutex<Vec<bool>>,
 }
 
 impl EventSink for Recorder {
     fn generation_changed(&self, generation: &Generation) {
         self.events.lock().unwrap().push(generation.clone());
         self.changed.notify_waiters();
+    }
+
+    fn connectivity_changed(&self, online: bool) {
+        self.connectivity.lock().unwrap().push(online);
     }
 }
 
@@ -76,23 +81,32 @@ pub fn engine_on(root: &Path, emulator: &Emulator, key: Option<&str>) -> Rig {
 }
 
 pub fn engine_with(root: &Path, emulator: &Emulator, key: Option<&str>, schedule: PollSchedule) -> Rig {
+    engine_tuned(root, &emulator.base_url(), key, |config| config.schedule = schedule)
+}
+
+/// An engine with the test defaults, after `tune` has changed what the test needs.
+pub fn engine_tuned(root: &Path, api_base: &str, key: Option<&str>, tune: impl FnOnce(&mut EngineConfig)) -> Rig {
     let recorder = Arc::new(Recorder::default());
     let vault = Arc::new(KeyVault::new(Box::new(MemoryStore::default())));
     if let Some(key) = key {
         vault.save(key, KeyScope::Keychain).unwrap();
     }
-    let engine = Engine::new(EngineConfig {
+    let mut config = EngineConfig {
         library: Arc::new(Library::open(root).unwrap()),
-        api_base: emulator.base_url(),
+        api_base: api_base.to_owned(),
         vault,
         sink: recorder.clone(),
-        schedule,
+        schedule: FAST,
         limits: &COMETAPI_LIMITS,
         media_base: Some("http://media.test/token".into()),
         requests_per_second: 0.0,
-    })
-    .unwrap();
-    Rig { engine, recorder }
+        max_video_bytes: kling_core::downloader::MAX_VIDEO_BYTES,
+    };
+    tune(&mut config);
+    Rig {
+        engine: Engine::new(config).unwrap(),
+        recorder,
+    }
 }
 
 pub async fn emulator() -> Emulator {
