@@ -19,6 +19,17 @@ run env XDG_DATA_HOME="$keyrings" dbus-run-session -- sh -c 'echo -n test | gnom
   exec cargo test --test keychain -- --ignored a_key_survives'
 # ... and with no bus at all, where the app must offer to keep the key for this run only.
 run env -u DBUS_SESSION_BUS_ADDRESS -u DISPLAY cargo test --test keychain -- --ignored without_a_keychain
+# A full disk, on a 2 MiB tmpfs of its own (mounting needs root or passwordless sudo).
+as_root=""
+[ "$(id -u)" -eq 0 ] || as_root="sudo -n"
+tiny=$(mktemp -d)
+if $as_root mount -t tmpfs -o size=2m,mode=1777 tmpfs "$tiny" 2>/dev/null; then
+  run env DISK_FULL_DIR="$tiny" cargo test -p kling-core --test disk_full -- --ignored
+  $as_root umount "$tiny"
+else
+  echo "== skipped the disk-full test: mounting a tmpfs needs root or passwordless sudo"
+fi
+rmdir "$tiny"
 # The real app; each launch starts its own bus and keyring inside the test.
 run xvfb-run -a -s "-screen 0 1280x800x24" cargo test --test e2e -- --ignored --test-threads=1
 # The installer: a debug .deb, installed, started from /usr/bin under Xvfb, removed again.

@@ -105,6 +105,9 @@ impl Error {
             Error::Api(api) => api.problem(),
             Error::Secret(secret) => secret.problem(),
             Error::Io(io) if is_disk_full(io) => Problem::new("disk_full"),
+            Error::Library(rusqlite::Error::SqliteFailure(e, _)) if e.code == rusqlite::ErrorCode::DiskFull => {
+                Problem::new("disk_full")
+            }
             Error::Library(_) | Error::Io(_) => Problem::new("storage").param("detail", self.to_string()),
             Error::UnknownGeneration(_) => Problem::new("internal"),
         }

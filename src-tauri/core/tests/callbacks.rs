@@ -131,24 +131,50 @@ async fn forged_callbacks_are_refused_and_change_nothing() {
 /// One generation with the real shape of the schedule (a tenth of its waits), by polling alone or
 /// with callbacks; returns its statuses and how many status queries it took.
 async fn one_generation(with_callbacks: bool, callbacks: kling_core::emulator::CallbackConfig) -> (Vec<Status>, usize) {
-    let mut config = kling_core::emulator::EmulatorConfig { processing_ms: 4000, ..kling_core::emulator::EmulatorConfig::fast() };
+    let mut config = kling_core::emulator::EmulatorConfig {
+        processing_ms: 4000,
+        ..kling_core::emulator::EmulatorConfig::fast()
+    };
     config.callbacks = callbacks;
     let emulator = kling_core::emulator::Emulator::start(config).await.unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let rig = engine_with(dir.path(), &emulator, Some(KEY), kling_core::PollSchedule { scale: 0.1 });
+    let rig = engine_with(
+        dir.path(),
+        &emulator,
+        Some(KEY),
+        kling_core::PollSchedule { scale: 0.1 },
+    );
     let token = kling_core::secrets::random_token();
-    let receiver = CallbackReceiver::start(0, &token, Arc::new(rig.engine.clone())).await.unwrap();
+    let receiver = CallbackReceiver::start(0, &token, Arc::new(rig.engine.clone()))
+        .await
+        .unwrap();
     if with_callbacks {
-        rig.engine.set_callback_url(Some(format!("http://127.0.0.1:{}/callback/{token}", receiver.port())));
+        rig.engine
+            .set_callback_url(Some(format!("http://127.0.0.1:{}/callback/{token}", receiver.port())));
     }
-    let generation = rig.engine.generate(&GenerationRequest { prompt: "a kite over the dunes".into(), ..Default::default() }).unwrap();
-    let ready = rig.recorder.wait_for(&generation.id, &[Status::Ready, Status::Failed], WITHIN).await;
+    let generation = rig
+        .engine
+        .generate(&GenerationRequest {
+            prompt: "a kite over the dunes".into(),
+            ..Default::default()
+        })
+        .unwrap();
+    let ready = rig
+        .recorder
+        .wait_for(&generation.id, &[Status::Ready, Status::Failed], WITHIN)
+        .await;
     assert_eq!(ready.status, Status::Ready);
     assert_eq!(emulator.tasks().len(), 1);
     if with_callbacks {
-        assert!(emulator.callbacks().iter().any(|c| c.status == Some(200)), "the receiver took the provider's callbacks");
+        assert!(
+            emulator.callbacks().iter().any(|c| c.status == Some(200)),
+            "the receiver took the provider's callbacks"
+        );
     }
-    (rig.recorder.statuses(&generation.id), queries(&emulator, ready.task_id.as_deref().unwrap()))
+    (
+        rig.recorder.statuses(&generation.id),
+        queries(&emulator, ready.task_id.as_deref().unwrap()),
+    )
 }
 
 #[tokio::test]
@@ -162,11 +188,24 @@ async fn callbacks_bring_the_video_with_fewer_requests_than_polling_alone() {
 
 #[tokio::test]
 async fn duplicated_delayed_and_reordered_callbacks_change_nothing_they_should_not() {
-    let messy = kling_core::emulator::CallbackConfig { duplicate: 2, delay_ms: 150, reorder: true, ..Default::default() };
+    let messy = kling_core::emulator::CallbackConfig {
+        duplicate: 2,
+        delay_ms: 150,
+        reorder: true,
+        ..Default::default()
+    };
     let (statuses, _) = one_generation(true, messy).await;
-    let forward = [Status::Submitting, Status::Submitted, Status::Processing, Status::Downloading, Status::Ready];
+    let forward = [
+        Status::Submitting,
+        Status::Submitted,
+        Status::Processing,
+        Status::Downloading,
+        Status::Ready,
+    ];
     assert!(
-        statuses.windows(2).all(|w| forward.iter().position(|s| *s == w[0]) < forward.iter().position(|s| *s == w[1])),
+        statuses
+            .windows(2)
+            .all(|w| forward.iter().position(|s| *s == w[0]) < forward.iter().position(|s| *s == w[1])),
         "the gallery only ever moved forward: {statuses:?}"
     );
 }
