@@ -191,3 +191,92 @@ fn settings_round_trip_through_the_store() {
     let rules = invoke(&h.window, "rules", json!({})).unwrap();
     assert_eq!(rules["limits"]["prompt_max_chars"], 500);
 }
+
+#[test]
+fn actions_on_a_card_that_moved_on_are_refused_plainly() {
+    let emulator = emulator();
+    let h = harness(&emulator);
+    invoke(&h.window, "save_key", json!({"key": "sk-1234"})).unwrap();
+    let record = invoke(&h.window, "generate", json!({"request": {"prompt": "a quiet street"}})).unwrap();
+    let id = record["id"].as_str().unwrap();
+    for action in ["check_again", "post_again", "discard"] {
+        let error = invoke(&h.window, action, json!({"id": id})).unwrap_err();
+        assert_eq!(error["kind"], "action_not_available", "{action}");
+    }
+    let unknown = invoke(&h.window, "discard", json!({"id": "no-such-id"})).unwrap_err();
+    assert_eq!(unknown["kind"], "internal");
+}
+
+#[test]
+fn live_updates_start_a_receiver_and_renewing_the_link_retires_the_old_one() {
+    let emulator = emulator();
+    let h = harness(&emulator);
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let settings = json!({"settings": {"callback_enabled": true, "callback_port": port, "callback_public_url": "https://tunnel.example"}});
+    invoke(&h.window, "set_settings", settings).unwrap();
+    let info = invoke(&h.window, "callback_info", json!({})).unwrap();
+    assert_eq!(info["listening"], true);
+    let old_url = info["local_url"].as_str().unwrap().to_owned();
+    assert!(old_url.starts_with(&format!("http://127.0.0.1:{port}/callback/")));
+
+    let post = |url: &str| {
+        reqwest::blocking::Client::new()
+            .post(url)
+            .body(r#"{"task_id":"1","task_status":"succeed"}"#)
+            .send()
+            .unwrap()
+            .status()
+    };
+    assert_eq!(post(&old_url), 404, "an unknown task is refused");
+    let renewed = invoke(&h.window, "renew_callback_token", json!({})).unwrap();
+    let new_url = renewed["local_url"].as_str().unwrap();
+    assert_ne!(new_url, old_url);
+    assert_eq!(
+        invoke(&h.window, "get_settings", json!({})).unwrap()["callback_token"],
+        new_url.rsplit('/').next().unwrap()
+    );
+
+    let busy = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let taken = busy.local_addr().unwrap().port();
+    invoke(
+        &h.window,
+        "set_settings",
+        json!({"settings": {"callback_enabled": true, "callback_port": taken}}),
+    )
+    .unwrap();
+    let info = invoke(&h.window, "callback_info", json!({})).unwrap();
+    assert_eq!(
+        (info["listening"].clone(), info["problem"]["kind"].clone()),
+        (json!(false), json!("callback_port_in_use"))
+    );
+}
+
+#[test]
+fn closing_with_work_in_flight_is_explained_once() {
+    let emulator = emulator();
+    let h = harness(&emulator);
+    let app = h.window.app_handle().clone();
+    assert!(
+        !kling_desk::hold_first_close(&app),
+        "nothing running: the window just closes"
+    );
+    invoke(&h.window, "save_key", json!({"key": "sk-1234"})).unwrap();
+    invoke(
+        &h.window,
+        "generate",
+        json!({"request": {"prompt": "still going #emu:stuck"}}),
+    )
+    .unwrap();
+    let told = Arc::new(Mutex::new(Vec::new()));
+    let seen = told.clone();
+    app.listen("quit-requested", move |event| {
+        seen.lock().unwrap().push(event.payload().to_owned())
+    });
+    assert!(kling_desk::hold_first_close(&app), "the first close is held to explain");
+    assert!(!kling_desk::hold_first_close(&app), "the second one goes through");
+    assert_eq!(*told.lock().unwrap(), [r#"{"unfinished":1}"#]);
+}
