@@ -2,7 +2,6 @@
 //! hint: the body is size-capped and must be JSON about a task we know, and then the tracker asks
 //! the provider itself. Nothing in a callback body is ever written to the library.
 
-use std::net::SocketAddr;
 use std::sync::Arc;
 
 use axum::body::Bytes;
@@ -10,6 +9,8 @@ use axum::extract::{DefaultBodyLimit, Path, State};
 use axum::http::StatusCode;
 use axum::routing::post;
 use axum::Router;
+
+use crate::loopback::LoopbackServer;
 
 /// A callback body is a task object of a few hundred bytes; anything this big is not one.
 pub const MAX_CALLBACK_BYTES: usize = 64 * 1024;
@@ -21,8 +22,7 @@ pub trait CallbackHint: Send + Sync + 'static {
 }
 
 pub struct CallbackReceiver {
-    addr: SocketAddr,
-    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    server: LoopbackServer,
 }
 
 struct Receiver {
@@ -41,32 +41,13 @@ impl CallbackReceiver {
             .route("/callback/{token}", post(receive))
             .layer(DefaultBodyLimit::max(MAX_CALLBACK_BYTES))
             .with_state(state);
-        let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
-        let addr = listener.local_addr()?;
-        let (shutdown, stopped) = tokio::sync::oneshot::channel::<()>();
-        tokio::spawn(async move {
-            let _ = axum::serve(listener, app)
-                .with_graceful_shutdown(async {
-                    let _ = stopped.await;
-                })
-                .await;
-        });
         Ok(CallbackReceiver {
-            addr,
-            shutdown: Some(shutdown),
+            server: LoopbackServer::start(port, app).await?,
         })
     }
 
     pub fn port(&self) -> u16 {
-        self.addr.port()
-    }
-}
-
-impl Drop for CallbackReceiver {
-    fn drop(&mut self) {
-        if let Some(shutdown) = self.shutdown.take() {
-            let _ = shutdown.send(());
-        }
+        self.server.addr().port()
     }
 }
 

@@ -8,6 +8,7 @@ pub mod emulator;
 pub mod engine;
 pub mod error;
 pub mod library;
+pub mod loopback;
 pub mod media_server;
 pub mod request;
 pub mod rules;

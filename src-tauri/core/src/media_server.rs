@@ -3,16 +3,16 @@
 //! loopback HTTP server: 127.0.0.1 only, a random port, a random per-launch token in every URL,
 //! read-only, only the library's `videos/` folder. Range requests (seeking) are tower-http's.
 
-use std::net::SocketAddr;
 use std::path::Path;
 
 use axum::Router;
 use tower_http::services::ServeDir;
 
+use crate::loopback::LoopbackServer;
+
 pub struct MediaServer {
-    addr: SocketAddr,
+    server: LoopbackServer,
     token: String,
-    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
 }
 
 impl MediaServer {
@@ -22,34 +22,15 @@ impl MediaServer {
         // ServeDir refuses `..` and anything outside its folder, answers only GET and HEAD, and does Range.
         let files = ServeDir::new(videos_dir).append_index_html_on_directories(false);
         let app = Router::new().nest_service(&format!("/{token}"), files);
-        let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0)).await?;
-        let addr = listener.local_addr()?;
-        let (shutdown, stopped) = tokio::sync::oneshot::channel::<()>();
-        tokio::spawn(async move {
-            let _ = axum::serve(listener, app)
-                .with_graceful_shutdown(async {
-                    let _ = stopped.await;
-                })
-                .await;
-        });
         Ok(MediaServer {
-            addr,
+            server: LoopbackServer::start(0, app).await?,
             token,
-            shutdown: Some(shutdown),
         })
     }
 
     /// `http://127.0.0.1:<port>/<token>`: a video's URL is this plus `/<file name>`.
     pub fn base_url(&self) -> String {
-        format!("http://{}/{}", self.addr, self.token)
-    }
-}
-
-impl Drop for MediaServer {
-    fn drop(&mut self) {
-        if let Some(shutdown) = self.shutdown.take() {
-            let _ = shutdown.send(());
-        }
+        format!("http://{}/{}", self.server.addr(), self.token)
     }
 }
 
@@ -76,7 +57,7 @@ mod tests {
         assert_eq!(ranged.status(), 206);
         assert_eq!(ranged.bytes().await.unwrap().as_ref(), b"2345");
 
-        let port = server.addr.port();
+        let port = server.server.addr().port();
         let without_token = http.get(format!("http://127.0.0.1:{port}/a.mp4")).send().await.unwrap();
         assert_eq!(without_token.status(), 404);
         let escape = http

@@ -11,15 +11,6 @@ use kling_core::{GenerationRequest, Status};
 
 const WITHIN: Duration = Duration::from_secs(30);
 
-/// Status queries for one task (the app also looks its first task up by external id, once).
-fn queries(emulator: &kling_core::emulator::Emulator, task_id: &str) -> usize {
-    emulator
-        .requests()
-        .iter()
-        .filter(|r| r.method == "GET" && r.is_api() && r.path.ends_with(task_id))
-        .count()
-}
-
 #[tokio::test]
 async fn forged_callbacks_are_refused_and_change_nothing() {
     let emulator = emulator().await;
@@ -55,7 +46,7 @@ async fn forged_callbacks_are_refused_and_change_nothing() {
     let http = reqwest::Client::new();
     let good_body = serde_json::json!({"task_id": task_id, "task_status": "succeed"}).to_string();
 
-    let before = queries(&emulator, &task_id);
+    let before = queries_for(&emulator, &task_id);
     let events_before = rig.recorder.events().len();
     let cases = [
         ("wrong token", url("0123abcd"), good_body.clone(), 404),
@@ -94,7 +85,7 @@ async fn forged_callbacks_are_refused_and_change_nothing() {
     }
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert_eq!(
-        queries(&emulator, &task_id),
+        queries_for(&emulator, &task_id),
         before,
         "no forged callback made the app ask the provider"
     );
@@ -117,7 +108,7 @@ async fn forged_callbacks_are_refused_and_change_nothing() {
         .wait_for(&generation.id, &[Status::Processing], Duration::from_secs(2))
         .await;
     assert_eq!(
-        queries(&emulator, &task_id),
+        queries_for(&emulator, &task_id),
         before + 1,
         "the hint triggered exactly one query"
     );
@@ -173,7 +164,7 @@ async fn one_generation(with_callbacks: bool, callbacks: kling_core::emulator::C
     }
     (
         rig.recorder.statuses(&generation.id),
-        queries(&emulator, ready.task_id.as_deref().unwrap()),
+        queries_for(&emulator, ready.task_id.as_deref().unwrap()),
     )
 }
 
@@ -195,17 +186,8 @@ async fn duplicated_delayed_and_reordered_callbacks_change_nothing_they_should_n
         ..Default::default()
     };
     let (statuses, _) = one_generation(true, messy).await;
-    let forward = [
-        Status::Submitting,
-        Status::Submitted,
-        Status::Processing,
-        Status::Downloading,
-        Status::Ready,
-    ];
     assert!(
-        statuses
-            .windows(2)
-            .all(|w| forward.iter().position(|s| *s == w[0]) < forward.iter().position(|s| *s == w[1])),
+        only_forward(&statuses),
         "the gallery only ever moved forward: {statuses:?}"
     );
 }

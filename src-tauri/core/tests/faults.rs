@@ -293,13 +293,6 @@ async fn failed_polls_never_change_what_the_user_sees() {
     .unwrap();
     let dir = tempfile::tempdir().unwrap();
     let rig = engine_on(dir.path(), &emulator, Some(KEY));
-    let queries_for = |task_id: &str| {
-        emulator
-            .requests()
-            .iter()
-            .filter(|r| r.method == "GET" && r.is_api() && r.path.ends_with(task_id))
-            .count()
-    };
     let calm = rig
         .engine
         .generate(&GenerationRequest {
@@ -308,7 +301,7 @@ async fn failed_polls_never_change_what_the_user_sees() {
         })
         .unwrap();
     let calm = rig.recorder.wait_for(&calm.id, ENDS, WITHIN).await;
-    let baseline = queries_for(calm.task_id.as_deref().unwrap());
+    let baseline = queries_for(&emulator, calm.task_id.as_deref().unwrap());
 
     let faults = [
         Fault::kling(500, 5000, "internal error"),
@@ -331,20 +324,12 @@ async fn failed_polls_never_change_what_the_user_sees() {
         .unwrap();
     let ready = rig.recorder.wait_for(&generation.id, ENDS, WITHIN).await;
     assert_eq!(ready.status, Status::Ready);
-    let forward = [
-        Status::Submitting,
-        Status::Submitted,
-        Status::Processing,
-        Status::Downloading,
-        Status::Ready,
-    ];
     let seen = rig.recorder.statuses(&generation.id);
     assert!(
-        seen.windows(2)
-            .all(|w| forward.iter().position(|s| *s == w[0]) < forward.iter().position(|s| *s == w[1])),
+        only_forward(&seen),
         "six failed polls, and not one of them showed up as a change: {seen:?}"
     );
-    let queries = queries_for(ready.task_id.as_deref().unwrap());
+    let queries = queries_for(&emulator, ready.task_id.as_deref().unwrap());
     println!("queries: {baseline} without faults, {queries} with {fault_count} failed polls");
     assert!(
         queries <= baseline + 2 * fault_count,
@@ -370,10 +355,6 @@ async fn a_succeed_without_a_video_is_asked_twice_more_then_fails_plainly() {
         (Status::Failed, Some("no_video".into()))
     );
     let task_id = failed.task_id.unwrap();
-    let succeed_answers = emulator
-        .requests()
-        .iter()
-        .filter(|r| r.method == "GET" && r.path.ends_with(&task_id))
-        .count();
+    let succeed_answers = queries_for(&emulator, &task_id);
     assert!(succeed_answers >= 3, "asked again twice before giving up");
 }

@@ -113,6 +113,28 @@ pub async fn emulator() -> Emulator {
     Emulator::start(EmulatorConfig::fast()).await.unwrap()
 }
 
+/// Status queries for one task (lookups by external id are not counted).
+pub fn queries_for(emulator: &Emulator, task_id: &str) -> usize {
+    emulator
+        .requests()
+        .iter()
+        .filter(|r| r.method == "GET" && r.is_api() && r.path.ends_with(task_id))
+        .count()
+}
+
+/// Whether a generation's statuses only ever moved forward through the normal path.
+pub fn only_forward(statuses: &[Status]) -> bool {
+    let order = [
+        Status::Submitting,
+        Status::Submitted,
+        Status::Processing,
+        Status::Downloading,
+        Status::Ready,
+    ];
+    let rank = |s: &Status| order.iter().position(|o| o == s);
+    statuses.iter().all(|s| rank(s).is_some()) && statuses.windows(2).all(|w| rank(&w[0]) < rank(&w[1]))
+}
+
 pub fn creates(emulator: &Emulator) -> usize {
     emulator
         .requests()
