@@ -1,1 +1,3 @@
+pub mod app;
 pub mod webdriver;
+pub mod x11;

@@ -81,7 +81,7 @@ impl Session {
         let deadline = Instant::now() + within;
         loop {
             let usable = self.find_all(css).into_iter().find(|e| {
-                self.call(reqwest::Method::GET, &format!("/element/{e}/displayed"), None) == Value::Bool(true)
+                self.is_displayed(e)
                     && self.call(reqwest::Method::GET, &format!("/element/{e}/enabled"), None) == Value::Bool(true)
             });
             if let Some(first) = usable {
@@ -110,6 +110,25 @@ impl Session {
         .map(str::to_owned)
     }
 
+    pub fn text(&self, element: &str) -> String {
+        let text = self.call(reqwest::Method::GET, &format!("/element/{element}/text"), None);
+        text.as_str().unwrap_or_else(|| panic!("no text: {text}")).to_owned()
+    }
+
+    pub fn is_displayed(&self, element: &str) -> bool {
+        self.call(reqwest::Method::GET, &format!("/element/{element}/displayed"), None) == Value::Bool(true)
+    }
+
+    /// Runs `script` in the page and returns what it returns.
+    pub fn execute(&self, script: &str) -> Value {
+        self.call(
+            reqwest::Method::POST,
+            "/execute/sync",
+            Some(json!({"script": script, "args": []})),
+        )
+    }
+
+    /// Runs `script`, which reports its result by calling its last argument.
     pub fn execute_async(&self, script: &str) -> Value {
         self.call(
             reqwest::Method::POST,
