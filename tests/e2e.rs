@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 
 use kling_core::emulator::{Emulator, EmulatorConfig};
 use serde_json::{json, Value};
-use support::app::{app_pids, home_env, wait_until_gone, wait_with_timeout, App};
+use support::app::{app_pids, home_env, screenshot, wait_until_gone, wait_with_timeout, App};
 use support::webdriver::Session;
 
 const KEY: &str = "sk-e2e-7f3a9c2b5d1e4f60";
@@ -49,17 +49,6 @@ fn creates(emulator: &Emulator) -> Vec<Value> {
         .filter(|r| r.method == "POST" && r.path == CREATE)
         .map(|r| serde_json::from_str(&r.body).unwrap())
         .collect()
-}
-
-fn screenshot(name: &str) {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/e2e");
-    std::fs::create_dir_all(&dir).unwrap();
-    let status = Command::new("import")
-        .args(["-window", "root"])
-        .arg(dir.join(name))
-        .status()
-        .unwrap();
-    assert!(status.success(), "could not grab the X screen");
 }
 
 fn files_containing(root: &Path, needle: &[u8]) -> Vec<PathBuf> {

@@ -6,72 +6,17 @@
 //!
 //! Every launch gets its own session bus, keyring and data folder, as in `tests/e2e.rs`.
 
-#[allow(dead_code)] // only part of the WebDriver helpers is used here
+#[allow(dead_code)] // only part of the shared launch and WebDriver helpers is used here
 mod support;
 
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::path::PathBuf;
 use std::time::Duration;
 
 use kling_core::emulator::{Emulator, EmulatorConfig};
-use support::webdriver::Session;
-
-struct App {
-    driver: Child,
-    session: Session,
-}
-
-impl Drop for App {
-    fn drop(&mut self) {
-        self.session.quit();
-        let _ = self.driver.kill();
-        let _ = self.driver.wait();
-    }
-}
+use support::app::{screenshot, App};
 
 fn installed_binary() -> PathBuf {
     PathBuf::from(std::env::var_os("KLING_DESK_INSTALLED_BIN").unwrap_or_else(|| "/usr/bin/kling-desk".into()))
-}
-
-/// Starts WebKitWebDriver inside its own session bus with an unlocked keyring; it starts `binary`
-/// with its data under `home`.
-fn launch(binary: &Path, home: &Path, api_base: &str, log: &Path) -> App {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let script = format!(
-        "echo -n pkg | gnome-keyring-daemon --unlock --components=secrets >/dev/null 2>&1; exec WebKitWebDriver --port={port}"
-    );
-    let log_file = std::fs::File::create(log).unwrap();
-    let driver = Command::new("dbus-run-session")
-        .args(["--", "sh", "-c", &script])
-        .env("TAURI_WEBVIEW_AUTOMATION", "true")
-        .env("KLING_DESK_API_BASE", api_base)
-        .env("HOME", home)
-        .env("XDG_DATA_HOME", home.join("data"))
-        .env("XDG_CONFIG_HOME", home.join("config"))
-        .env("XDG_CACHE_HOME", home.join("cache"))
-        .env("WEBKIT_DISABLE_COMPOSITING_MODE", "1")
-        .env("WEBKIT_DISABLE_DMABUF_RENDERER", "1")
-        .stdout(Stdio::from(log_file.try_clone().unwrap()))
-        .stderr(Stdio::from(log_file))
-        .spawn()
-        .expect("dbus-run-session and WebKitWebDriver are installed by scripts/setup.sh --test");
-    let session = Session::start(port, binary.to_str().unwrap());
-    App { driver, session }
-}
-
-fn screenshot(name: &str) {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/e2e");
-    std::fs::create_dir_all(&dir).unwrap();
-    let status = Command::new("import")
-        .args(["-window", "root"])
-        .arg(dir.join(name))
-        .status()
-        .unwrap();
-    assert!(status.success(), "could not grab the X screen");
 }
 
 #[test]
@@ -96,7 +41,7 @@ fn the_installed_app_opens_where_it_was_left_with_the_welcome_panel_and_the_gall
     )
     .unwrap();
     let log = home.path().join("app.log");
-    let app = launch(&binary, home.path(), &emulator.base_url(), &log);
+    let app = App::launch(&binary, home.path(), &emulator.base_url(), &log);
     let s = &app.session;
 
     // A new user: the welcome panel asks for the key, and the gallery has loaded (it is empty).

@@ -61,6 +61,7 @@ impl AppState {
             media_base: Some(media_base.clone()),
             requests_per_second: options.requests_per_second,
             max_video_bytes: kling_core::downloader::MAX_VIDEO_BYTES,
+            timeouts: Default::default(),
         })?;
         let mut callbacks = Endpoint::default();
         callbacks.apply(options.callbacks, &engine).await;

@@ -64,6 +64,7 @@ fn main() {
             media_base: None,
             requests_per_second: kling_core::api::DEFAULT_REQUESTS_PER_SECOND,
             max_video_bytes: kling_core::downloader::MAX_VIDEO_BYTES,
+            timeouts: Default::default(),
         })
         .unwrap();
         let token = kling_core::secrets::random_token();

@@ -358,3 +358,79 @@ async fn a_succeed_without_a_video_is_asked_twice_more_then_fails_plainly() {
     let succeed_answers = queries_for(&emulator, &task_id);
     assert!(succeed_answers >= 3, "asked again twice before giving up");
 }
+
+/// Slow headers and slow bodies past the client's timeout: a create whose answer never came in
+/// time is reconciled and paid once; a query that times out is only a failed poll.
+#[tokio::test]
+async fn answers_slower_than_the_timeout_count_as_lost_not_as_failures() {
+    let emulator = emulator().await;
+    let dir = tempfile::tempdir().unwrap();
+    let short = kling_core::api::Timeouts {
+        create: Duration::from_millis(500),
+        query: Duration::from_millis(500),
+    };
+    let rig = engine_tuned(dir.path(), &emulator.base_url(), Some(KEY), |c| c.timeouts = short);
+    let teacher = rig
+        .engine
+        .generate(&GenerationRequest {
+            prompt: "teacher".into(),
+            ..Default::default()
+        })
+        .unwrap();
+    rig.recorder.wait_for(&teacher.id, &[Status::Ready], WITHIN).await;
+
+    for (what, fault) in [
+        ("slow headers", Fault::delay(1500)),
+        ("slow body", Fault::slow_body(100)),
+    ] {
+        emulator.push_fault(fault.clone().on(FaultRoute::Create));
+        emulator.push_fault(fault.on(FaultRoute::Query));
+        let text = format!("patience: {what}");
+        let generation = rig
+            .engine
+            .generate(&GenerationRequest {
+                prompt: text.clone(),
+                ..Default::default()
+            })
+            .unwrap();
+        let end = rig.recorder.wait_for(&generation.id, ENDS, WITHIN).await;
+        assert_eq!(end.status, Status::Ready, "{what}: {:?}", end.error);
+        // The delayed create may still arrive after the re-post: it is then refused as a duplicate.
+        tokio::time::sleep(Duration::from_millis(1600)).await;
+        let paid = emulator
+            .tasks()
+            .iter()
+            .filter(|t| t.request["prompt"] == text.as_str())
+            .count();
+        assert_eq!(paid, 1, "{what}: paid once");
+    }
+}
+
+#[tokio::test]
+async fn the_answers_message_does_not_matter_only_its_code() {
+    let mut config = EmulatorConfig::fast();
+    config.variants.message = kling_core::emulator::MessageVariant::Success;
+    config.variants.request_id = kling_core::emulator::RequestIdVariant::Absent;
+    config.variants.task_id_format = kling_core::emulator::TaskIdFormat::Base64;
+    config.variants.extra_fields = true;
+    config.variants.optional_fields = true;
+    config.variants.repeat_status = true;
+    let emulator = Emulator::start(config).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let rig = engine_on(dir.path(), &emulator, Some(KEY));
+    let generation = rig
+        .engine
+        .generate(&GenerationRequest {
+            prompt: "said differently".into(),
+            ..Default::default()
+        })
+        .unwrap();
+    let ready = rig.recorder.wait_for(&generation.id, ENDS, WITHIN).await;
+    assert_eq!(ready.status, Status::Ready);
+    assert!(only_forward(&rig.recorder.statuses(&generation.id)));
+    assert_eq!(
+        ready.task_id.map(|id| id.len()),
+        Some(22),
+        "a base64-like id, kept as text"
+    );
+}

@@ -20,10 +20,27 @@ const ROUTE: &str = "/kling/v1/videos/text2video";
 /// Answers from the API are small JSON; anything far larger is refused instead of read.
 const MAX_BODY_BYTES: usize = 1 << 20;
 
+/// How long a request may take before its answer counts as lost (API reference §8).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Timeouts {
+    pub create: Duration,
+    pub query: Duration,
+}
+
+impl Default for Timeouts {
+    fn default() -> Self {
+        Timeouts {
+            create: Duration::from_secs(60),
+            query: Duration::from_secs(30),
+        }
+    }
+}
+
 #[derive(Clone)]
 pub struct Client {
     http: reqwest::Client,
     base: String,
+    timeouts: Timeouts,
     /// Shared by every clone, so all tasks together stay under the requests-per-second limit.
     pacer: std::sync::Arc<Pacer>,
 }
@@ -47,7 +64,17 @@ impl Client {
             .user_agent(concat!("KlingDesk/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|e| ApiError::Network(e.to_string()))?;
-        Ok(Client { http, base, pacer })
+        Ok(Client {
+            http,
+            base,
+            pacer,
+            timeouts: Timeouts::default(),
+        })
+    }
+
+    pub fn with_timeouts(mut self, timeouts: Timeouts) -> Self {
+        self.timeouts = timeouts;
+        self
     }
 
     pub fn base(&self) -> &str {
@@ -60,7 +87,7 @@ impl Client {
             .http
             .post(format!("{}{ROUTE}", self.base))
             .header(AUTHORIZATION, bearer(key))
-            .timeout(Duration::from_secs(60))
+            .timeout(self.timeouts.create)
             .json(body);
         let data = self.send(request).await?;
         serde_json::from_value::<Task>(data)
@@ -117,7 +144,7 @@ impl Client {
             .http
             .get(url)
             .header(AUTHORIZATION, bearer(key))
-            .timeout(Duration::from_secs(30));
+            .timeout(self.timeouts.query);
         let data = self.send(request).await?;
         serde_json::from_value::<Task>(data).map_err(|e| ApiError::Unexpected(format!("not a task: {e}")))
     }

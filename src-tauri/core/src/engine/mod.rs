@@ -12,7 +12,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 
-use crate::api::{ApiError, Client, Pacer};
+use crate::api::{ApiError, Client, Pacer, Timeouts};
 use crate::callback_receiver::CallbackHint;
 use crate::error::{Error, Problem, Result};
 use crate::library::{now_ms, Delivery, Generation, Library, Page, Status};
@@ -43,6 +43,7 @@ pub struct EngineConfig {
     pub requests_per_second: f64,
     /// The largest video the app will save (`downloader::MAX_VIDEO_BYTES` in the app).
     pub max_video_bytes: u64,
+    pub timeouts: Timeouts,
 }
 
 #[derive(Clone)]
@@ -61,6 +62,7 @@ struct Inner {
     downloads: reqwest::Client,
     pacer: Arc<Pacer>,
     max_video_bytes: u64,
+    timeouts: Timeouts,
     /// Generations that have a task driving them, so a resume never starts a second one.
     active: Mutex<HashSet<String>>,
     /// Woken when a task at the provider ends, so a queued generation can take its slot.
@@ -77,7 +79,7 @@ struct Inner {
 impl Engine {
     pub fn new(config: EngineConfig) -> Result<Engine> {
         let pacer = Arc::new(Pacer::new(config.requests_per_second));
-        let client = Client::with_pacer(&config.api_base, pacer.clone())?;
+        let client = Client::with_pacer(&config.api_base, pacer.clone())?.with_timeouts(config.timeouts);
         let downloads = reqwest::Client::builder()
             .connect_timeout(Duration::from_secs(10))
             .read_timeout(Duration::from_secs(60))
@@ -95,6 +97,7 @@ impl Engine {
                 downloads,
                 pacer,
                 max_video_bytes: config.max_video_bytes,
+                timeouts: config.timeouts,
                 active: Mutex::new(HashSet::new()),
                 slot_freed: tokio::sync::Notify::new(),
                 online: AtomicBool::new(true),
@@ -118,7 +121,7 @@ impl Engine {
     }
 
     pub fn set_api_base(&self, base: &str) -> Result<()> {
-        let client = Client::with_pacer(base, self.inner.pacer.clone())?;
+        let client = Client::with_pacer(base, self.inner.pacer.clone())?.with_timeouts(self.inner.timeouts);
         *self.inner.client.write().unwrap_or_else(|p| p.into_inner()) = client;
         Ok(())
     }

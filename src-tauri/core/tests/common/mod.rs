@@ -101,6 +101,7 @@ pub fn engine_tuned(root: &Path, api_base: &str, key: Option<&str>, tune: impl F
         media_base: Some("http://media.test/token".into()),
         requests_per_second: 0.0,
         max_video_bytes: kling_core::downloader::MAX_VIDEO_BYTES,
+        timeouts: Default::default(),
     };
     tune(&mut config);
     Rig {
