@@ -9,7 +9,7 @@ use kling_core::emulator::{Emulator, EmulatorConfig};
 use kling_core::secrets::MemoryStore;
 use kling_core::PollSchedule;
 use kling_desk::events::WindowSink;
-use kling_desk::{AppState, StartOptions};
+use kling_desk::StartOptions;
 use serde_json::{json, Value};
 use tauri::ipc::{CallbackFn, InvokeBody};
 use tauri::test::{get_ipc_response, mock_builder, mock_context, noop_assets, MockRuntime, INVOKE_KEY};
@@ -25,17 +25,23 @@ struct Harness {
 
 fn harness(emulator: &Emulator) -> Harness {
     let dir = tempfile::tempdir().unwrap();
+    let data_dir = dir.path().to_owned();
+    harness_at(emulator, dir, &data_dir)
+}
+
+/// The app as `run()` builds it, with its data in `data_dir`, the keychain in memory and a fast
+/// poll schedule.
+fn harness_at(emulator: &Emulator, dir: tempfile::TempDir, data_dir: &std::path::Path) -> Harness {
     let app = mock_builder()
         .plugin(tauri_plugin_store::Builder::new().build())
         .invoke_handler(kling_desk::command_handler!())
         .build(mock_context(noop_assets()))
         .unwrap();
-    let sink = Arc::new(WindowSink(app.handle().clone()));
-    let state = tauri::async_runtime::block_on(AppState::start(StartOptions {
-        data_dir: dir.path().to_owned(),
+    let options = StartOptions {
+        data_dir: data_dir.to_owned(),
         api_base: emulator.base_url(),
         keychain: Box::new(MemoryStore::default()),
-        sink,
+        sink: Arc::new(WindowSink(app.handle().clone())),
         schedule: PollSchedule { scale: 0.02 },
         requests_per_second: 0.0,
         callbacks: CallbackSetup {
@@ -44,9 +50,8 @@ fn harness(emulator: &Emulator) -> Harness {
             public_url: None,
             token: "t".into(),
         },
-    }))
-    .unwrap();
-    app.manage(state);
+    };
+    kling_desk::manage_start(app.handle(), options);
     let events = Arc::new(Mutex::new(Vec::new()));
     let seen = events.clone();
     app.listen("generation", move |event| {
@@ -279,4 +284,18 @@ fn closing_with_work_in_flight_is_explained_once() {
     assert!(kling_desk::hold_first_close(&app), "the first close is held to explain");
     assert!(!kling_desk::hold_first_close(&app), "the second one goes through");
     assert_eq!(*told.lock().unwrap(), [r#"{"unfinished":1}"#]);
+}
+
+#[test]
+fn a_library_that_cannot_be_opened_is_explained_instead_of_a_silent_exit() {
+    let emulator = emulator();
+    let dir = tempfile::tempdir().unwrap();
+    // A file where the data folder should be: nothing can be created below it.
+    let blocked = dir.path().join("not-a-folder");
+    std::fs::write(&blocked, b"in the way").unwrap();
+    let h = harness_at(&emulator, dir, &blocked);
+    let error = invoke(&h.window, "app_info", json!({})).unwrap_err();
+    assert_eq!(error["kind"], "library_unavailable");
+    assert_eq!(error["params"]["path"], blocked.join("library").display().to_string());
+    assert_eq!(std::fs::read(&blocked).unwrap(), b"in the way", "nothing was changed");
 }

@@ -6,9 +6,9 @@ use kling_core::secrets::{KeyScope, KeyStatus};
 use kling_core::Problem;
 use kling_core::{Generation, GenerationRequest, Page};
 use serde::Serialize;
-use tauri::{AppHandle, Runtime, State};
+use tauri::{AppHandle, Manager, Runtime, State};
 
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::settings::Settings;
 use crate::AppState;
 
@@ -25,9 +25,15 @@ pub struct AppInfo {
     pub library_notice: Option<Problem>,
 }
 
+/// The first call the window makes. When the library could not be opened it answers with why,
+/// and the window shows that instead of a gallery.
 #[tauri::command]
-pub fn app_info<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>) -> AppInfo {
-    AppInfo {
+pub fn app_info<R: Runtime>(app: AppHandle<R>) -> Result<AppInfo> {
+    let Some(state) = app.try_state::<AppState>() else {
+        let problem = app.try_state::<crate::StartFailure>().map(|f| f.0.clone());
+        return Err(Error::Startup(problem.unwrap_or_else(|| Problem::new("internal"))));
+    };
+    Ok(AppInfo {
         version: app.package_info().version.to_string(),
         media_base: state.media_base.clone(),
         data_dir: state.data_dir.display().to_string(),
@@ -37,7 +43,7 @@ pub fn app_info<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>) -> Ap
         keychain_entry: format!("{} / {}", crate::KEYCHAIN_SERVICE, crate::KEYCHAIN_USER),
         online: state.engine.is_online(),
         library_notice: state.engine.library().notice().cloned(),
-    }
+    })
 }
 
 #[tauri::command]

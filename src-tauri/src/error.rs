@@ -10,6 +10,9 @@ pub enum Error {
     Core(#[from] kling_core::Error),
     #[error("settings: {0}")]
     Settings(String),
+    /// The app could not open its library at start; the window explains it.
+    #[error("could not start: {}", .0.kind)]
+    Startup(Problem),
 }
 
 impl Error {
@@ -17,6 +20,7 @@ impl Error {
         match self {
             Error::Core(core) => core.problem(),
             Error::Settings(detail) => Problem::new("storage").param("detail", detail.as_str()),
+            Error::Startup(problem) => problem.clone(),
         }
     }
 }

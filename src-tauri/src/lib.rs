@@ -77,6 +77,29 @@ impl AppState {
     }
 }
 
+/// Why the app could not start its library, for the window to say in plain words.
+pub struct StartFailure(pub kling_core::Problem);
+
+/// Starts the app's state and hands it to Tauri; when that fails (the library folder cannot be
+/// created or written), the window still opens and explains, instead of the app vanishing.
+pub fn manage_start<R: tauri::Runtime>(app: &tauri::AppHandle<R>, options: StartOptions) {
+    let library = options.data_dir.join("library");
+    match tauri::async_runtime::block_on(AppState::start(options)) {
+        Ok(state) => {
+            app.manage(state);
+        }
+        Err(error) => {
+            let mut problem = error.problem();
+            if problem.kind != "disk_full" {
+                problem = kling_core::Problem::new("library_unavailable")
+                    .param("path", library.display().to_string())
+                    .param("detail", error.to_string());
+            }
+            app.manage(StartFailure(problem));
+        }
+    }
+}
+
 /// Every command the window may call; the capability file grants nothing beyond these and events.
 #[macro_export]
 macro_rules! command_handler {
@@ -149,16 +172,18 @@ pub fn run() {
                 // Keep the token made just now, so the receiver's path stays the same next time.
                 let _ = settings.save(&handle);
             }
-            let state = tauri::async_runtime::block_on(AppState::start(StartOptions {
-                data_dir: data_dir.clone(),
-                api_base: settings.effective_api_base(),
-                keychain: Box::new(KeyringStore::new(KEYCHAIN_SERVICE, KEYCHAIN_USER)),
-                sink: Arc::new(events::WindowSink(handle.clone())),
-                schedule: PollSchedule::default(),
-                requests_per_second: settings.effective_requests_per_second(),
-                callbacks,
-            }))?;
-            app.manage(state);
+            manage_start(
+                &handle,
+                StartOptions {
+                    data_dir: data_dir.clone(),
+                    api_base: settings.effective_api_base(),
+                    keychain: Box::new(KeyringStore::new(KEYCHAIN_SERVICE, KEYCHAIN_USER)),
+                    sink: Arc::new(events::WindowSink(handle.clone())),
+                    schedule: PollSchedule::default(),
+                    requests_per_second: settings.effective_requests_per_second(),
+                    callbacks,
+                },
+            );
             Ok(())
         })
         .run(tauri::generate_context!("tauri.conf.json"))

@@ -78,6 +78,7 @@ pub const LOCAL_KINDS: &[&str] = &[
     "action_not_available",
     "library_set_aside",
     "callback_port_in_use",
+    "library_unavailable",
 ];
 
 impl Error {
