@@ -162,8 +162,8 @@ pub fn run() {
             }
         })
         .setup(|app| {
+            // Not created here: opening the library does that, and explains in the window if it can't.
             let data_dir = app.path().app_data_dir()?;
-            std::fs::create_dir_all(&data_dir)?;
             let handle = app.handle().clone();
             let mut settings = settings::Settings::load(&handle);
             let had_token = settings.callback_token.is_some();
