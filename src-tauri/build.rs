@@ -16,6 +16,7 @@ const COMMANDS: &[&str] = &[
     "callback_info",
     "renew_callback_token",
     "quit",
+    "save_poster",
 ];
 
 fn main() {

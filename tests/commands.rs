@@ -71,6 +71,15 @@ fn harness_at(emulator: &Emulator, dir: tempfile::TempDir, data_dir: &std::path:
 }
 
 fn invoke(window: &WebviewWindow<MockRuntime>, cmd: &str, args: Value) -> Result<Value, Value> {
+    invoke_with(window, cmd, InvokeBody::Json(args), Default::default())
+}
+
+fn invoke_with(
+    window: &WebviewWindow<MockRuntime>,
+    cmd: &str,
+    body: InvokeBody,
+    headers: tauri::http::HeaderMap,
+) -> Result<Value, Value> {
     get_ipc_response(
         window,
         InvokeRequest {
@@ -78,8 +87,8 @@ fn invoke(window: &WebviewWindow<MockRuntime>, cmd: &str, args: Value) -> Result
             callback: CallbackFn(0),
             error: CallbackFn(1),
             url: "tauri://localhost".parse().unwrap(),
-            body: InvokeBody::Json(args),
-            headers: Default::default(),
+            body,
+            headers,
             invoke_key: INVOKE_KEY.to_string(),
         },
     )
@@ -179,6 +188,33 @@ fn generate_returns_the_record_and_events_carry_it_to_ready() {
     assert_eq!(page["items"][0]["id"], id.as_str());
     assert_eq!(page["items"][0]["status"], "ready");
     assert_eq!(page["next"], Value::Null);
+
+    // The window hands over a captured frame as raw bytes; the card then shows it as an image.
+    let mut headers = tauri::http::HeaderMap::new();
+    headers.insert("generation-id", id.parse().unwrap());
+    let jpeg = [0xFF, 0xD8, 0xFF, 0xE0, 1, 2, 3, 4].to_vec();
+    let refused = invoke_with(
+        &h.window,
+        "save_poster",
+        InvokeBody::Raw(b"<svg/>".to_vec()),
+        headers.clone(),
+    )
+    .unwrap_err();
+    assert_eq!(refused["kind"], "poster_invalid");
+    let with_poster = invoke_with(&h.window, "save_poster", InvokeBody::Raw(jpeg.clone()), headers).unwrap();
+    let poster_url = with_poster["poster_url"].as_str().unwrap();
+    assert_eq!(poster_url, format!("{media_base}/{id}.jpg"));
+    let served = reqwest::blocking::Client::new()
+        .get(poster_url)
+        .header("Origin", "tauri://localhost")
+        .send()
+        .unwrap();
+    assert_eq!(
+        served.headers()["access-control-allow-origin"],
+        "*",
+        "a canvas may read frames and posters"
+    );
+    assert_eq!(served.bytes().unwrap().to_vec(), jpeg);
 }
 
 #[test]

@@ -124,6 +124,21 @@ pub async fn discard(state: State<'_, AppState>, id: String) -> Result<Generatio
     Ok(state.engine.discard(&id)?)
 }
 
+/// The window's captured frame of a ready video, as raw JPEG bytes, with the generation's id in
+/// the `generation-id` header.
+#[tauri::command]
+pub async fn save_poster(state: State<'_, AppState>, request: tauri::ipc::Request<'_>) -> Result<Generation> {
+    let id = request
+        .headers()
+        .get("generation-id")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    let tauri::ipc::InvokeBody::Raw(jpeg) = request.body() else {
+        return Err(kling_core::Error::invalid("poster_invalid", "poster").into());
+    };
+    Ok(state.engine.save_poster(id, jpeg)?)
+}
+
 /// Quits after the user saw, once, that running generations go on at the provider.
 #[tauri::command]
 pub fn quit<R: Runtime>(app: AppHandle<R>) {

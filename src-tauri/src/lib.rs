@@ -120,6 +120,7 @@ macro_rules! command_handler {
             $crate::commands::callback_info,
             $crate::commands::renew_callback_token,
             $crate::commands::quit,
+            $crate::commands::save_poster,
         ]
     };
 }

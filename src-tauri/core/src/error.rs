@@ -79,6 +79,7 @@ pub const LOCAL_KINDS: &[&str] = &[
     "library_set_aside",
     "callback_port_in_use",
     "library_unavailable",
+    "poster_invalid",
 ];
 
 impl Error {

@@ -95,6 +95,12 @@ pub struct Generation {
     /// Transient: how updates reach a running generation right now.
     #[serde(default)]
     pub delivery: Option<Delivery>,
+    /// A frame of the video, captured by the window, beside the video in `videos/`.
+    #[serde(skip_serializing, default)]
+    pub poster_file: Option<String>,
+    /// Filled in by the engine from the media server when a poster exists.
+    #[serde(default)]
+    pub poster_url: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -156,10 +162,13 @@ const MIGRATIONS: &[&str] = &[
     ALTER TABLE generations ADD COLUMN callback_url TEXT;
     CREATE INDEX generations_task_id ON generations(task_id);
 "#,
+    r#"
+    ALTER TABLE generations ADD COLUMN poster_file TEXT;
+"#,
 ];
 
 const COLUMNS: &str = "seq, id, external_task_id, task_id, status, request_json, created_at, updated_at, \
-    finished_at, error_json, provider_message, remote_video_url, video_duration, video_file, video_bytes, callback_url";
+    finished_at, error_json, provider_message, remote_video_url, video_duration, video_file, video_bytes, callback_url, poster_file";
 
 impl Library {
     /// Opens (or creates) the library in `root`: `library.sqlite3`, `videos/` and `incoming/`.
@@ -232,6 +241,8 @@ impl Library {
             download_progress: None,
             callback_url: None,
             delivery: None,
+            poster_file: None,
+            poster_url: None,
         };
         self.db().execute(
             "INSERT INTO generations (id, external_task_id, status, request_json, created_at, updated_at)
@@ -261,7 +272,7 @@ impl Library {
         let changed = self.db().execute(
             "UPDATE generations SET task_id = ?2, status = ?3, updated_at = ?4, finished_at = ?5, error_json = ?6,
                 provider_message = ?7, remote_video_url = ?8, video_duration = ?9, video_file = ?10, video_bytes = ?11,
-                external_task_id = ?12, callback_url = ?13
+                external_task_id = ?12, callback_url = ?13, poster_file = ?14
              WHERE id = ?1",
             params![
                 generation.id,
@@ -277,6 +288,7 @@ impl Library {
                 generation.video_bytes,
                 generation.external_task_id,
                 generation.callback_url,
+                generation.poster_file,
             ],
         )?;
         if changed == 0 {
@@ -389,6 +401,8 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<Generation> {
         download_progress: None,
         callback_url: row.get(15)?,
         delivery: None,
+        poster_file: row.get(16)?,
+        poster_url: None,
     })
 }
 

@@ -5,7 +5,9 @@
 
 use std::path::Path;
 
+use axum::http::Method;
 use axum::Router;
+use tower_http::cors::{Any, CorsLayer};
 use tower_http::services::ServeDir;
 
 use crate::loopback::LoopbackServer;
@@ -21,7 +23,12 @@ impl MediaServer {
         let token = crate::secrets::random_token();
         // ServeDir refuses `..` and anything outside its folder, answers only GET and HEAD, and does Range.
         let files = ServeDir::new(videos_dir).append_index_html_on_directories(false);
-        let app = Router::new().nest_service(&format!("/{token}"), files);
+        // Any origin may read: the webview draws poster frames from these videos onto a canvas,
+        // which needs CORS, and the per-launch token in the path is what keeps others out.
+        let cors = CorsLayer::new()
+            .allow_origin(Any)
+            .allow_methods([Method::GET, Method::HEAD]);
+        let app = Router::new().nest_service(&format!("/{token}"), files).layer(cors);
         Ok(MediaServer {
             server: LoopbackServer::start(0, app).await?,
             token,

@@ -3,6 +3,7 @@
 //! library first and then sent through the `EventSink` as the whole record.
 
 mod keys;
+mod posters;
 mod submission;
 mod tracker;
 mod video;
@@ -266,15 +267,14 @@ impl Engine {
             Status::Submitted | Status::Processing => Some(self.delivery(&generation)),
             _ => None,
         };
-        generation.video_url = match (&self.inner.media_base, &generation.video_file, generation.status) {
-            (Some(base), Some(file), Status::Ready) => {
-                let name = std::path::Path::new(file)
-                    .file_name()
-                    .map(|n| n.to_string_lossy().into_owned());
-                name.map(|name| format!("{base}/{name}"))
-            }
+        let served = |file: &Option<String>| match (&self.inner.media_base, file, generation.status) {
+            (Some(base), Some(file), Status::Ready) => std::path::Path::new(file)
+                .file_name()
+                .map(|name| format!("{base}/{}", name.to_string_lossy())),
             _ => None,
         };
+        generation.video_url = served(&generation.video_file);
+        generation.poster_url = served(&generation.poster_file);
         generation
     }
 
