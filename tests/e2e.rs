@@ -103,7 +103,9 @@ fn wait_for_status(s: &Session, card: &str, until: &[&str], within: Duration) ->
 }
 
 /// The card's video once the player has its metadata: `{duration, videoWidth, videoHeight}`.
+/// A ready card shows its poster; the player exists only after pressing play, as a user does.
 fn video_metadata(s: &Session) -> Value {
+    pick(s, "[data-testid=generation] [data-testid=play]");
     let metadata = s.execute_async(
         "const done = arguments[arguments.length - 1];
          const v = document.querySelector('[data-testid=generation] [data-testid=video]');

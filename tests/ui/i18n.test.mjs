@@ -20,7 +20,7 @@ const ERROR_KINDS = {
   camera_not_supported: ["model", "mode", "duration"], camera_type_unknown: ["value"], camera_config_missing: [],
   camera_config_not_allowed: [], camera_axis_out_of_range: ["min", "max"], camera_one_axis: [],
   sound_not_supported: ["model"], submission_unsettled: [], discarded: [], cancelled: [], library_set_aside: [],
-  offline: [], action_not_available: [], callback_port_in_use: ["port"],
+  offline: [], action_not_available: [], callback_port_in_use: ["port"], poster_invalid: [],
 };
 
 test("both catalogs have exactly the same keys", () => {

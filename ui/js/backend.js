@@ -10,9 +10,9 @@ function tauri() {
   return bridge;
 }
 
-async function call(command, args) {
+async function call(command, args, options) {
   try {
-    return await tauri().core.invoke(command, args);
+    return await tauri().core.invoke(command, args, options);
   } catch (error) {
     throw toAppError(error);
   }
@@ -57,6 +57,13 @@ export const postAgain = (id) => call("post_again", { id });
 
 /** needs_check: give up on it; queued: cancel before it is sent → the updated record. */
 export const discard = (id) => call("discard", { id });
+
+/**
+ * Stores a poster for a ready generation: the JPEG bytes go as the raw request body, the id in a
+ * header → the updated Generation record (with poster_url). Rejects with poster_invalid when the
+ * bytes are not a JPEG or are over 2 MB.
+ */
+export const savePoster = (id, bytes) => call("save_poster", bytes, { headers: { "generation-id": id } });
 
 /** Exits the app (after the user confirmed the quit dialog). */
 export const quit = () => call("quit");

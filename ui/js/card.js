@@ -1,4 +1,6 @@
-// One gallery card. The <video> exists only while the card is near the viewport or playing.
+// One gallery card. A ready card shows its poster image (or a plain placeholder) with a play
+// button; the <video> (a media pipeline) exists only after the user pressed play, and is freed
+// again when another card plays or when it has stopped and is scrolled far away.
 // needs_check and queued cards carry their actions; the returned record goes back to the gallery.
 import * as backend from "./backend.js";
 import { copyText } from "./clipboard.js";
@@ -7,6 +9,7 @@ import { el, icon } from "./dom.js";
 import { daysLeftText, resultDaysLeft } from "./expiry.js";
 import { ACTION_COMMANDS, cardActions, deliveryKey, isFinished, isSlow, passingProblem, showsError, statusText } from "./status.js";
 import { modelLabel } from "./options.js";
+import { mediaView } from "./posters.js";
 import { elapsedMs, formatElapsed } from "./time.js";
 
 const COMMANDS = {
@@ -32,11 +35,20 @@ export function parseRatio(text) {
   return { css: `${w} / ${h}`, value: w / h };
 }
 
-export function createCard(initial, ctx, { onRecord = () => {} } = {}) {
+/** Ratios closer than this are the same shape (a poster's pixels are rounded). */
+const RATIO_TOLERANCE = 0.01;
+
+export function createCard(initial, ctx, { onRecord = () => {}, onPlay = () => {} } = {}) {
   let gen = initial;
   let near = typeof IntersectionObserver === "undefined";
+  /** True from the press on play until the video is put away again. */
+  let active = false;
   let video = null;
   let resumeAt = 0;
+  /** A poster_url whose image did not load: the plain placeholder is shown instead. */
+  let brokenPoster = null;
+  /** The shape learned from the poster or the video, once known. */
+  let measured = null;
   let mediaKey = "";
   let problemKey = "";
   let actionsKey = "";
@@ -98,10 +110,19 @@ export function createCard(initial, ctx, { onRecord = () => {} } = {}) {
     media.style.setProperty("--ar-value", String(value));
   }
 
+  function measure(width, height) {
+    if (!(width > 0 && height > 0)) return;
+    const value = width / height;
+    if (measured && Math.abs(measured.value - value) / value < RATIO_TOLERANCE) return;
+    const current = measured ?? parseRatio(gen.request?.aspect_ratio);
+    measured = Math.abs(current.value - value) / value < RATIO_TOLERANCE ? current : { value, css: `${width} / ${height}` };
+    applyRatio(measured.value, measured.css);
+  }
+
   function placeholder(kind) {
     const { t } = ctx;
-    if (kind === "parked") {
-      return el("div", { class: "media-placeholder is-parked", title: t("card.video_parked") }, icon("play", "icon icon-lg"));
+    if (kind === "ready") {
+      return el("div", { class: "media-placeholder is-ready" });
     }
     if (kind === "failed" || kind === "expired") {
       return el("div", { class: `media-placeholder is-${kind}` }, icon(kind === "failed" ? "alert" : "clock", "icon icon-lg"));
@@ -112,28 +133,83 @@ export function createCard(initial, ctx, { onRecord = () => {} } = {}) {
     return el("div", { class: `media-placeholder is-working is-${kind}` }, el("span", { class: "orbit", "aria-hidden": "true" }));
   }
 
+  /** One play button per card, kept through poster changes so a press (or a focus) is not lost. */
+  let playButtonNode = null;
+  function playButton() {
+    const { t } = ctx;
+    playButtonNode ??= el("button", {
+      type: "button",
+      class: "play-button",
+      dataset: { testid: "play" },
+      on: { click: play },
+    }, el("span", { class: "play-disc" }, icon("play", "icon play-icon")));
+    playButtonNode.setAttribute("aria-label", t("card.play"));
+    playButtonNode.title = t("card.play");
+    return playButtonNode;
+  }
+
+  function posterImage() {
+    const url = gen.poster_url;
+    const img = el("img", {
+      class: "poster",
+      dataset: { testid: "poster" },
+      alt: "",
+      loading: "lazy",
+      decoding: "async",
+      src: url,
+    });
+    img.addEventListener("load", () => measure(img.naturalWidth, img.naturalHeight), { once: true });
+    img.addEventListener("error", () => {
+      if (gen.poster_url !== url) return;
+      brokenPoster = url;
+      renderMedia();
+    }, { once: true });
+    return img;
+  }
+
   function makeVideo() {
     const v = el("video", {
       class: "clip",
       dataset: { testid: "video" },
       controls: true,
-      preload: "metadata",
+      autoplay: true,
       playsinline: true,
+      preload: "metadata",
       src: gen.video_url,
     });
     v.addEventListener("loadedmetadata", () => {
-      if (v.videoWidth > 0 && v.videoHeight > 0) {
-        applyRatio(v.videoWidth / v.videoHeight, `${v.videoWidth} / ${v.videoHeight}`);
-      }
+      measure(v.videoWidth, v.videoHeight);
       if (resumeAt > 0 && resumeAt < v.duration) v.currentTime = resumeAt;
     });
-    // A video that kept playing while scrolled away is parked once it stops.
-    const parkIfFar = () => {
-      if (!near) queueMicrotask(renderMedia);
+    // A video that kept playing while scrolled away is put away once it stops.
+    const putAwayIfFar = () => {
+      if (v === video && !near) queueMicrotask(stop);
     };
-    v.addEventListener("pause", parkIfFar);
-    v.addEventListener("ended", parkIfFar);
+    v.addEventListener("pause", putAwayIfFar);
+    v.addEventListener("ended", putAwayIfFar);
     return v;
+  }
+
+  /** The poster or placeholder under the play button; the button itself stays where it is. */
+  function showBehindPlay(visual) {
+    const button = playButton();
+    if (button.parentNode !== media) {
+      media.replaceChildren(visual, button);
+      return;
+    }
+    for (const child of [...media.children]) if (child !== button) child.remove();
+    media.insertBefore(visual, button);
+  }
+
+  /** Pauses the video and frees its pipeline. */
+  function releaseVideo() {
+    if (!video) return;
+    const v = video;
+    video = null;
+    resumeAt = v.ended ? 0 : v.currentTime || 0;
+    v.pause();
+    v.removeAttribute("src");
+    v.load();
   }
 
   function isPlaying() {
@@ -141,24 +217,48 @@ export function createCard(initial, ctx, { onRecord = () => {} } = {}) {
   }
 
   function renderMedia() {
-    const ready = gen.status === "ready" && gen.video_url;
-    const showVideo = ready && (near || isPlaying());
-    const key = ready ? `ready:${gen.video_url}:${showVideo}` : `state:${gen.status}`;
+    const view = mediaView(gen, { active, brokenPoster });
+    if (view !== "video") active = false;
+    const key = view === "video" ? `video:${gen.video_url}`
+      : view === "poster" ? `poster:${gen.poster_url}:${ctx.lang}`
+      : view === "ready" ? `ready:${ctx.lang}`
+      : `state:${gen.status}`;
     if (key === mediaKey) return;
     mediaKey = key;
-    if (video && !showVideo) {
-      resumeAt = video.currentTime || 0;
-      video.pause();
-      video.removeAttribute("src");
-      video.load();
-      video = null;
-    }
-    if (showVideo) {
+    releaseVideo();
+    if (view === "video") {
       video = makeVideo();
       media.replaceChildren(video);
+    } else if (view === "poster") {
+      showBehindPlay(posterImage());
+    } else if (view === "ready") {
+      showBehindPlay(placeholder("ready"));
     } else {
-      media.replaceChildren(placeholder(ready ? "parked" : gen.status));
+      media.replaceChildren(placeholder(gen.status));
     }
+  }
+
+  /** The user pressed play (or the poster): the player takes the poster's place and starts. */
+  function play() {
+    if (active) return;
+    const hadFocus = media.contains(document.activeElement);
+    active = true;
+    renderMedia();
+    if (!video) return;
+    video.play()?.catch?.(() => {
+      // Autoplay refused or the load failed: the controls are there to try again.
+    });
+    if (hadFocus) video.focus();
+    onPlay(card);
+  }
+
+  /** Puts the poster back and frees the video (another card plays, or this one is far away). */
+  function stop() {
+    if (!active) return;
+    const hadFocus = media.contains(document.activeElement);
+    active = false;
+    renderMedia();
+    if (hadFocus) media.querySelector("[data-testid=play]")?.focus({ preventScroll: true });
   }
 
   function errorBox(error, soft) {
@@ -362,7 +462,7 @@ export function createCard(initial, ctx, { onRecord = () => {} } = {}) {
       progress.title = t("card.progress", { percent });
     }
 
-    if (!video) {
+    if (!measured) {
       const ratio = parseRatio(request.aspect_ratio);
       applyRatio(ratio.value, ratio.css);
     }
@@ -377,9 +477,7 @@ export function createCard(initial, ctx, { onRecord = () => {} } = {}) {
     tick();
   }
 
-  render();
-
-  return {
+  const card = {
     element: root,
     get generation() {
       return gen;
@@ -389,20 +487,28 @@ export function createCard(initial, ctx, { onRecord = () => {} } = {}) {
       render();
     },
     relabel() {
-      if (!video) mediaKey = ""; // placeholders carry text; a playing video is left alone
+      if (!video) mediaKey = ""; // the play button carries text; a playing video is left alone
       problemKey = "";
       actionsKey = "";
       render();
     },
     tick,
-    /** Called by the gallery's IntersectionObserver. */
+    /** Called by the gallery's IntersectionObserver; a stopped video far away is put away. */
     setNear(value) {
       if (near === value) return;
       near = value;
-      renderMedia();
+      if (!near && active && !isPlaying()) stop();
     },
+    play,
+    stop,
     isPlaying,
+    get isActive() {
+      return active;
+    },
   };
+
+  render();
+  return card;
 }
 
 function formatSeconds(value, lang) {

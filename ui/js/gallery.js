@@ -1,14 +1,21 @@
 // The gallery: pages of generations (newest first, more on scroll), live updates from events,
-// one shared 1 s timer for the elapsed times, and <video> elements only near the viewport.
+// one shared 1 s timer for the elapsed times, posters captured one at a time for the cards near
+// the viewport, and at most one <video> in the page: the one the user pressed play on (plus the
+// detached one a poster capture uses while it runs).
 import * as backend from "./backend.js";
+import { captureFrame } from "./capture.js";
 import { createCard } from "./card.js";
 import { describeError } from "./errors.js";
 import { el, showError } from "./dom.js";
 import { afterPage, appendPage, canLoadMore, initialPager, mergeGeneration, pageRequest, PAGE_SIZE } from "./library.js";
+import { createPosterQueue } from "./posters.js";
 import { isFinished, statusText } from "./status.js";
 
-/** How far outside the viewport a card keeps its <video>. */
-const VIDEO_MARGIN = "1200px 0px";
+/**
+ * How far outside the viewport a card counts as near: a poster is captured for it, and a stopped
+ * video beyond it is put away.
+ */
+const NEAR_MARGIN = "1200px 0px";
 /** How early the next page is requested before the end of the list is reached. */
 const PAGE_MARGIN = "800px 0px";
 
@@ -25,13 +32,42 @@ export function createGallery(ctx) {
   let lastError = null;
   const cards = new Map();
   let timer = null;
+  /** The card whose video exists, if any; pressing play on another puts this one away. */
+  let playing = null;
 
   const hasObserver = typeof IntersectionObserver !== "undefined";
-  const videoObserver = hasObserver
+  /** Ids of the cards near the viewport (every card when there is no IntersectionObserver). */
+  const near = new Set();
+  const isNear = (id) => !hasObserver || near.has(id);
+
+  const posters = createPosterQueue({
+    capture: (url, signal) => captureFrame(url, { signal }),
+    save: backend.savePoster,
+    onRecord: (record) => upsert(record),
+    // Never critical: the card keeps its plain placeholder and play button for this session.
+    onGiveUp: (id, error) => console.warn("Kling Desk: no poster for", id, error),
+  });
+
+  const nearObserver = hasObserver
     ? new IntersectionObserver((entries) => {
-        for (const entry of entries) cards.get(entry.target.dataset.id)?.setNear(entry.isIntersecting);
-      }, { rootMargin: VIDEO_MARGIN })
+        for (const entry of entries) {
+          const id = entry.target.dataset.id;
+          const card = cards.get(id);
+          if (entry.isIntersecting) near.add(id);
+          else near.delete(id);
+          card?.setNear(entry.isIntersecting);
+          if (!card) continue;
+          if (entry.isIntersecting) posters.want(card.generation);
+          else posters.drop(id);
+        }
+      }, { rootMargin: NEAR_MARGIN })
     : null;
+
+  function onPlay(card) {
+    if (playing && playing !== card) playing.stop();
+    playing = card;
+  }
+
   const pageObserver = hasObserver
     ? new IntersectionObserver((entries) => {
         if (entries.some((entry) => entry.isIntersecting)) loadMore();
@@ -41,11 +77,14 @@ export function createGallery(ctx) {
   function cardFor(generation) {
     let card = cards.get(generation.id);
     if (!card) {
-      card = createCard(generation, ctx, { onRecord: upsert });
+      card = createCard(generation, ctx, { onRecord: upsert, onPlay });
       cards.set(generation.id, card);
-      videoObserver?.observe(card.element);
+      nearObserver?.observe(card.element);
+      if (isNear(generation.id)) posters.want(generation);
     } else if (card.generation !== generation) {
       card.update(generation);
+      // A card that just became ready gets its poster while it is near.
+      if (isNear(generation.id)) posters.want(generation);
     }
     return card;
   }
