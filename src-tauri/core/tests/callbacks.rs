@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use common::*;
 use kling_core::callback_receiver::{CallbackReceiver, MAX_CALLBACK_BYTES};
-use kling_core::{GenerationRequest, Status};
+use kling_core::Status;
 
 const WITHIN: Duration = Duration::from_secs(30);
 
@@ -29,13 +29,7 @@ async fn forged_callbacks_are_refused_and_change_nothing() {
     // The provider's own callbacks go nowhere in this test: only forged ones reach the receiver.
     rig.engine
         .set_callback_url(Some("http://127.0.0.1:9/callback/unreachable".into()));
-    let generation = rig
-        .engine
-        .generate(&GenerationRequest {
-            prompt: "a still pond #emu:stuck".into(),
-            ..Default::default()
-        })
-        .unwrap();
+    let generation = rig.engine.generate(&prompt("a still pond #emu:stuck")).unwrap();
     let running = rig
         .recorder
         .wait_for(&generation.id, &[Status::Submitted], WITHIN)
@@ -143,13 +137,7 @@ async fn one_generation(with_callbacks: bool, callbacks: kling_core::emulator::C
         rig.engine
             .set_callback_url(Some(format!("http://127.0.0.1:{}/callback/{token}", receiver.port())));
     }
-    let generation = rig
-        .engine
-        .generate(&GenerationRequest {
-            prompt: "a kite over the dunes".into(),
-            ..Default::default()
-        })
-        .unwrap();
+    let generation = rig.engine.generate(&prompt("a kite over the dunes")).unwrap();
     let ready = rig
         .recorder
         .wait_for(&generation.id, &[Status::Ready, Status::Failed], WITHIN)

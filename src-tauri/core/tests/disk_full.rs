@@ -31,13 +31,7 @@ async fn a_full_disk_is_reported_and_the_generation_finishes_once_there_is_room(
 
     // Nothing can be written: the request is refused before anything is sent.
     fill(&filler);
-    let refused = rig
-        .engine
-        .generate(&GenerationRequest {
-            prompt: "no room".into(),
-            ..Default::default()
-        })
-        .unwrap_err();
+    let refused = rig.engine.generate(&prompt("no room")).unwrap_err();
     assert_eq!(refused.problem().kind, "disk_full");
     assert_eq!(creates(&emulator), 0);
     std::fs::remove_file(&filler).unwrap();

@@ -6,15 +6,8 @@ use std::time::Duration;
 
 use common::*;
 use kling_core::emulator::{Emulator, EmulatorConfig};
-use kling_core::{GenerationRequest, Status};
+use kling_core::Status;
 use serde_json::Value;
-
-fn prompt(text: &str) -> GenerationRequest {
-    GenerationRequest {
-        prompt: text.into(),
-        ..Default::default()
-    }
-}
 
 const WITHIN: Duration = Duration::from_secs(20);
 

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use common::*;
 use kling_core::emulator::{Emulator, EmulatorConfig, Fault, FaultRoute};
-use kling_core::{Generation, GenerationRequest, Status};
+use kling_core::{Generation, Status};
 
 const WITHIN: Duration = Duration::from_secs(30);
 const ENDS: &[Status] = &[Status::Ready, Status::Failed, Status::NeedsCheck, Status::Expired];
@@ -27,24 +27,12 @@ async fn create_with(fault: Fault, teach: bool) -> Outcome {
     let dir = tempfile::tempdir().unwrap();
     let rig = engine_on(dir.path(), &emulator, Some(KEY));
     if teach {
-        let first = rig
-            .engine
-            .generate(&GenerationRequest {
-                prompt: "teacher".into(),
-                ..Default::default()
-            })
-            .unwrap();
+        let first = rig.engine.generate(&prompt("teacher")).unwrap();
         rig.recorder.wait_for(&first.id, &[Status::Ready], WITHIN).await;
     }
     let creates_before = creates(&emulator);
     emulator.push_fault(fault.on(FaultRoute::Create));
-    let generation = rig
-        .engine
-        .generate(&GenerationRequest {
-            prompt: "the case".into(),
-            ..Default::default()
-        })
-        .unwrap();
+    let generation = rig.engine.generate(&prompt("the case")).unwrap();
     let end = rig.recorder.wait_for(&generation.id, ENDS, WITHIN).await;
     Outcome {
         statuses: rig.recorder.statuses(&generation.id),
@@ -197,23 +185,11 @@ async fn a_queued_generation_starts_when_one_of_ours_ends() {
         Some(KEY),
         kling_core::PollSchedule { scale: 0.1 },
     );
-    let first = rig
-        .engine
-        .generate(&GenerationRequest {
-            prompt: "first".into(),
-            ..Default::default()
-        })
-        .unwrap();
+    let first = rig.engine.generate(&prompt("first")).unwrap();
     rig.recorder
         .wait_for(&first.id, &[Status::Submitted, Status::Processing], WITHIN)
         .await;
-    let second = rig
-        .engine
-        .generate(&GenerationRequest {
-            prompt: "second".into(),
-            ..Default::default()
-        })
-        .unwrap();
+    let second = rig.engine.generate(&prompt("second")).unwrap();
     rig.recorder.wait_for(&second.id, &[Status::Queued], WITHIN).await;
     let first_ready = rig.recorder.wait_for(&first.id, &[Status::Ready], WITHIN).await;
     let second_ready = rig.recorder.wait_for(&second.id, &[Status::Ready], WITHIN).await;
@@ -242,13 +218,7 @@ async fn a_queued_generation_can_be_cancelled_and_is_never_sent() {
         kling_core::PollSchedule { scale: 0.1 },
     );
     emulator.push_fault(Fault::kling(429, 1303, "parallel task over resource pack limit").on(FaultRoute::Create));
-    let generation = rig
-        .engine
-        .generate(&GenerationRequest {
-            prompt: "never mind".into(),
-            ..Default::default()
-        })
-        .unwrap();
+    let generation = rig.engine.generate(&prompt("never mind")).unwrap();
     rig.recorder.wait_for(&generation.id, &[Status::Queued], WITHIN).await;
     let cancelled = rig.engine.discard(&generation.id).unwrap();
     assert_eq!(cancelled.error.map(|e| e.kind), Some("cancelled".into()));
@@ -293,13 +263,7 @@ async fn failed_polls_never_change_what_the_user_sees() {
     .unwrap();
     let dir = tempfile::tempdir().unwrap();
     let rig = engine_on(dir.path(), &emulator, Some(KEY));
-    let calm = rig
-        .engine
-        .generate(&GenerationRequest {
-            prompt: "a calm day".into(),
-            ..Default::default()
-        })
-        .unwrap();
+    let calm = rig.engine.generate(&prompt("a calm day")).unwrap();
     let calm = rig.recorder.wait_for(&calm.id, ENDS, WITHIN).await;
     let baseline = queries_for(&emulator, calm.task_id.as_deref().unwrap());
 
@@ -315,13 +279,7 @@ async fn failed_polls_never_change_what_the_user_sees() {
     for fault in faults {
         emulator.push_fault(fault.on(FaultRoute::Query));
     }
-    let generation = rig
-        .engine
-        .generate(&GenerationRequest {
-            prompt: "through the storm".into(),
-            ..Default::default()
-        })
-        .unwrap();
+    let generation = rig.engine.generate(&prompt("through the storm")).unwrap();
     let ready = rig.recorder.wait_for(&generation.id, ENDS, WITHIN).await;
     assert_eq!(ready.status, Status::Ready);
     let seen = rig.recorder.statuses(&generation.id);
@@ -342,13 +300,7 @@ async fn a_succeed_without_a_video_is_asked_twice_more_then_fails_plainly() {
     let emulator = emulator().await;
     let dir = tempfile::tempdir().unwrap();
     let rig = engine_on(dir.path(), &emulator, Some(KEY));
-    let generation = rig
-        .engine
-        .generate(&GenerationRequest {
-            prompt: "empty #emu:no-video".into(),
-            ..Default::default()
-        })
-        .unwrap();
+    let generation = rig.engine.generate(&prompt("empty #emu:no-video")).unwrap();
     let failed = rig.recorder.wait_for(&generation.id, ENDS, WITHIN).await;
     assert_eq!(
         (failed.status, failed.error.map(|e| e.kind)),
@@ -370,13 +322,7 @@ async fn answers_slower_than_the_timeout_count_as_lost_not_as_failures() {
         query: Duration::from_millis(500),
     };
     let rig = engine_tuned(dir.path(), &emulator.base_url(), Some(KEY), |c| c.timeouts = short);
-    let teacher = rig
-        .engine
-        .generate(&GenerationRequest {
-            prompt: "teacher".into(),
-            ..Default::default()
-        })
-        .unwrap();
+    let teacher = rig.engine.generate(&prompt("teacher")).unwrap();
     rig.recorder.wait_for(&teacher.id, &[Status::Ready], WITHIN).await;
 
     for (what, fault) in [
@@ -386,13 +332,7 @@ async fn answers_slower_than_the_timeout_count_as_lost_not_as_failures() {
         emulator.push_fault(fault.clone().on(FaultRoute::Create));
         emulator.push_fault(fault.on(FaultRoute::Query));
         let text = format!("patience: {what}");
-        let generation = rig
-            .engine
-            .generate(&GenerationRequest {
-                prompt: text.clone(),
-                ..Default::default()
-            })
-            .unwrap();
+        let generation = rig.engine.generate(&prompt(&text)).unwrap();
         let end = rig.recorder.wait_for(&generation.id, ENDS, WITHIN).await;
         assert_eq!(end.status, Status::Ready, "{what}: {:?}", end.error);
         // The delayed create may still arrive after the re-post: it is then refused as a duplicate.
@@ -418,13 +358,7 @@ async fn the_answers_message_does_not_matter_only_its_code() {
     let emulator = Emulator::start(config).await.unwrap();
     let dir = tempfile::tempdir().unwrap();
     let rig = engine_on(dir.path(), &emulator, Some(KEY));
-    let generation = rig
-        .engine
-        .generate(&GenerationRequest {
-            prompt: "said differently".into(),
-            ..Default::default()
-        })
-        .unwrap();
+    let generation = rig.engine.generate(&prompt("said differently")).unwrap();
     let ready = rig.recorder.wait_for(&generation.id, ENDS, WITHIN).await;
     assert_eq!(ready.status, Status::Ready);
     assert!(only_forward(&rig.recorder.statuses(&generation.id)));

@@ -8,17 +8,10 @@ use std::time::Duration;
 
 use common::*;
 use kling_core::emulator::{Emulator, EmulatorConfig, Fault, FaultKind, FaultRoute};
-use kling_core::{GenerationRequest, Status};
+use kling_core::Status;
 
 const WITHIN: Duration = Duration::from_secs(30);
 const ENDS: &[Status] = &[Status::Ready, Status::Failed, Status::NeedsCheck, Status::Expired];
-
-fn prompt(text: &str) -> GenerationRequest {
-    GenerationRequest {
-        prompt: text.into(),
-        ..Default::default()
-    }
-}
 
 /// Every file below `root`, for checking that nothing landed anywhere else.
 fn files_below(root: &std::path::Path) -> Vec<std::path::PathBuf> {

@@ -11,13 +11,6 @@ use kling_core::{GenerationRequest, Status};
 
 const WITHIN: Duration = Duration::from_secs(30);
 
-fn prompt(text: &str) -> GenerationRequest {
-    GenerationRequest {
-        prompt: text.into(),
-        ..Default::default()
-    }
-}
-
 fn tasks_for(emulator: &Emulator, prompt: &str) -> usize {
     emulator
         .tasks()

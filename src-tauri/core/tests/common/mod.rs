@@ -110,6 +110,14 @@ pub fn engine_tuned(root: &Path, api_base: &str, key: Option<&str>, tune: impl F
     }
 }
 
+/// The plain prompt-and-Generate request.
+pub fn prompt(text: &str) -> kling_core::GenerationRequest {
+    kling_core::GenerationRequest {
+        prompt: text.into(),
+        ..Default::default()
+    }
+}
+
 pub async fn emulator() -> Emulator {
     Emulator::start(EmulatorConfig::fast()).await.unwrap()
 }
