@@ -94,7 +94,12 @@ fn main() {
     let binary = PathBuf::from(env!("CARGO_BIN_EXE_kling-desk"));
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let emulator = runtime.block_on(Emulator::start(EmulatorConfig::fast())).unwrap();
-    for (label, count) in [("empty library", 0), ("library of 2,000 generations", 2000)] {
+    let sizes = [
+        ("empty library", 0),
+        ("library of 2,000 generations", 2_000),
+        ("library of 20,000 generations", 20_000),
+    ];
+    for (label, count) in sizes {
         let (mut ready_s, mut rss_mb, mut pss_mb) = (Vec::new(), Vec::new(), Vec::new());
         let template = tempfile::tempdir().unwrap();
         let seeding = Instant::now();
