@@ -231,6 +231,19 @@ fn settings_round_trip_through_the_store() {
     assert_eq!(invoke(&h.window, "get_settings", json!({})).unwrap()["language"], "de");
     let rules = invoke(&h.window, "rules", json!({})).unwrap();
     assert_eq!(rules["limits"]["prompt_max_chars"], 500);
+
+    // An address the client cannot use is refused and never saved, so the next start is safe.
+    let refused = invoke(
+        &h.window,
+        "set_settings",
+        json!({"settings": {"api_base": "api.cometapi.com"}}),
+    )
+    .unwrap_err();
+    assert_eq!(refused["kind"], "bad_gateway_config");
+    assert_eq!(
+        invoke(&h.window, "get_settings", json!({})).unwrap()["api_base"],
+        emulator.base_url()
+    );
 }
 
 #[test]
@@ -275,6 +288,19 @@ fn live_updates_start_a_receiver_and_renewing_the_link_retires_the_old_one() {
     assert_eq!(post(&old_url), 404, "an unknown task is refused");
     let renewed = invoke(&h.window, "renew_callback_token", json!({})).unwrap();
     let new_url = renewed["local_url"].as_str().unwrap();
+    assert_eq!(
+        renewed["listening"], true,
+        "the same port, bound again with the new token"
+    );
+    assert_eq!(post(&old_url).as_u16() / 100, 4, "the old link is retired");
+    // A window still holding the old token saves its settings: the new token stays.
+    let stale = json!({"settings": {"callback_enabled": true, "callback_port": port,
+        "callback_public_url": "https://tunnel.example", "callback_token": old_url.rsplit('/').next().unwrap()}});
+    invoke(&h.window, "set_settings", stale).unwrap();
+    assert_eq!(
+        invoke(&h.window, "callback_info", json!({})).unwrap()["local_url"],
+        new_url
+    );
     assert_ne!(new_url, old_url);
     assert_eq!(
         invoke(&h.window, "get_settings", json!({})).unwrap()["callback_token"],

@@ -84,9 +84,13 @@ pub async fn set_settings<R: Runtime>(
     settings: Settings,
 ) -> Result<Settings> {
     let mut settings = settings;
+    // The callback token is the app's own secret: only `renew_callback_token` changes it, never a
+    // settings object the window may hold from before a renewal.
+    settings.callback_token = Settings::load(&app).callback_token;
     let setup = settings.callback_setup();
-    settings.save(&app)?;
+    // Checked before saving: an address the client cannot use must never reach the next start.
     state.engine.set_api_base(&settings.effective_api_base())?;
+    settings.save(&app)?;
     state
         .engine
         .set_requests_per_second(settings.effective_requests_per_second());

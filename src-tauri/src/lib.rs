@@ -51,9 +51,15 @@ impl AppState {
         let library = Arc::new(Library::open(&options.data_dir.join("library"))?);
         let media = MediaServer::start(&library.videos_dir()).await?;
         let media_base = media.base_url();
+        // A base URL saved by an older version that the client refuses falls back to CometAPI's,
+        // rather than keeping the app from starting.
+        let api_base = match kling_core::api::Client::new(&options.api_base) {
+            Ok(_) => options.api_base,
+            Err(_) => kling_core::api::DEFAULT_API_BASE.to_owned(),
+        };
         let engine = Engine::new(EngineConfig {
             library,
-            api_base: options.api_base,
+            api_base,
             vault: Arc::new(KeyVault::new(options.keychain)),
             sink: options.sink,
             schedule: options.schedule,

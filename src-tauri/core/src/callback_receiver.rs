@@ -49,6 +49,11 @@ impl CallbackReceiver {
     pub fn port(&self) -> u16 {
         self.server.addr().port()
     }
+
+    /// Stops listening and frees the port.
+    pub async fn stop(self) {
+        self.server.stop().await;
+    }
 }
 
 async fn receive(State(receiver): State<Arc<Receiver>>, Path(token): Path<String>, body: Bytes) -> StatusCode {
@@ -119,7 +124,10 @@ impl Endpoint {
             .as_ref()
             .is_some_and(|(running, _)| running.port == setup.port && running.token == setup.token);
         if !setup.enabled || !unchanged {
-            self.running = None;
+            // Waited for, so that the same port can be bound again with a new token right away.
+            if let Some((_, receiver)) = self.running.take() {
+                receiver.stop().await;
+            }
         }
         let mut problem = None;
         if setup.enabled && self.running.is_none() {

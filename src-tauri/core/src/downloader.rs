@@ -128,6 +128,17 @@ impl Download {
     }
 }
 
+/// The size of `path` when it is a whole MP4 (it starts with an `ftyp` box), else `None`.
+pub fn complete_video(path: &Path) -> Option<u64> {
+    use std::io::Read;
+    let mut head = [0u8; 8];
+    let mut file = std::fs::File::open(path).ok()?;
+    file.read_exact(&mut head).ok()?;
+    (&head[4..8] == b"ftyp")
+        .then(|| file.metadata().map(|m| m.len()).ok())
+        .flatten()
+}
+
 fn content_range_start(response: &reqwest::Response) -> Option<u64> {
     let value = response.headers().get(CONTENT_RANGE)?.to_str().ok()?;
     value.strip_prefix("bytes ")?.split('-').next()?.parse().ok()

@@ -249,3 +249,39 @@ async fn a_download_cut_off_midway_resumes_with_a_range_request() {
     let clip = include_bytes!("../fixtures/media/16x9-10s.mp4");
     assert!(file == clip, "the resumed file is the clip, byte for byte");
 }
+
+/// The app stopped after the finished file was renamed into the library but before the catalog
+/// said so: the video is recorded as it is, never fetched again (its link may have expired).
+#[tokio::test]
+async fn a_video_saved_just_before_a_crash_is_recorded_not_fetched_again() {
+    let emulator = emulator().await;
+    let dir = tempfile::tempdir().unwrap();
+    let library = kling_core::Library::open(dir.path()).unwrap();
+    let valid = kling_core::request::validate(&prompt("saved in time"), &kling_core::rules::COMETAPI_LIMITS).unwrap();
+    let mut stored = library.insert(valid).unwrap();
+    stored.task_id = Some("1".into());
+    stored.status = Status::Downloading;
+    stored.remote_video_url = Some(format!(
+        "{}/bs2/upload-kling-api/1/text2video/gone.mp4",
+        emulator.base_url()
+    ));
+    library.save(&mut stored).unwrap();
+    let clip = include_bytes!("../fixtures/media/16x9-5s.mp4");
+    std::fs::write(dir.path().join("videos").join(format!("{}.mp4", stored.id)), clip).unwrap();
+    drop(library);
+
+    let rig = engine_on(dir.path(), &emulator, Some(KEY));
+    rig.engine.resume().unwrap();
+    let ready = rig
+        .recorder
+        .wait_for(&stored.id, &[Status::Ready, Status::Expired, Status::Failed], WITHIN)
+        .await;
+    assert_eq!(
+        (ready.status, ready.video_bytes),
+        (Status::Ready, Some(clip.len() as i64))
+    );
+    assert!(
+        emulator.requests().iter().all(|r| !r.is_media()),
+        "nothing was downloaded again"
+    );
+}

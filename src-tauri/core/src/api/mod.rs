@@ -122,9 +122,10 @@ impl Client {
                 Err(e) => last_error = Some(e),
             }
         }
+        // "Not found" only when no form failed: a form that errored might have found the task.
         match last_error {
-            Some(e) if !not_found || e.is_transport() => Err(e),
-            _ => Ok(None),
+            Some(e) => Err(e),
+            None => Ok(None),
         }
     }
 

@@ -347,7 +347,8 @@ impl Engine {
     }
 
     async fn run(&self, mut generation: Generation, resumed: bool) -> Result<()> {
-        let mut reconcile_first = resumed;
+        // Only a generation left "submitting" may have a create in flight; a queued one is idle.
+        let mut reconcile_first = resumed && generation.status == Status::Submitting;
         loop {
             match generation.status {
                 Status::Submitting | Status::Queued => {

@@ -37,10 +37,6 @@ impl Engine {
                 Lookup::Unsettled(error) => return self.needs_check(generation, error),
             }
         }
-        if generation.status == Status::Queued {
-            generation.status = Status::Submitting;
-            self.commit(generation)?;
-        }
         let body = generation
             .request
             .create_body(&generation.external_task_id, generation.callback_url.clone());
@@ -51,6 +47,12 @@ impl Engine {
             if let Some(stored) = self.inner.library.get(&generation.id)?.filter(|g| g.status.is_final()) {
                 *generation = stored;
                 return Ok(());
+            }
+            // While a request is out the generation is "submitting", never "queued": a queued one is
+            // idle, so cancelling it or resuming it after a restart can never race a post.
+            if generation.status == Status::Queued {
+                generation.status = Status::Submitting;
+                self.commit(generation)?;
             }
             let client = self.client();
             let result = client.create(&key, &body).await;
@@ -142,18 +144,24 @@ impl Engine {
         let client = self.client();
         let trusted = self.inner.library.external_lookup_works(client.base()).ok().flatten() == Some(true);
         let mut last_error = None;
+        let mut absent = false;
+        // Every gap is waited out even after a "not found": a create that is still on its way to
+        // the provider shows up late, and finding it beats posting again.
         for gap in gaps {
             tokio::time::sleep(self.inner.schedule.scaled(Duration::from_secs(*gap))).await;
             let result = client.query_by_external(key, &generation.external_task_id).await;
             self.note_reachability(&result);
             match result {
                 Ok(Some(task)) => return Lookup::Found(task),
-                Ok(None) if trusted => return Lookup::Absent,
-                Ok(None) => last_error = None,
+                Ok(None) => absent |= trusted,
                 Err(error) => last_error = Some(error),
             }
         }
-        Lookup::Unsettled(last_error)
+        if absent {
+            Lookup::Absent
+        } else {
+            Lookup::Unsettled(last_error)
+        }
     }
 
     /// Once per gateway: look up a task we just created by its external id, so that a later "not

@@ -20,6 +20,11 @@ impl Engine {
             target: library.videos_dir().join(format!("{}.mp4", generation.id)),
             limit: self.inner.max_video_bytes,
         };
+        // A finished file is only ever renamed into `videos/` whole; if the app stopped before the
+        // library recorded it, the video is already here and must not be fetched (or expire) again.
+        if let Some(bytes) = crate::downloader::complete_video(&download.target) {
+            return self.record_video(generation, bytes);
+        }
         let mut refreshed = false;
         let mut attempt = 0u32;
         loop {
@@ -39,22 +44,23 @@ impl Engine {
                 })
                 .await;
             match result {
-                Ok(bytes) => {
-                    generation.video_file = Some(format!("videos/{}.mp4", generation.id));
-                    generation.video_bytes = Some(bytes as i64);
-                    generation.status = Status::Ready;
-                    generation.error = None;
-                    return self.commit(generation);
-                }
+                Ok(bytes) => return self.record_video(generation, bytes),
                 Err(DownloadError::Gone(_)) if !refreshed => {
-                    // Links expire; the task may hand out a fresh one.
-                    refreshed = true;
+                    // Links expire; the task may hand out a fresh one. The one refresh counts only
+                    // once the provider answered: a failed query is retried after a pause.
                     let key = self.key().await;
                     let task_id = generation.task_id.clone().unwrap_or_default();
-                    if let Ok(task) = self.client().query(&key, &task_id).await {
-                        if let Some(fresh) = task.first_video().and_then(|v| v.url.clone()) {
-                            generation.remote_video_url = Some(fresh);
-                            self.commit(generation)?;
+                    match self.client().query(&key, &task_id).await {
+                        Ok(task) => {
+                            refreshed = true;
+                            if let Some(fresh) = task.first_video().and_then(|v| v.url.clone()) {
+                                generation.remote_video_url = Some(fresh);
+                                self.commit(generation)?;
+                            }
+                        }
+                        Err(_) => {
+                            attempt += 1;
+                            tokio::time::sleep(self.inner.schedule.backoff(attempt).min(RETRY_CAP)).await;
                         }
                     }
                 }
@@ -87,5 +93,13 @@ impl Engine {
                 }
             }
         }
+    }
+
+    fn record_video(&self, generation: &mut Generation, bytes: u64) -> Result<()> {
+        generation.video_file = Some(format!("videos/{}.mp4", generation.id));
+        generation.video_bytes = Some(bytes as i64);
+        generation.status = Status::Ready;
+        generation.error = None;
+        self.commit(generation)
     }
 }
