@@ -24,7 +24,7 @@ as_root=""
 [ "$(id -u)" -eq 0 ] || as_root="sudo -n"
 tiny=$(mktemp -d)
 if $as_root mount -t tmpfs -o size=2m,mode=1777 tmpfs "$tiny" 2>/dev/null; then
-  run env DISK_FULL_DIR="$tiny" cargo test -p kling-core --test disk_full -- --ignored
+  run env DISK_FULL_DIR="$tiny" cargo test --workspace --test disk_full -- --ignored
   $as_root umount "$tiny"
 else
   echo "== skipped the disk-full test: mounting a tmpfs needs root or passwordless sudo"
