@@ -80,6 +80,7 @@ pub const LOCAL_KINDS: &[&str] = &[
     "callback_port_in_use",
     "library_unavailable",
     "poster_invalid",
+    "rate_limited_gave_up",
 ];
 
 impl Error {

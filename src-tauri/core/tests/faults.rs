@@ -152,7 +152,7 @@ async fn passing_rate_limits_are_waited_out_with_the_same_request() {
     let outcome = create_with(Fault::kling(429, 1302, "rate limit").times(10), false).await;
     assert_eq!(
         (outcome.generation.status, kind(&outcome), outcome.creates),
-        (Status::Failed, Some("rate_limited"), 4)
+        (Status::Failed, Some("rate_limited_gave_up"), 4)
     );
 }
 

@@ -103,7 +103,13 @@ impl Engine {
                 Err(error) if error.is_ambiguous() => return self.reconcile(&key, generation, Some(error)).await,
                 Err(error) => {
                     let message = error.provider_message();
-                    return self.fail(generation, error.problem(), message);
+                    // Still rate-limited after the retries: nothing was created, and the user is
+                    // asked to try again later rather than told it goes on by itself.
+                    let problem = match error.kind() {
+                        "rate_limited" => Problem::new("rate_limited_gave_up"),
+                        _ => error.problem(),
+                    };
+                    return self.fail(generation, problem, message);
                 }
             }
         }
