@@ -33,6 +33,13 @@ pub enum DownloadError {
     Io(#[from] std::io::Error),
 }
 
+impl DownloadError {
+    /// The result URL may carry a signed query; the error text never includes it.
+    fn network(e: reqwest::Error) -> DownloadError {
+        DownloadError::Network(e.without_url().to_string())
+    }
+}
+
 pub struct Download {
     pub part: PathBuf,
     pub target: PathBuf,
@@ -63,10 +70,7 @@ impl Download {
             request = request.header(RANGE, format!("bytes={have}-"));
         }
         debug_assert!(!format!("{request:?}").contains(AUTHORIZATION.as_str()));
-        let response = request
-            .send()
-            .await
-            .map_err(|e| DownloadError::Network(e.without_url().to_string()))?;
+        let response = request.send().await.map_err(DownloadError::network)?;
         let status = response.status().as_u16();
         let (mut received, resumed) = match status {
             206 if have > 0 && content_range_start(&response) == Some(have) => (have, true),
@@ -94,7 +98,7 @@ impl Download {
         }
         progress(received, expected);
         while let Some(chunk) = stream.next().await {
-            let chunk = chunk.map_err(|e| DownloadError::Network(e.without_url().to_string()))?;
+            let chunk = chunk.map_err(DownloadError::network)?;
             if head.len() < 8 {
                 head.extend(chunk.iter().take(8 - head.len()));
                 if head.len() >= 8 && &head[4..8] != b"ftyp" {

@@ -207,11 +207,7 @@ impl Engine {
     }
 
     pub fn get(&self, id: &str) -> Result<Generation> {
-        let generation = self
-            .inner
-            .library
-            .get(id)?
-            .ok_or_else(|| Error::UnknownGeneration(id.to_owned()))?;
+        let generation = self.settle_only(id, &Status::ALL)?;
         Ok(self.view(generation))
     }
 
@@ -276,6 +272,25 @@ impl Engine {
         generation.video_url = served(&generation.video_file);
         generation.poster_url = served(&generation.poster_file);
         generation
+    }
+
+    /// The stored generation, when it is in one of the `allowed` states: what every action on a
+    /// card checks first, since the card may have moved on since the window drew it.
+    fn settle_only(&self, id: &str, allowed: &[Status]) -> Result<Generation> {
+        let generation = self
+            .inner
+            .library
+            .get(id)?
+            .ok_or_else(|| Error::UnknownGeneration(id.to_owned()))?;
+        if allowed.contains(&generation.status) {
+            Ok(generation)
+        } else {
+            Err(Error::invalid_with(
+                "action_not_available",
+                "status",
+                &[("status", serde_json::json!(generation.status.as_str()))],
+            ))
+        }
     }
 
     fn emit(&self, generation: &Generation) {

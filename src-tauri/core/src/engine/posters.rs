@@ -16,16 +16,7 @@ impl Engine {
             return Err(Error::invalid("poster_invalid", "poster"));
         }
         let library = &self.inner.library;
-        let mut generation = library
-            .get(id)?
-            .ok_or_else(|| Error::UnknownGeneration(id.to_owned()))?;
-        if generation.status != Status::Ready {
-            return Err(Error::invalid_with(
-                "action_not_available",
-                "status",
-                &[("status", serde_json::json!(generation.status.as_str()))],
-            ));
-        }
+        let mut generation = self.settle_only(id, &[Status::Ready])?;
         // Written aside and renamed, so a poster file is always whole; named by our own id.
         let part = library.incoming_dir().join(format!("{id}.jpg.part"));
         std::fs::write(&part, jpeg)?;
