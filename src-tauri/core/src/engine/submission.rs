@@ -66,11 +66,7 @@ impl Engine {
                 Ok(_) => return self.reconcile(&key, generation, None).await,
                 Err(error) if error.kind() == "rate_limited" && rate_limited < RATE_LIMIT_RETRIES => {
                     rate_limited += 1;
-                    // The server's Retry-After is a promise about real time; only our own guess scales.
-                    let wait = error
-                        .retry_after()
-                        .unwrap_or_else(|| self.inner.schedule.scaled(Duration::from_secs(2u64 << rate_limited)));
-                    tokio::time::sleep(wait).await;
+                    tokio::time::sleep(self.rate_limit_wait(&error, rate_limited)).await;
                 }
                 Err(ApiError::Unreachable(_)) => {
                     // Nothing reached the server, so posting the same request again is safe.
@@ -101,16 +97,7 @@ impl Engine {
                     }
                 }
                 Err(error) if error.is_ambiguous() => return self.reconcile(&key, generation, Some(error)).await,
-                Err(error) => {
-                    let message = error.provider_message();
-                    // Still rate-limited after the retries: nothing was created, and the user is
-                    // asked to try again later rather than told it goes on by itself.
-                    let problem = match error.kind() {
-                        "rate_limited" => Problem::new("rate_limited_gave_up"),
-                        _ => error.problem(),
-                    };
-                    return self.fail(generation, problem, message);
-                }
+                Err(error) => return self.fail_refused(generation, error),
             }
         }
     }
@@ -120,7 +107,9 @@ impl Engine {
     /// itself ambiguous, or refused as a duplicate (so the first one did arrive), is looked up again.
     async fn reconcile(&self, key: &str, generation: &mut Generation, cause: Option<ApiError>) -> Result<()> {
         let mut cause = cause;
-        for _ in 0..RECONCILE_ROUNDS {
+        let mut rounds = 0;
+        let mut rate_limited = 0;
+        while rounds < RECONCILE_ROUNDS {
             match self.look_up(key, generation, LOOKUP_GAPS_S).await {
                 Lookup::Found(task) => return self.adopt(generation, task),
                 Lookup::Unsettled(error) => return self.needs_check(generation, error.or(cause)),
@@ -133,17 +122,39 @@ impl Engine {
             self.note_reachability(&result);
             match result {
                 Ok(task) if !task.task_id.is_empty() => return self.adopt(generation, task),
-                Ok(_) => {}
+                Ok(_) => rounds += 1,
+                // The lookup said absent and the rate limit created nothing: the same waits as a
+                // first post, without spending a round.
+                Err(error) if error.kind() == "rate_limited" && rate_limited < RATE_LIMIT_RETRIES => {
+                    rate_limited += 1;
+                    tokio::time::sleep(self.rate_limit_wait(&error, rate_limited)).await;
+                }
                 Err(error) if error.is_ambiguous() || error.is_transport() || error.kind() == "invalid_request" => {
+                    rounds += 1;
                     cause = Some(error);
                 }
-                Err(error) => {
-                    let message = error.provider_message();
-                    return self.fail(generation, error.problem(), message);
-                }
+                Err(error) => return self.fail_refused(generation, error),
             }
         }
         self.needs_check(generation, cause)
+    }
+
+    /// The server's Retry-After is a promise about real time; only our own guess scales.
+    fn rate_limit_wait(&self, error: &ApiError, attempt: u32) -> Duration {
+        error
+            .retry_after()
+            .unwrap_or_else(|| self.inner.schedule.scaled(Duration::from_secs(2u64 << attempt)))
+    }
+
+    /// A definite refusal: nothing was created. Still rate-limited after the retries, the user is
+    /// asked to try again later rather than told it goes on by itself.
+    fn fail_refused(&self, generation: &mut Generation, error: ApiError) -> Result<()> {
+        let message = error.provider_message();
+        let problem = match error.kind() {
+            "rate_limited" => Problem::new("rate_limited_gave_up"),
+            _ => error.problem(),
+        };
+        self.fail(generation, problem, message)
     }
 
     async fn look_up(&self, key: &str, generation: &Generation, gaps: &[u64]) -> Lookup {
@@ -253,22 +264,5 @@ impl Engine {
         // A queued generation sleeps until a slot frees up; wake it so it sees it was cancelled.
         self.inner.slot_freed.notify_waiters();
         Ok(self.view(generation))
-    }
-
-    fn settle_only(&self, id: &str, allowed: &[Status]) -> Result<Generation> {
-        let generation = self
-            .inner
-            .library
-            .get(id)?
-            .ok_or_else(|| crate::error::Error::UnknownGeneration(id.to_owned()))?;
-        if allowed.contains(&generation.status) {
-            Ok(generation)
-        } else {
-            Err(crate::error::Error::invalid_with(
-                "action_not_available",
-                "status",
-                &[("status", serde_json::json!(generation.status.as_str()))],
-            ))
-        }
     }
 }
