@@ -3,7 +3,7 @@
 # CometAPI offers. They are committed, so neither the app nor the tests need ffmpeg; run this only
 # to change them. Durations are 5.1 s and 10.1 s because that is what Kling reports for its clips.
 set -euo pipefail
-out="$(cd "$(dirname "$0")/.." && pwd)/src-tauri/core/fixtures/media"
+out="$(cd "$(dirname "$0")/.." && pwd)/src-tauri/emulator/fixtures/media"
 mkdir -p "$out"
 sizes="16x9:320x180 9x16:180x320 1x1:240x240 4x3:240x180 3x4:180x240 3x2:240x160 2x3:160x240"
 for entry in $sizes; do

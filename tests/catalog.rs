@@ -1,10 +1,7 @@
 //! Core speaks in kinds and states; the UI turns them into words. Every kind core can produce and
 //! every state must have text in English and in German, or a user would see a bare code.
 
-use kling_core::api::API_KINDS;
-use kling_core::error::LOCAL_KINDS;
-use kling_core::request::VALIDATION_KINDS;
-use kling_core::Status;
+use kling_core::{Kind, Status};
 use serde_json::Value;
 
 fn catalog(language: &str) -> Value {
@@ -24,8 +21,8 @@ fn every_kind_and_state_has_text_in_both_languages() {
     let mut missing = Vec::new();
     for language in ["en", "de"] {
         let catalog = catalog(language);
-        for kind in API_KINDS.iter().chain(LOCAL_KINDS).chain(VALIDATION_KINDS) {
-            if text(&catalog, &["error", kind]).is_none() {
+        for kind in Kind::ALL {
+            if text(&catalog, &["error", kind.as_str()]).is_none() {
                 missing.push(format!("{language}: error.{kind}"));
             }
         }
@@ -43,10 +40,9 @@ fn every_kind_and_state_has_text_in_both_languages() {
 #[test]
 fn german_is_not_english_with_another_name() {
     let (en, de) = (catalog("en"), catalog("de"));
-    let same: Vec<&str> = API_KINDS
+    let same: Vec<&str> = Kind::ALL
         .iter()
-        .chain(LOCAL_KINDS)
-        .copied()
+        .map(|kind| kind.as_str())
         .filter(|kind| text(&en, &["error", kind]) == text(&de, &["error", kind]))
         .collect();
     assert!(same.is_empty(), "untranslated: {same:?}");

@@ -4,12 +4,12 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use kling_core::callback_receiver::CallbackSetup;
-use kling_core::emulator::{Emulator, EmulatorConfig};
+use kling_core::engine::CallbackSetup;
 use kling_core::secrets::MemoryStore;
 use kling_core::PollSchedule;
 use kling_desk::events::WindowSink;
 use kling_desk::StartOptions;
+use kling_emulator::{Emulator, EmulatorConfig};
 use serde_json::{json, Value};
 use tauri::ipc::{CallbackFn, InvokeBody};
 use tauri::test::{get_ipc_response, mock_builder, mock_context, noop_assets, MockRuntime, INVOKE_KEY};
@@ -360,4 +360,53 @@ fn a_library_that_cannot_be_opened_is_explained_instead_of_a_silent_exit() {
     assert_eq!(error["kind"], "library_unavailable");
     assert_eq!(error["params"]["path"], blocked.join("library").display().to_string());
     assert_eq!(std::fs::read(&blocked).unwrap(), b"in the way", "nothing was changed");
+}
+
+/// The command list is written once, in `build.rs` (it makes each command need a permission); the
+/// handler list, the capability file and the window's one door, `ui/js/backend.js`, must name
+/// exactly the same commands.
+#[test]
+fn every_command_is_listed_once_and_the_other_lists_follow_it() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let read = |path: &str| std::fs::read_to_string(root.join(path)).unwrap();
+    let quoted = |text: &str, before: &str, after: &str| -> Vec<String> {
+        let mut found = Vec::new();
+        let mut rest = text;
+        while let Some(start) = rest.find(before) {
+            rest = &rest[start + before.len()..];
+            let end = rest.find(after).unwrap();
+            found.push(rest[..end].to_owned());
+            rest = &rest[end + after.len()..];
+        }
+        found.sort();
+        found
+    };
+
+    let build = read("src-tauri/build.rs");
+    let list = &build[build.find("const COMMANDS").unwrap()..build.find("];").unwrap()];
+    let commands = quoted(list, "\"", "\"");
+    assert!(commands.len() > 10, "the list in build.rs was found: {commands:?}");
+
+    let lib = read("src-tauri/src/lib.rs");
+    let handlers = &lib[lib.find("generate_handler![").unwrap()..];
+    let handlers = &handlers[..handlers.find(']').unwrap()];
+    assert_eq!(
+        quoted(handlers, "commands::", ","),
+        commands,
+        "generate_handler! in lib.rs"
+    );
+
+    let capability: Value = serde_json::from_str(&read("src-tauri/capabilities/main.json")).unwrap();
+    let mut allowed: Vec<String> = capability["permissions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|p| p.as_str()?.strip_prefix("allow-").map(|c| c.replace('-', "_")))
+        .collect();
+    allowed.sort();
+    assert_eq!(allowed, commands, "capabilities/main.json");
+
+    let mut called = quoted(&read("ui/js/backend.js"), "call(\"", "\"");
+    called.dedup();
+    assert_eq!(called, commands, "ui/js/backend.js");
 }

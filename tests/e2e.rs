@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use kling_core::emulator::{Emulator, EmulatorConfig};
+use kling_emulator::{Emulator, EmulatorConfig};
 use serde_json::{json, Value};
 use support::app::{app_pids, home_env, screenshot, wait_until_gone, wait_with_timeout, App};
 use support::webdriver::Session;

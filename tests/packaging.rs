@@ -12,7 +12,7 @@ mod support;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use kling_core::emulator::{Emulator, EmulatorConfig};
+use kling_emulator::{Emulator, EmulatorConfig};
 use support::app::{screenshot, App};
 
 fn installed_binary() -> PathBuf {

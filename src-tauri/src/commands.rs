@@ -1,6 +1,6 @@
 //! The commands the window calls. Each one only adapts: the rules live in kling-core.
 
-use kling_core::callback_receiver::CallbackInfo;
+use kling_core::engine::CallbackInfo;
 use kling_core::rules::{self, RulesTable};
 use kling_core::secrets::{KeyScope, KeyStatus};
 use kling_core::Problem;
@@ -11,6 +11,7 @@ use tauri::{AppHandle, Manager, Runtime, State};
 use crate::error::{Error, Result};
 use crate::settings::Settings;
 use crate::AppState;
+use kling_core::Kind;
 
 #[derive(Debug, Serialize)]
 pub struct AppInfo {
@@ -31,7 +32,7 @@ pub struct AppInfo {
 pub fn app_info<R: Runtime>(app: AppHandle<R>) -> Result<AppInfo> {
     let Some(state) = app.try_state::<AppState>() else {
         let problem = app.try_state::<crate::StartFailure>().map(|f| f.0.clone());
-        return Err(Error::Startup(problem.unwrap_or_else(|| Problem::new("internal"))));
+        return Err(Error::Startup(problem.unwrap_or_else(|| Problem::new(Kind::Internal))));
     };
     Ok(AppInfo {
         version: app.package_info().version.to_string(),
@@ -138,7 +139,7 @@ pub async fn save_poster(state: State<'_, AppState>, request: tauri::ipc::Reques
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default();
     let tauri::ipc::InvokeBody::Raw(jpeg) = request.body() else {
-        return Err(kling_core::Error::invalid("poster_invalid", "poster").into());
+        return Err(kling_core::Error::invalid(Kind::PosterInvalid, "poster").into());
     };
     Ok(state.engine.save_poster(id, jpeg)?)
 }
@@ -151,5 +152,5 @@ pub fn quit<R: Runtime>(app: AppHandle<R>) {
 
 #[tauri::command]
 pub fn rules() -> RulesTable {
-    rules::table(rules::Profile::CometApi)
+    rules::table()
 }

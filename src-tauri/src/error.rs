@@ -1,6 +1,7 @@
 //! The shell's one error type. It serializes exactly like core's, `{kind, field, params}`, so the
 //! UI handles every failure the same way.
 
+use kling_core::Kind;
 use kling_core::Problem;
 use serde::Serialize;
 
@@ -19,7 +20,7 @@ impl Error {
     pub fn problem(&self) -> Problem {
         match self {
             Error::Core(core) => core.problem(),
-            Error::Settings(detail) => Problem::new("storage").param("detail", detail.as_str()),
+            Error::Settings(detail) => Problem::new(Kind::Storage).param("detail", detail.as_str()),
             Error::Startup(problem) => problem.clone(),
         }
     }

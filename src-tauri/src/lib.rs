@@ -10,10 +10,11 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
-use kling_core::callback_receiver::{CallbackSetup, Endpoint};
+use kling_core::engine::{CallbackSetup, Endpoint};
 use kling_core::media_server::MediaServer;
 use kling_core::rules::COMETAPI_LIMITS;
 use kling_core::secrets::{KeyVault, KeyringStore, SecretStore};
+use kling_core::Kind;
 use kling_core::{Engine, EngineConfig, EventSink, Library, PollSchedule};
 use tauri::{Emitter, Manager, WindowEvent};
 
@@ -96,8 +97,8 @@ pub fn manage_start<R: tauri::Runtime>(app: &tauri::AppHandle<R>, options: Start
         }
         Err(error) => {
             let mut problem = error.problem();
-            if problem.kind != "disk_full" {
-                problem = kling_core::Problem::new("library_unavailable")
+            if problem.kind != Kind::DiskFull {
+                problem = kling_core::Problem::new(Kind::LibraryUnavailable)
                     .param("path", library.display().to_string())
                     .param("detail", error.to_string());
             }

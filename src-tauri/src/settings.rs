@@ -60,16 +60,14 @@ impl Settings {
     }
 
     /// The callback setup in force; a token is made the first time one is needed.
-    pub fn callback_setup(&mut self) -> kling_core::callback_receiver::CallbackSetup {
+    pub fn callback_setup(&mut self) -> kling_core::engine::CallbackSetup {
         let token = self
             .callback_token
             .get_or_insert_with(kling_core::secrets::random_token)
             .clone();
-        kling_core::callback_receiver::CallbackSetup {
+        kling_core::engine::CallbackSetup {
             enabled: self.callback_enabled,
-            port: self
-                .callback_port
-                .unwrap_or(kling_core::callback_receiver::DEFAULT_CALLBACK_PORT),
+            port: self.callback_port.unwrap_or(kling_core::engine::DEFAULT_CALLBACK_PORT),
             public_url: self.callback_public_url.clone(),
             token,
         }

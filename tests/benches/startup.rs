@@ -10,10 +10,10 @@ mod support;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use kling_core::emulator::{Emulator, EmulatorConfig};
 use kling_core::request::{validate, GenerationRequest};
 use kling_core::rules::COMETAPI_LIMITS;
 use kling_core::{Library, Status};
+use kling_emulator::{Emulator, EmulatorConfig};
 use support::app::{app_pids, App};
 
 const RUNS: usize = 3;
@@ -21,7 +21,7 @@ const RUNS: usize = 3;
 /// Fills a library with `count` ready generations, each with a real clip on disk.
 fn seed(root: &Path, count: usize) {
     let library = Library::open(root).unwrap();
-    let clip = include_bytes!("../../src-tauri/core/fixtures/media/16x9-5s.mp4");
+    let clip = kling_emulator::clip("16:9", "5").unwrap();
     for n in 0..count {
         let request = GenerationRequest {
             prompt: format!("seeded generation number {n}"),

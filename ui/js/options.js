@@ -1,7 +1,9 @@
 // The options of a text-to-video request as rules: which values the chosen model allows and why
 // the others are disabled, how a choice snaps to a valid one, the request fields, the price and
-// the one-line summary. Everything comes from the rules table the backend sends
-// (`invoke("rules")`), so a new model or limit needs no change here. No DOM access here.
+// the one-line summary. Every rule is data from the table the backend sends (`invoke("rules")`:
+// per model its modes, durations, defaults, camera combination, sound modes and prices), so a new
+// model or limit needs no change here, and tests/ui/rules-agreement.test.mjs proves this file
+// offers exactly what the Rust validator accepts. No DOM access here.
 import { countChars } from "./text.js";
 
 /** The camera choice that sends nothing: Kling picks the motion. */
@@ -30,15 +32,6 @@ function defaultModel(rules) {
   return findModel(rules, rules.default_model) ?? rules.models[0];
 }
 
-/** The mode the validator picks for a model when none is given. */
-function fallbackMode(rules, model) {
-  return model.modes.includes(rules.limits.default_mode) ? rules.limits.default_mode : model.modes[0];
-}
-
-function fallbackDuration(rules, model) {
-  return model.durations.includes(rules.limits.default_duration) ? rules.limits.default_duration : model.durations[0];
-}
-
 export function zeroAxes(rules) {
   return Object.fromEntries(rules.camera_axes.map((axis) => [axis, 0]));
 }
@@ -49,8 +42,8 @@ export function defaultChoice(rules) {
   const { limits } = rules;
   return {
     model_name: model.name,
-    mode: model.modes.includes(rules.default_model_mode) ? rules.default_model_mode : fallbackMode(rules, model),
-    duration: fallbackDuration(rules, model),
+    mode: model.modes.includes(rules.default_model_mode) ? rules.default_model_mode : model.default_mode,
+    duration: model.default_duration,
     aspect_ratio: limits.default_aspect_ratio,
     negative_prompt: "",
     cfg_scale: limits.cfg_scale_default,
@@ -82,7 +75,7 @@ export function cameraNeeds(rules, modelName) {
 }
 
 export function soundAllowed(model, mode) {
-  return Boolean(model?.sound && (!model.sound_needs_mode || model.sound_needs_mode === mode));
+  return Boolean(model?.sound_modes?.includes(mode));
 }
 
 function roundTo(value, step) {
@@ -144,7 +137,7 @@ export function snapChoice(rules, input) {
   }
   choice.duration = String(choice.duration ?? "");
   if (!model.durations.includes(choice.duration)) {
-    choice.duration = fallbackDuration(rules, model);
+    choice.duration = model.default_duration;
     changes.push({ field: "duration", value: choice.duration });
   }
   if (!limits.aspect_ratios.includes(choice.aspect_ratio)) {
@@ -279,7 +272,7 @@ export function choiceFromRequest(rules, request = {}) {
   if (request.model_name) {
     choice.model_name = request.model_name;
     const model = findModel(rules, request.model_name);
-    if (model && !request.mode) choice.mode = fallbackMode(rules, model);
+    if (model && !request.mode) choice.mode = model.default_mode;
   }
   if (request.mode) choice.mode = request.mode;
   if (request.duration != null && request.duration !== "") choice.duration = String(request.duration);
@@ -303,13 +296,11 @@ export function isCustomized(rules, choice) {
   return JSON.stringify(requestFields(rules, choice)) !== JSON.stringify(requestFields(rules, defaultChoice(rules)));
 }
 
-/** Approximate price in US cents, or null when the table has no row (never guessed). */
+/** Approximate price in US cents, or null when the price is unknown (never guessed). */
 export function priceCents(rules, choice) {
-  const row = rules.prices.find((price) =>
-    price.model === choice.model_name
-    && price.duration === String(choice.duration)
-    && (price.mode == null || price.mode === choice.mode));
-  return row ? row.usd_cents : null;
+  const cell = findModel(rules, choice.model_name)?.prices
+    .find((price) => price.mode === choice.mode && price.duration === String(choice.duration));
+  return cell?.usd_cents ?? null;
 }
 
 export function localeOf(lang) {

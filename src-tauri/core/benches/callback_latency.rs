@@ -6,10 +6,10 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use kling_core::callback_receiver::CallbackReceiver;
-use kling_core::emulator::{Emulator, EmulatorConfig};
 use kling_core::rules::COMETAPI_LIMITS;
 use kling_core::secrets::{KeyScope, KeyVault, MemoryStore};
 use kling_core::{Engine, EngineConfig, EventSink, Generation, GenerationRequest, Library, PollSchedule, Status};
+use kling_emulator::{Emulator, EmulatorConfig};
 
 #[derive(Default)]
 struct Clock {

@@ -4,17 +4,20 @@
 pub mod api;
 pub mod callback_receiver;
 pub mod downloader;
-pub mod emulator;
 pub mod engine;
 pub mod error;
+pub mod generation;
 pub mod library;
 pub mod loopback;
 pub mod media_server;
+pub mod problem;
 pub mod request;
 pub mod rules;
 pub mod secrets;
 
 pub use engine::{Engine, EngineConfig, EventSink, PollSchedule};
-pub use error::{Error, Problem, Result};
-pub use library::{Delivery, Generation, Library, Page, Status};
+pub use error::{Error, Result};
+pub use generation::{Delivery, Generation, Status};
+pub use library::{Library, Page};
+pub use problem::{Kind, Problem};
 pub use request::GenerationRequest;

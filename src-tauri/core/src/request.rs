@@ -6,6 +6,7 @@ use serde_json::json;
 
 use crate::api::{CameraControl, CreateTask};
 use crate::error::{Error, Result};
+use crate::problem::Kind;
 use crate::rules::{self, visible_len, Limits, ModelRule};
 
 /// The request as the UI sends it: only the prompt is required, every option may be left out.
@@ -78,7 +79,7 @@ fn choose<'a>(field: &'static str, value: Option<&'a str>, allowed: &[&'a str], 
         Ok(value)
     } else {
         Err(Error::invalid_with(
-            "option_not_allowed",
+            Kind::OptionNotAllowed,
             field,
             &[("value", json!(value)), ("allowed", json!(allowed))],
         ))
@@ -88,12 +89,12 @@ fn choose<'a>(field: &'static str, value: Option<&'a str>, allowed: &[&'a str], 
 pub fn validate(request: &GenerationRequest, limits: &Limits) -> Result<ValidRequest> {
     let prompt = cleaned(&request.prompt);
     if prompt.is_empty() {
-        return Err(Error::invalid("prompt_empty", "prompt"));
+        return Err(Error::invalid(Kind::PromptEmpty, "prompt"));
     }
     let count = visible_len(&prompt);
     if count > limits.prompt_max_chars {
         return Err(Error::invalid_with(
-            "prompt_too_long",
+            Kind::PromptTooLong,
             "prompt",
             &[("count", json!(count)), ("max", json!(limits.prompt_max_chars))],
         ));
@@ -107,7 +108,7 @@ pub fn validate(request: &GenerationRequest, limits: &Limits) -> Result<ValidReq
         let count = visible_len(negative);
         if count > limits.negative_prompt_max_chars {
             return Err(Error::invalid_with(
-                "negative_prompt_too_long",
+                Kind::NegativePromptTooLong,
                 "negative_prompt",
                 &[
                     ("count", json!(count)),
@@ -123,18 +124,13 @@ pub fn validate(request: &GenerationRequest, limits: &Limits) -> Result<ValidReq
         .filter(|m| !m.is_empty())
         .unwrap_or(rules::DEFAULT_MODEL);
     let model = rules::model(model_name)
-        .ok_or_else(|| Error::invalid_with("unknown_model", "model_name", &[("model", json!(model_name))]))?;
-    let default_mode = if model.modes.contains(&limits.default_mode) {
-        limits.default_mode
-    } else {
-        model.modes[0]
-    };
-    let mode = choose("mode", request.mode.as_deref(), model.modes, default_mode)?;
+        .ok_or_else(|| Error::invalid_with(Kind::UnknownModel, "model_name", &[("model", json!(model_name))]))?;
+    let mode = choose("mode", request.mode.as_deref(), model.modes, model.default_mode(limits))?;
     let duration = choose(
         "duration",
         request.duration.as_deref(),
         model.durations,
-        limits.default_duration,
+        model.default_duration(limits),
     )?;
     let aspect_ratio = choose(
         "aspect_ratio",
@@ -162,14 +158,14 @@ fn validate_cfg(cfg: Option<f64>, model: &ModelRule, limits: &Limits) -> Result<
     let Some(cfg) = cfg else { return Ok(None) };
     if !model.cfg_scale {
         return Err(Error::invalid_with(
-            "cfg_scale_not_supported",
+            Kind::CfgScaleNotSupported,
             "cfg_scale",
             &[("model", json!(model.name))],
         ));
     }
     if !cfg.is_finite() || cfg < limits.cfg_scale_min || cfg > limits.cfg_scale_max {
         return Err(Error::invalid_with(
-            "cfg_scale_out_of_range",
+            Kind::CfgScaleOutOfRange,
             "cfg_scale",
             &[
                 ("min", json!(limits.cfg_scale_min)),
@@ -190,8 +186,7 @@ fn validate_camera(
     let Some(camera) = camera else {
         return Ok(None);
     };
-    let allowed = model.camera.filter(|c| c.mode == mode && c.duration == duration);
-    if allowed.is_none() {
+    if !model.camera_allowed(mode, duration) {
         let needs = model.camera.or_else(|| rules::MODELS.iter().find_map(|m| m.camera));
         let params: Vec<(&str, serde_json::Value)> = match (rules::MODELS.iter().find(|m| m.camera.is_some()), needs) {
             (Some(m), Some(c)) => vec![
@@ -201,18 +196,18 @@ fn validate_camera(
             ],
             _ => vec![],
         };
-        return Err(Error::invalid_with("camera_not_supported", "camera_control", &params));
+        return Err(Error::invalid_with(Kind::CameraNotSupported, "camera_control", &params));
     }
     if !rules::CAMERA_TYPES.contains(&camera.kind.as_str()) {
         return Err(Error::invalid_with(
-            "camera_type_unknown",
+            Kind::CameraTypeUnknown,
             "camera_control",
             &[("value", json!(camera.kind))],
         ));
     }
     match (&camera.config, camera.kind == "simple") {
-        (None, true) => Err(Error::invalid("camera_config_missing", "camera_control")),
-        (Some(_), false) => Err(Error::invalid("camera_config_not_allowed", "camera_control")),
+        (None, true) => Err(Error::invalid(Kind::CameraConfigMissing, "camera_control")),
+        (Some(_), false) => Err(Error::invalid(Kind::CameraConfigNotAllowed, "camera_control")),
         (None, false) => Ok(Some(camera.clone())),
         (Some(config), true) => {
             let axes = [
@@ -228,7 +223,7 @@ fn validate_camera(
                 .any(|a| !a.is_finite() || *a < limits.camera_axis_min || *a > limits.camera_axis_max)
             {
                 return Err(Error::invalid_with(
-                    "camera_axis_out_of_range",
+                    Kind::CameraAxisOutOfRange,
                     "camera_control",
                     &[
                         ("min", json!(limits.camera_axis_min)),
@@ -237,7 +232,7 @@ fn validate_camera(
                 ));
             }
             if axes.iter().filter(|a| **a != 0.0).count() != 1 {
-                return Err(Error::invalid("camera_one_axis", "camera_control"));
+                return Err(Error::invalid(Kind::CameraOneAxis, "camera_control"));
             }
             Ok(Some(camera.clone()))
         }
@@ -249,37 +244,19 @@ fn validate_sound(sound: Option<&str>, model: &ModelRule, mode: &str) -> Result<
         None | Some("off") if !model.sound => Ok(None),
         None => Ok(None),
         Some("off") => Ok(Some("off".into())),
-        Some("on") if model.sound && model.sound_needs_mode.is_none_or(|m| m == mode) => Ok(Some("on".into())),
+        Some("on") if model.sound_allowed(mode) => Ok(Some("on".into())),
         Some("on") => Err(Error::invalid_with(
-            "sound_not_supported",
+            Kind::SoundNotSupported,
             "sound",
             &[("model", json!(model.name)), ("mode", json!(model.sound_needs_mode))],
         )),
         Some(other) => Err(Error::invalid_with(
-            "option_not_allowed",
+            Kind::OptionNotAllowed,
             "sound",
             &[("value", json!(other)), ("allowed", json!(["on", "off"]))],
         )),
     }
 }
-
-/// Every validation kind, for the catalog coverage test.
-pub const VALIDATION_KINDS: &[&str] = &[
-    "prompt_empty",
-    "prompt_too_long",
-    "negative_prompt_too_long",
-    "unknown_model",
-    "option_not_allowed",
-    "cfg_scale_not_supported",
-    "cfg_scale_out_of_range",
-    "camera_not_supported",
-    "camera_type_unknown",
-    "camera_config_missing",
-    "camera_config_not_allowed",
-    "camera_axis_out_of_range",
-    "camera_one_axis",
-    "sound_not_supported",
-];
 
 #[cfg(test)]
 mod tests {

@@ -7,17 +7,8 @@
 
 use serde::Serialize;
 
-/// Where a limit comes from. The client enforces `CometApi` unless told otherwise.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Profile {
-    CometApi,
-    Kling,
-}
-
 #[derive(Debug, Clone, Serialize)]
 pub struct Limits {
-    pub profile: Profile,
     pub prompt_max_chars: usize,
     pub negative_prompt_max_chars: usize,
     pub aspect_ratios: &'static [&'static str],
@@ -34,7 +25,6 @@ pub struct Limits {
 }
 
 pub const COMETAPI_LIMITS: Limits = Limits {
-    profile: Profile::CometApi,
     prompt_max_chars: 500,
     negative_prompt_max_chars: 200,
     aspect_ratios: &["16:9", "9:16", "1:1", "4:3", "3:4", "3:2", "2:3"],
@@ -49,23 +39,6 @@ pub const COMETAPI_LIMITS: Limits = Limits {
     default_duration: "5",
     default_mode: "std",
 };
-
-pub const KLING_LIMITS: Limits = Limits {
-    profile: Profile::Kling,
-    prompt_max_chars: 2500,
-    negative_prompt_max_chars: 2500,
-    aspect_ratios: &["16:9", "9:16", "1:1"],
-    ..COMETAPI_LIMITS
-};
-
-impl Limits {
-    pub fn for_profile(profile: Profile) -> &'static Limits {
-        match profile {
-            Profile::CometApi => &COMETAPI_LIMITS,
-            Profile::Kling => &KLING_LIMITS,
-        }
-    }
-}
 
 /// The camera presets Kling names; `simple` takes a config with six axes, the presets take none.
 pub const CAMERA_TYPES: &[&str] = &[
@@ -176,6 +149,30 @@ pub const MODELS: &[ModelRule] = &[
         sound_needs_mode: None,
     },
 ];
+
+impl ModelRule {
+    /// The mode used when a request names none: the limits' default where this model offers it.
+    pub fn default_mode(&self, limits: &Limits) -> &'static str {
+        pick(self.modes, limits.default_mode)
+    }
+
+    /// The duration used when a request names none, chosen like the mode.
+    pub fn default_duration(&self, limits: &Limits) -> &'static str {
+        pick(self.durations, limits.default_duration)
+    }
+
+    pub fn camera_allowed(&self, mode: &str, duration: &str) -> bool {
+        self.camera.is_some_and(|c| c.mode == mode && c.duration == duration)
+    }
+
+    pub fn sound_allowed(&self, mode: &str) -> bool {
+        self.sound && self.sound_needs_mode.is_none_or(|m| m == mode)
+    }
+}
+
+fn pick(offered: &'static [&'static str], preferred: &str) -> &'static str {
+    offered.iter().copied().find(|v| *v == preferred).unwrap_or(offered[0])
+}
 
 pub fn model(name: &str) -> Option<&'static ModelRule> {
     MODELS.iter().find(|m| m.name == name)
@@ -288,28 +285,68 @@ pub fn price_cents(model: &str, mode: &str, duration: &str) -> Option<u32> {
         .map(|p| p.usd_cents)
 }
 
+/// A model as the UI offers it: its row, plus every choice the UI would otherwise have to work out
+/// for itself, so no rule is written a second time in JavaScript.
+#[derive(Debug, Clone, Serialize)]
+pub struct ModelOffer {
+    #[serde(flatten)]
+    pub rule: &'static ModelRule,
+    pub default_mode: &'static str,
+    pub default_duration: &'static str,
+    /// The modes in which sound may be turned on (empty: no sound on this model).
+    pub sound_modes: Vec<&'static str>,
+    /// One cell per mode and duration the model offers; `usd_cents: None` is an unknown price.
+    pub prices: Vec<PriceCell>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PriceCell {
+    pub mode: &'static str,
+    pub duration: &'static str,
+    pub usd_cents: Option<u32>,
+}
+
 /// Everything the UI needs to draw the options form, in one serializable value.
 #[derive(Debug, Clone, Serialize)]
 pub struct RulesTable {
     pub limits: &'static Limits,
-    pub models: &'static [ModelRule],
+    pub models: Vec<ModelOffer>,
     pub default_model: &'static str,
     pub default_model_mode: &'static str,
     pub camera_types: &'static [&'static str],
     pub camera_axes: &'static [&'static str],
-    pub prices: &'static [Price],
     pub prices_as_of: &'static str,
 }
 
-pub fn table(profile: Profile) -> RulesTable {
+pub fn table() -> RulesTable {
+    let limits = &COMETAPI_LIMITS;
+    let models = MODELS
+        .iter()
+        .map(|rule| ModelOffer {
+            rule,
+            default_mode: rule.default_mode(limits),
+            default_duration: rule.default_duration(limits),
+            sound_modes: rule.modes.iter().copied().filter(|m| rule.sound_allowed(m)).collect(),
+            prices: rule
+                .modes
+                .iter()
+                .flat_map(|mode| {
+                    rule.durations.iter().map(move |duration| PriceCell {
+                        mode,
+                        duration,
+                        usd_cents: price_cents(rule.name, mode, duration),
+                    })
+                })
+                .collect(),
+        })
+        .collect();
     RulesTable {
-        limits: Limits::for_profile(profile),
-        models: MODELS,
+        limits,
+        models,
         default_model: DEFAULT_MODEL,
         default_model_mode: DEFAULT_MODEL_MODE,
         camera_types: CAMERA_TYPES,
         camera_axes: CAMERA_AXES,
-        prices: PRICES,
         prices_as_of: PRICES_AS_OF,
     }
 }
@@ -330,6 +367,19 @@ mod tests {
         let m = model(DEFAULT_MODEL).expect("default model row");
         assert!(m.modes.contains(&DEFAULT_MODEL_MODE));
         assert!(price_cents(DEFAULT_MODEL, DEFAULT_MODEL_MODE, "5").is_some());
+    }
+
+    #[test]
+    fn a_model_without_the_default_duration_or_mode_falls_back_to_its_first() {
+        let long_only = ModelRule {
+            name: "long-only",
+            durations: &["10"],
+            modes: &["pro"],
+            ..MODELS[0]
+        };
+        assert_eq!(long_only.default_duration(&COMETAPI_LIMITS), "10");
+        assert_eq!(long_only.default_mode(&COMETAPI_LIMITS), "pro");
+        assert_eq!(model("kling-v1").unwrap().default_mode(&COMETAPI_LIMITS), "std");
     }
 
     #[test]

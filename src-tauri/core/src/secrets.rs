@@ -4,9 +4,8 @@
 
 use std::sync::Mutex;
 
+use crate::problem::{Kind, Problem};
 use serde::Serialize;
-
-use crate::error::Problem;
 
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum SecretError {
@@ -18,7 +17,9 @@ pub enum SecretError {
 impl SecretError {
     pub fn problem(&self) -> Problem {
         match self {
-            SecretError::Unavailable(detail) => Problem::new("keychain_unavailable").param("detail", detail.as_str()),
+            SecretError::Unavailable(detail) => {
+                Problem::new(Kind::KeychainUnavailable).param("detail", detail.as_str())
+            }
         }
     }
 }

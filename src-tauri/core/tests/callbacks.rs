@@ -115,13 +115,13 @@ async fn forged_callbacks_are_refused_and_change_nothing() {
 
 /// One generation with the real shape of the schedule (a tenth of its waits), by polling alone or
 /// with callbacks; returns its statuses and how many status queries it took.
-async fn one_generation(with_callbacks: bool, callbacks: kling_core::emulator::CallbackConfig) -> (Vec<Status>, usize) {
-    let mut config = kling_core::emulator::EmulatorConfig {
+async fn one_generation(with_callbacks: bool, callbacks: kling_emulator::CallbackConfig) -> (Vec<Status>, usize) {
+    let mut config = kling_emulator::EmulatorConfig {
         processing_ms: 4000,
-        ..kling_core::emulator::EmulatorConfig::fast()
+        ..kling_emulator::EmulatorConfig::fast()
     };
     config.callbacks = callbacks;
-    let emulator = kling_core::emulator::Emulator::start(config).await.unwrap();
+    let emulator = kling_emulator::Emulator::start(config).await.unwrap();
     let dir = tempfile::tempdir().unwrap();
     let rig = engine_with(
         dir.path(),
@@ -167,7 +167,7 @@ async fn callbacks_bring_the_video_with_fewer_requests_than_polling_alone() {
 
 #[tokio::test]
 async fn duplicated_delayed_and_reordered_callbacks_change_nothing_they_should_not() {
-    let messy = kling_core::emulator::CallbackConfig {
+    let messy = kling_emulator::CallbackConfig {
         duplicate: 2,
         delay_ms: 150,
         reorder: true,

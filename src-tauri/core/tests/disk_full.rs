@@ -79,7 +79,7 @@ async fn a_full_disk_is_reported_and_the_generation_finishes_once_there_is_room(
     assert_eq!(ready.status, Status::Ready);
     let saved = std::fs::read(root.join("videos").join(format!("{}.mp4", generation.id))).unwrap();
     assert!(
-        saved == include_bytes!("../fixtures/media/16x9-10s.mp4"),
+        saved == kling_emulator::clip("16:9", "10").unwrap(),
         "the complete clip"
     );
     assert_eq!(creates(&emulator), 1, "paid once");

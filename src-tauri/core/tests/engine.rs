@@ -5,8 +5,8 @@ mod common;
 use std::time::Duration;
 
 use common::*;
-use kling_core::emulator::{Emulator, EmulatorConfig};
 use kling_core::Status;
+use kling_emulator::{Emulator, EmulatorConfig};
 use serde_json::Value;
 
 const WITHIN: Duration = Duration::from_secs(20);

@@ -7,8 +7,8 @@ mod common;
 use std::time::Duration;
 
 use common::*;
-use kling_core::emulator::{Emulator, EmulatorConfig, Fault, FaultRoute};
 use kling_core::{Generation, Status};
+use kling_emulator::{Emulator, EmulatorConfig, Fault, FaultRoute};
 
 const WITHIN: Duration = Duration::from_secs(30);
 const ENDS: &[Status] = &[Status::Ready, Status::Failed, Status::NeedsCheck, Status::Expired];
@@ -221,7 +221,7 @@ async fn a_queued_generation_can_be_cancelled_and_is_never_sent() {
     let generation = rig.engine.generate(&prompt("never mind")).unwrap();
     rig.recorder.wait_for(&generation.id, &[Status::Queued], WITHIN).await;
     let cancelled = rig.engine.discard(&generation.id).unwrap();
-    assert_eq!(cancelled.error.map(|e| e.kind), Some("cancelled".into()));
+    assert_eq!(cancelled.error.map(|e| e.kind), Some(kling_core::Kind::Cancelled));
     tokio::time::sleep(Duration::from_secs(4)).await;
     assert_eq!(creates(&emulator), 1, "the queue did not try again after the cancel");
     assert_eq!(rig.engine.get(&generation.id).unwrap().status, Status::Failed);
@@ -304,7 +304,7 @@ async fn a_succeed_without_a_video_is_asked_twice_more_then_fails_plainly() {
     let failed = rig.recorder.wait_for(&generation.id, ENDS, WITHIN).await;
     assert_eq!(
         (failed.status, failed.error.map(|e| e.kind)),
-        (Status::Failed, Some("no_video".into()))
+        (Status::Failed, Some(kling_core::Kind::NoVideo))
     );
     let task_id = failed.task_id.unwrap();
     let succeed_answers = queries_for(&emulator, &task_id);
@@ -349,9 +349,9 @@ async fn answers_slower_than_the_timeout_count_as_lost_not_as_failures() {
 #[tokio::test]
 async fn the_answers_message_does_not_matter_only_its_code() {
     let mut config = EmulatorConfig::fast();
-    config.variants.message = kling_core::emulator::MessageVariant::Success;
-    config.variants.request_id = kling_core::emulator::RequestIdVariant::Absent;
-    config.variants.task_id_format = kling_core::emulator::TaskIdFormat::Base64;
+    config.variants.message = kling_emulator::MessageVariant::Success;
+    config.variants.request_id = kling_emulator::RequestIdVariant::Absent;
+    config.variants.task_id_format = kling_emulator::TaskIdFormat::Base64;
     config.variants.extra_fields = true;
     config.variants.optional_fields = true;
     config.variants.repeat_status = true;

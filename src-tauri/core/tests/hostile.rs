@@ -7,8 +7,8 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use common::*;
-use kling_core::emulator::{Emulator, EmulatorConfig, Fault, FaultKind, FaultRoute};
 use kling_core::Status;
+use kling_emulator::{Emulator, EmulatorConfig, Fault, FaultKind, FaultRoute};
 
 const WITHIN: Duration = Duration::from_secs(30);
 const ENDS: &[Status] = &[Status::Ready, Status::Failed, Status::NeedsCheck, Status::Expired];

@@ -16,8 +16,8 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use common::KEY;
-use kling_core::emulator::{Emulator, EmulatorConfig, Fault, FaultRoute};
 use kling_core::{GenerationRequest, Library, PollSchedule, Status};
+use kling_emulator::{Emulator, EmulatorConfig, Fault, FaultRoute};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
@@ -290,7 +290,7 @@ fn kill_test_200_cycles() {
 
     let stored = all_generations(root);
     let (duplicates, losses) = check_exactly_once(root, &emulator, &confirmed);
-    let clip = include_bytes!("../fixtures/media/16x9-5s.mp4");
+    let clip = kling_emulator::clip("16:9", "5").unwrap();
     let mut statuses: BTreeMap<&str, usize> = BTreeMap::new();
     for generation in &stored {
         *statuses.entry(generation.status.as_str()).or_default() += 1;

@@ -6,8 +6,8 @@ mod common;
 use std::time::Duration;
 
 use common::*;
-use kling_core::emulator::{Emulator, EmulatorConfig, ExternalLookup, Fault, FaultKind, FaultRoute};
 use kling_core::{GenerationRequest, Status};
+use kling_emulator::{Emulator, EmulatorConfig, ExternalLookup, Fault, FaultKind, FaultRoute};
 
 const WITHIN: Duration = Duration::from_secs(30);
 
@@ -202,7 +202,7 @@ async fn an_expired_link_is_refreshed_once_then_the_generation_is_expired() {
         .wait_for(&gone.id, &[Status::Ready, Status::Expired], WITHIN)
         .await;
     assert_eq!(expired.status, Status::Expired);
-    assert_eq!(expired.error.map(|e| e.kind), Some("result_expired".into()));
+    assert_eq!(expired.error.map(|e| e.kind), Some(kling_core::Kind::ResultExpired));
     let media_gets = emulator
         .requests()
         .iter()
@@ -246,7 +246,7 @@ async fn a_download_cut_off_midway_resumes_with_a_range_request() {
         media[1].headers
     );
     let file = std::fs::read(dir.path().join("videos").join(format!("{}.mp4", generation.id))).unwrap();
-    let clip = include_bytes!("../fixtures/media/16x9-10s.mp4");
+    let clip = kling_emulator::clip("16:9", "10").unwrap();
     assert!(file == clip, "the resumed file is the clip, byte for byte");
 }
 
@@ -266,7 +266,7 @@ async fn a_video_saved_just_before_a_crash_is_recorded_not_fetched_again() {
         emulator.base_url()
     ));
     library.save(&mut stored).unwrap();
-    let clip = include_bytes!("../fixtures/media/16x9-5s.mp4");
+    let clip = kling_emulator::clip("16:9", "5").unwrap();
     std::fs::write(dir.path().join("videos").join(format!("{}.mp4", stored.id)), clip).unwrap();
     drop(library);
 

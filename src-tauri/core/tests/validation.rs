@@ -3,9 +3,9 @@
 //! code) agree on the whole valid matrix and a sample of the invalid one.
 
 use kling_core::api::{CameraConfig, CameraControl};
-use kling_core::emulator::{Emulator, EmulatorConfig};
 use kling_core::request::{validate, GenerationRequest};
 use kling_core::rules::{self, COMETAPI_LIMITS};
+use kling_emulator::{Emulator, EmulatorConfig};
 
 fn base() -> GenerationRequest {
     GenerationRequest {

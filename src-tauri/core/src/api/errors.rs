@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-use crate::error::Problem;
+use crate::problem::{Kind, Problem};
 
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum ApiError {
@@ -46,57 +46,38 @@ pub enum ApiError {
     TooLarge { limit: usize },
 }
 
-/// Every kind an API failure can have, for the catalog coverage test.
-pub const API_KINDS: &[&str] = &[
-    "network",
-    "timeout",
-    "bad_gateway_config",
-    "key_rejected",
-    "account_problem",
-    "balance_used_up",
-    "no_access",
-    "invalid_request",
-    "unknown_model",
-    "task_not_found",
-    "policy_refused",
-    "rate_limited",
-    "concurrency_limit",
-    "server_error",
-    "unexpected_response",
-];
-
 impl ApiError {
-    pub fn kind(&self) -> &'static str {
+    pub fn kind(&self) -> Kind {
         match self {
-            ApiError::Unreachable(_) | ApiError::Network(_) => "network",
-            ApiError::Timeout => "timeout",
-            ApiError::Misrouted { .. } => "bad_gateway_config",
+            ApiError::Unreachable(_) | ApiError::Network(_) => Kind::Network,
+            ApiError::Timeout => Kind::Timeout,
+            ApiError::Misrouted { .. } => Kind::BadGatewayConfig,
             ApiError::Kling { code, message, .. } => match code {
-                1000..=1004 => "key_rejected",
-                1100 | 1101 => "account_problem",
-                1102 => "balance_used_up",
-                1103 => "no_access",
-                1200 | 1201 => "invalid_request",
-                1202 | 1203 if message.to_lowercase().contains("model") => "unknown_model",
-                1202 | 1203 => "task_not_found",
-                1300 | 1301 => "policy_refused",
-                1302 => "rate_limited",
-                1303 => "concurrency_limit",
-                5000..=5999 => "server_error",
-                _ => "unexpected_response",
+                1000..=1004 => Kind::KeyRejected,
+                1100 | 1101 => Kind::AccountProblem,
+                1102 => Kind::BalanceUsedUp,
+                1103 => Kind::NoAccess,
+                1200 | 1201 => Kind::InvalidRequest,
+                1202 | 1203 if message.to_lowercase().contains("model") => Kind::UnknownModel,
+                1202 | 1203 => Kind::TaskNotFound,
+                1300 | 1301 => Kind::PolicyRefused,
+                1302 => Kind::RateLimited,
+                1303 => Kind::ConcurrencyLimit,
+                5000..=5999 => Kind::ServerError,
+                _ => Kind::UnexpectedResponse,
             },
             ApiError::Gateway { status, code, .. } => match (status, code.as_str()) {
-                (_, "model_not_found") => "unknown_model",
-                (401, _) => "key_rejected",
-                (403, _) => "no_access",
-                (429, _) => "rate_limited",
-                (400, _) => "invalid_request",
-                (404, _) => "task_not_found",
-                (500..=599, _) => "server_error",
-                _ => "unexpected_response",
+                (_, "model_not_found") => Kind::UnknownModel,
+                (401, _) => Kind::KeyRejected,
+                (403, _) => Kind::NoAccess,
+                (429, _) => Kind::RateLimited,
+                (400, _) => Kind::InvalidRequest,
+                (404, _) => Kind::TaskNotFound,
+                (500..=599, _) => Kind::ServerError,
+                _ => Kind::UnexpectedResponse,
             },
-            ApiError::Server { .. } => "server_error",
-            ApiError::Unexpected(_) | ApiError::TooLarge { .. } => "unexpected_response",
+            ApiError::Server { .. } => Kind::ServerError,
+            ApiError::Unexpected(_) | ApiError::TooLarge { .. } => Kind::UnexpectedResponse,
         }
     }
 
@@ -130,11 +111,7 @@ impl ApiError {
     }
 
     pub fn is_not_found(&self) -> bool {
-        self.kind() == "task_not_found"
-    }
-
-    pub fn is_auth(&self) -> bool {
-        self.kind() == "key_rejected"
+        self.kind() == Kind::TaskNotFound
     }
 
     /// The create call may or may not have made a task: the answer was lost or meaningless.
@@ -143,7 +120,7 @@ impl ApiError {
             self,
             ApiError::Network(_) | ApiError::Timeout | ApiError::Server { .. } | ApiError::TooLarge { .. }
         ) || matches!(self, ApiError::Unexpected(_))
-            || self.kind() == "server_error"
+            || self.kind() == Kind::ServerError
     }
 
     /// A transport failure of any kind: the app may be offline.

@@ -11,7 +11,7 @@ use futures_util::StreamExt;
 use reqwest::header::{HeaderMap, AUTHORIZATION, RETRY_AFTER};
 use serde_json::Value;
 
-pub use errors::{classify, parse_retry_after, ApiError, API_KINDS};
+pub use errors::{classify, parse_retry_after, ApiError};
 pub use pacing::{Pacer, DEFAULT_REQUESTS_PER_SECOND};
 pub use types::{CameraConfig, CameraControl, CreateTask, Task, TaskInfo, TaskResult, TaskStatus, Video};
 

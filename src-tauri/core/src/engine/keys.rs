@@ -3,23 +3,27 @@
 
 use super::Engine;
 use crate::error::{Error, Result};
+use crate::problem::Kind;
 use crate::secrets::{KeyScope, KeyStatus};
 
 impl Engine {
     pub async fn save_key(&self, key: &str, scope: KeyScope) -> Result<KeyStatus> {
         let key = key.trim();
         if key.is_empty() {
-            return Err(Error::Invalid {
-                kind: "key_empty",
-                field: "key",
-                params: Default::default(),
-            });
+            return Err(Error::invalid(Kind::KeyEmpty, "key"));
         }
         // A key that cannot be checked right now (offline, provider down) is still saved: the user
         // should not be stuck on the welcome screen because of the network.
         let verified = match self.check_key(key).await {
             Ok(()) => true,
-            Err(e) if matches!(e.kind(), "network" | "timeout" | "server_error" | "rate_limited") => false,
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    Kind::Network | Kind::Timeout | Kind::ServerError | Kind::RateLimited
+                ) =>
+            {
+                false
+            }
             Err(e) => return Err(e.into()),
         };
         self.inner.vault.save(key, scope)?;

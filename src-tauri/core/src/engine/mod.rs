@@ -3,6 +3,7 @@
 //! library first and then sent through the `EventSink` as the whole record.
 
 mod keys;
+mod live_updates;
 mod posters;
 mod submission;
 mod tracker;
@@ -15,12 +16,15 @@ use std::time::Duration;
 
 use crate::api::{ApiError, Client, Pacer, Timeouts};
 use crate::callback_receiver::CallbackHint;
-use crate::error::{Error, Problem, Result};
-use crate::library::{now_ms, Delivery, Generation, Library, Page, Status};
+use crate::error::{Error, Result};
+use crate::generation::{now_ms, Delivery, Generation, Status};
+use crate::library::{Library, Page};
+use crate::problem::{Kind, Problem};
 use crate::request::{validate, GenerationRequest};
 use crate::rules::Limits;
 use crate::secrets::KeyVault;
 
+pub use live_updates::{CallbackInfo, CallbackSetup, Endpoint, DEFAULT_CALLBACK_PORT};
 pub use tracker::PollSchedule;
 
 /// Where the engine reports changes: the Tauri shell emits them to the window, tests collect them.
@@ -286,7 +290,7 @@ impl Engine {
             Ok(generation)
         } else {
             Err(Error::invalid_with(
-                "action_not_available",
+                Kind::ActionNotAvailable,
                 "status",
                 &[("status", serde_json::json!(generation.status.as_str()))],
             ))

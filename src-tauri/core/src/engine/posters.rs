@@ -4,7 +4,8 @@
 
 use super::Engine;
 use crate::error::{Error, Result};
-use crate::library::{Generation, Status};
+use crate::generation::{Generation, Status};
+use crate::problem::Kind;
 
 /// A poster is a small JPEG; anything larger is not one of ours.
 pub const MAX_POSTER_BYTES: usize = 2 << 20;
@@ -13,7 +14,7 @@ impl Engine {
     /// Stores `jpeg` as the poster of a ready generation, beside its video, and returns the record.
     pub fn save_poster(&self, id: &str, jpeg: &[u8]) -> Result<Generation> {
         if jpeg.len() > MAX_POSTER_BYTES || !jpeg.starts_with(&[0xFF, 0xD8, 0xFF]) {
-            return Err(Error::invalid("poster_invalid", "poster"));
+            return Err(Error::invalid(Kind::PosterInvalid, "poster"));
         }
         let library = &self.inner.library;
         let mut generation = self.settle_only(id, &[Status::Ready])?;

@@ -9,8 +9,9 @@ use std::time::Duration;
 
 use super::Engine;
 use crate::api::{ApiError, Task, TaskStatus};
-use crate::error::{Problem, Result};
-use crate::library::{Generation, Status};
+use crate::error::Result;
+use crate::generation::{Generation, Status};
+use crate::problem::{Kind, Problem};
 
 /// Gaps between lookups after an ambiguous answer: about half a minute in all.
 const LOOKUP_GAPS_S: &[u64] = &[0, 2, 4, 8, 16];
@@ -64,7 +65,7 @@ impl Engine {
                     return Ok(());
                 }
                 Ok(_) => return self.reconcile(&key, generation, None).await,
-                Err(error) if error.kind() == "rate_limited" && rate_limited < RATE_LIMIT_RETRIES => {
+                Err(error) if error.kind() == Kind::RateLimited && rate_limited < RATE_LIMIT_RETRIES => {
                     rate_limited += 1;
                     tokio::time::sleep(self.rate_limit_wait(&error, rate_limited)).await;
                 }
@@ -78,7 +79,7 @@ impl Engine {
                         .max(self.inner.schedule.scaled(Duration::from_secs(1)));
                     tokio::time::sleep(wait).await;
                 }
-                Err(error) if error.kind() == "concurrency_limit" => {
+                Err(error) if error.kind() == Kind::ConcurrencyLimit => {
                     if generation.status != Status::Queued {
                         generation.status = Status::Queued;
                         generation.error = None;
@@ -125,11 +126,11 @@ impl Engine {
                 Ok(_) => rounds += 1,
                 // The lookup said absent and the rate limit created nothing: the same waits as a
                 // first post, without spending a round.
-                Err(error) if error.kind() == "rate_limited" && rate_limited < RATE_LIMIT_RETRIES => {
+                Err(error) if error.kind() == Kind::RateLimited && rate_limited < RATE_LIMIT_RETRIES => {
                     rate_limited += 1;
                     tokio::time::sleep(self.rate_limit_wait(&error, rate_limited)).await;
                 }
-                Err(error) if error.is_ambiguous() || error.is_transport() || error.kind() == "invalid_request" => {
+                Err(error) if error.is_ambiguous() || error.is_transport() || error.kind() == Kind::InvalidRequest => {
                     rounds += 1;
                     cause = Some(error);
                 }
@@ -151,7 +152,7 @@ impl Engine {
     fn fail_refused(&self, generation: &mut Generation, error: ApiError) -> Result<()> {
         let message = error.provider_message();
         let problem = match error.kind() {
-            "rate_limited" => Problem::new("rate_limited_gave_up"),
+            Kind::RateLimited => Problem::new(Kind::RateLimitedGaveUp),
             _ => error.problem(),
         };
         self.fail(generation, problem, message)
@@ -216,9 +217,9 @@ impl Engine {
     fn needs_check(&self, generation: &mut Generation, cause: Option<ApiError>) -> Result<()> {
         generation.status = Status::NeedsCheck;
         generation.provider_message = cause.as_ref().and_then(ApiError::provider_message);
-        let mut problem = Problem::new("submission_unsettled");
+        let mut problem = Problem::new(Kind::SubmissionUnsettled);
         if let Some(cause) = cause {
-            problem = problem.param("cause", cause.kind());
+            problem = problem.param("cause", cause.kind().as_str());
         }
         generation.error = Some(problem);
         self.commit(generation)
@@ -254,9 +255,9 @@ impl Engine {
     pub fn discard(&self, id: &str) -> Result<Generation> {
         let mut generation = self.settle_only(id, &[Status::NeedsCheck, Status::Queued])?;
         let kind = if generation.status == Status::Queued {
-            "cancelled"
+            Kind::Cancelled
         } else {
-            "discarded"
+            Kind::Discarded
         };
         generation.status = Status::Failed;
         generation.error = Some(Problem::new(kind));

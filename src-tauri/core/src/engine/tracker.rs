@@ -8,8 +8,9 @@ use rand::Rng;
 
 use super::Engine;
 use crate::api::TaskStatus;
-use crate::error::{Problem, Result};
-use crate::library::{now_ms, Generation, Status};
+use crate::error::Result;
+use crate::generation::{now_ms, Generation, Status};
+use crate::problem::{Kind, Problem};
 
 /// When to ask again. `scale` shrinks every wait: 1.0 is the documented schedule, tests use less.
 #[derive(Debug, Clone, Copy)]
@@ -112,11 +113,17 @@ impl Engine {
                         no_video += 1;
                         wait = schedule.scaled(Duration::from_secs(2));
                     }
-                    None => return self.fail(generation, Problem::new("no_video"), task.reason().map(str::to_owned)),
+                    None => {
+                        return self.fail(
+                            generation,
+                            Problem::new(Kind::NoVideo),
+                            task.reason().map(str::to_owned),
+                        )
+                    }
                 },
                 TaskStatus::Failed => {
                     let reason = task.reason().map(str::to_owned);
-                    let problem = Problem::new("task_failed").param("reason", reason.clone().unwrap_or_default());
+                    let problem = Problem::new(Kind::TaskFailed).param("reason", reason.clone().unwrap_or_default());
                     return self.fail(generation, problem, reason);
                 }
             }
@@ -133,7 +140,7 @@ impl Engine {
     fn next_check(&self, generation: &Generation) -> Duration {
         let schedule = self.inner.schedule;
         let normal = schedule.interval(since(generation.created_at));
-        if self.delivery(generation) == crate::library::Delivery::Polling {
+        if self.delivery(generation) == crate::generation::Delivery::Polling {
             return normal;
         }
         let safety_net = schedule.scaled(SAFETY_NET);

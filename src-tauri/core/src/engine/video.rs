@@ -4,8 +4,9 @@ use std::time::Duration;
 
 use super::Engine;
 use crate::downloader::{Download, DownloadError};
-use crate::error::{Problem, Result};
-use crate::library::{now_ms, Generation, Status};
+use crate::error::Result;
+use crate::generation::{now_ms, Generation, Status};
+use crate::problem::{Kind, Problem};
 
 /// Pause between download attempts that failed for a passing reason, growing to this cap.
 const RETRY_CAP: Duration = Duration::from_secs(300);
@@ -29,7 +30,7 @@ impl Engine {
         let mut attempt = 0u32;
         loop {
             let Some(url) = generation.remote_video_url.clone() else {
-                return self.fail(generation, Problem::new("no_video"), None);
+                return self.fail(generation, Problem::new(Kind::NoVideo), None);
             };
             let mut last_emit = std::time::Instant::now() - PROGRESS_EVERY;
             let progress_view = generation.clone();
@@ -66,7 +67,7 @@ impl Engine {
                 }
                 Err(DownloadError::Gone(status)) => {
                     generation.status = Status::Expired;
-                    generation.error = Some(Problem::new("result_expired").param("status", status));
+                    generation.error = Some(Problem::new(Kind::ResultExpired).param("status", status));
                     return self.commit(generation);
                 }
                 Err(refused @ (DownloadError::RefusedUrl | DownloadError::NotVideo | DownloadError::TooLarge(_))) => {
@@ -75,7 +76,7 @@ impl Engine {
                         DownloadError::NotVideo => "not_video",
                         _ => "too_large",
                     };
-                    let problem = Problem::new("download_failed").param("reason", reason);
+                    let problem = Problem::new(Kind::DownloadFailed).param("reason", reason);
                     return self.fail(generation, problem, Some(refused.to_string()));
                 }
                 Err(DownloadError::Io(io)) => return Err(io.into()),
@@ -86,7 +87,7 @@ impl Engine {
                         .schedule
                         .backoff(attempt)
                         .max(self.inner.schedule.scaled(Duration::from_secs(1)));
-                    generation.error = Some(Problem::new("download_failed").param("detail", passing.to_string()));
+                    generation.error = Some(Problem::new(Kind::DownloadFailed).param("detail", passing.to_string()));
                     generation.updated_at = now_ms();
                     self.emit(generation);
                     tokio::time::sleep(wait.min(RETRY_CAP)).await;

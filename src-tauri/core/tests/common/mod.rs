@@ -7,10 +7,10 @@ use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use kling_core::emulator::{Emulator, EmulatorConfig};
 use kling_core::rules::COMETAPI_LIMITS;
 use kling_core::secrets::{KeyScope, KeyVault, MemoryStore};
 use kling_core::{Engine, EngineConfig, EventSink, Generation, Library, PollSchedule, Status};
+use kling_emulator::{Emulator, EmulatorConfig};
 
 pub const KEY: &str = "sk-test-key-1234";
 

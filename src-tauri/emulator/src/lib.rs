@@ -1,7 +1,7 @@
 //! A local stand-in for CometAPI's Kling text2video routes (contract: §9 of
 //! `cometapi-kling-api.md`).
 //!
-//! It validates requests with its own code against the shared `crate::rules` data, runs tasks on a
+//! It validates requests with its own code against the shared `kling_core::rules` data, runs tasks on a
 //! virtual clock, serves real MP4 results, posts callbacks, and lets tests inject faults, force
 //! statuses and read a log of every request and every callback. It never imports the client: a
 //! client bug must not be able to make the emulator agree with it.
@@ -68,6 +68,7 @@ use serde_json::Value;
 use conn::{ConnRegistry, KillableListener};
 
 pub use callbacks::CallbackDelivery;
+pub use media::clip;
 pub use webhook::sign as sign_webhook;
 
 /// Which answers the external-id lookup routes give (CometAPI support is unconfirmed, §3).

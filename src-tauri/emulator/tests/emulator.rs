@@ -4,7 +4,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use futures_util::StreamExt;
-use kling_core::emulator::{
+use kling_emulator::{
     sign_webhook, AuthStyle, CallbackConfig, Emulator, EmulatorConfig, ExternalLookup, Fault, FaultKind, FaultRoute,
     MessageVariant, RequestIdVariant, TaskIdFormat, UnknownModelStyle, VariantConfig,
 };

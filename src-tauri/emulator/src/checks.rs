@@ -1,13 +1,13 @@
 //! The emulator's own check of a create request.
 //!
 //! Deliberately written apart from the client's validator: both read the same rows of
-//! `crate::rules`, but if either side's logic is wrong the two disagree and a test notices, instead of
+//! `kling_core::rules`, but if either side's logic is wrong the two disagree and a test notices, instead of
 //! one shared bug hiding itself.
 
 use serde_json::{Map, Value};
 use unicode_normalization::UnicodeNormalization;
 
-use crate::rules::{self, ModelRule, CAMERA_AXES, CAMERA_TYPES, COMETAPI_LIMITS};
+use kling_core::rules::{self, ModelRule, CAMERA_AXES, CAMERA_TYPES, COMETAPI_LIMITS};
 
 /// What Kling would do with a model-less request: fall back to v1 (`model` is not an alias).
 const MODEL_WHEN_ABSENT: &str = "kling-v1";

@@ -6,7 +6,7 @@
 use std::io::Write;
 use std::process::ExitCode;
 
-use kling_core::emulator::{Emulator, EmulatorConfig};
+use kling_emulator::{Emulator, EmulatorConfig};
 
 const USAGE: &str = r#"Usage: kling-emulator [--port N] [--key KEY] [--preset fast|realistic]
                       [--submitted-ms N] [--processing-ms N]

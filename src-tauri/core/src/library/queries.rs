@@ -1,0 +1,184 @@
+//! Reading and writing generations in the catalog.
+
+use rusqlite::{params, OptionalExtension, Row};
+
+use super::{Library, Page};
+use crate::error::{Error, Result};
+use crate::generation::{now_ms, Generation, Status};
+use crate::request::ValidRequest;
+
+const COLUMNS: &str = "seq, id, external_task_id, task_id, status, request_json, created_at, updated_at, \
+    finished_at, error_json, provider_message, remote_video_url, video_duration, video_file, video_bytes, callback_url, poster_file";
+
+/// The partial index's condition, built from `Status::FINAL`; `unfinished` must say exactly this
+/// for SQLite to use the index (a test compares it with the migration that made the index).
+pub(super) fn unfinished_condition() -> String {
+    let finals: Vec<String> = Status::FINAL.iter().map(|s| format!("'{}'", s.as_str())).collect();
+    format!("status NOT IN ({})", finals.join(", "))
+}
+
+impl Library {
+    /// Writes a new generation in state `submitting`; committed before the POST is sent.
+    pub fn insert(&self, request: ValidRequest) -> Result<Generation> {
+        let id = uuid::Uuid::new_v4().to_string();
+        let now = now_ms();
+        let generation = Generation {
+            external_task_id: format!("kd-{id}"),
+            id,
+            task_id: None,
+            status: Status::Submitting,
+            request,
+            created_at: now,
+            updated_at: now,
+            finished_at: None,
+            error: None,
+            provider_message: None,
+            remote_video_url: None,
+            video_duration: None,
+            video_file: None,
+            video_bytes: None,
+            video_url: None,
+            download_progress: None,
+            callback_url: None,
+            delivery: None,
+            poster_file: None,
+            poster_url: None,
+        };
+        self.db().execute(
+            "INSERT INTO generations (id, external_task_id, status, request_json, created_at, updated_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![
+                generation.id,
+                generation.external_task_id,
+                generation.status.as_str(),
+                serde_json::to_string(&generation.request).expect("a request always serializes"),
+                generation.created_at,
+                generation.updated_at,
+            ],
+        )?;
+        Ok(generation)
+    }
+
+    /// Writes every stored field of `generation`, stamping `updated_at` (and `finished_at` on a final state).
+    pub fn save(&self, generation: &mut Generation) -> Result<()> {
+        generation.updated_at = now_ms().max(generation.updated_at);
+        if generation.status.is_final() && generation.finished_at.is_none() {
+            generation.finished_at = Some(generation.updated_at);
+        }
+        let error_json = generation
+            .error
+            .as_ref()
+            .map(|e| serde_json::to_string(e).expect("a problem always serializes"));
+        let changed = self.db().execute(
+            "UPDATE generations SET task_id = ?2, status = ?3, updated_at = ?4, finished_at = ?5, error_json = ?6,
+                provider_message = ?7, remote_video_url = ?8, video_duration = ?9, video_file = ?10, video_bytes = ?11,
+                external_task_id = ?12, callback_url = ?13, poster_file = ?14
+             WHERE id = ?1",
+            params![
+                generation.id,
+                generation.task_id,
+                generation.status.as_str(),
+                generation.updated_at,
+                generation.finished_at,
+                error_json,
+                generation.provider_message,
+                generation.remote_video_url,
+                generation.video_duration,
+                generation.video_file,
+                generation.video_bytes,
+                generation.external_task_id,
+                generation.callback_url,
+                generation.poster_file,
+            ],
+        )?;
+        if changed == 0 {
+            return Err(Error::UnknownGeneration(generation.id.clone()));
+        }
+        Ok(())
+    }
+
+    pub fn get(&self, id: &str) -> Result<Option<Generation>> {
+        let db = self.db();
+        let mut statement = db.prepare_cached(&format!("SELECT {COLUMNS} FROM generations WHERE id = ?1"))?;
+        Ok(statement.query_row([id], from_row).optional()?)
+    }
+
+    /// The generation that owns a provider task, through the task-id index.
+    pub fn find_by_task_id(&self, task_id: &str) -> Result<Option<Generation>> {
+        let db = self.db();
+        let mut statement = db.prepare_cached(&format!("SELECT {COLUMNS} FROM generations WHERE task_id = ?1"))?;
+        Ok(statement.query_row([task_id], from_row).optional()?)
+    }
+
+    /// Newest first; `before` is the `next` of the previous page.
+    pub fn page(&self, before: Option<i64>, limit: usize) -> Result<Page> {
+        let limit = limit.clamp(1, 200);
+        let db = self.db();
+        let mut statement = db.prepare_cached(&format!(
+            "SELECT {COLUMNS} FROM generations WHERE seq < ?1 ORDER BY seq DESC LIMIT ?2"
+        ))?;
+        let mut seqs = Vec::new();
+        let items = statement
+            .query_map(params![before.unwrap_or(i64::MAX), limit as i64 + 1], |row| {
+                seqs.push(row.get::<_, i64>(0)?);
+                from_row(row)
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        let mut items = items;
+        let next = if items.len() > limit {
+            items.truncate(limit);
+            seqs.get(limit - 1).copied()
+        } else {
+            None
+        };
+        Ok(Page { items, next })
+    }
+
+    /// Every generation that has not reached a final state: served by the partial index, so the
+    /// cost follows the work in flight, not the size of the library.
+    pub fn unfinished(&self) -> Result<Vec<Generation>> {
+        let db = self.db();
+        let mut statement = db.prepare_cached(&format!(
+            "SELECT {COLUMNS} FROM generations WHERE {} ORDER BY seq",
+            unfinished_condition()
+        ))?;
+        let rows = statement
+            .query_map([], from_row)?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(rows)
+    }
+}
+
+fn from_row(row: &Row<'_>) -> rusqlite::Result<Generation> {
+    let json_column = |index: usize| -> rusqlite::Result<Option<String>> { row.get(index) };
+    let status: String = row.get(4)?;
+    let request_json: String = row.get(5)?;
+    let decode_error = |index, e: serde_json::Error| {
+        rusqlite::Error::FromSqlConversionFailure(index, rusqlite::types::Type::Text, Box::new(e))
+    };
+    Ok(Generation {
+        id: row.get(1)?,
+        external_task_id: row.get(2)?,
+        task_id: row.get(3)?,
+        status: Status::parse(&status).unwrap_or(Status::NeedsCheck),
+        request: serde_json::from_str(&request_json).map_err(|e| decode_error(5, e))?,
+        created_at: row.get(6)?,
+        updated_at: row.get(7)?,
+        finished_at: row.get(8)?,
+        error: json_column(9)?
+            .map(|j| serde_json::from_str(&j))
+            .transpose()
+            .map_err(|e| decode_error(9, e))?,
+        provider_message: row.get(10)?,
+        remote_video_url: row.get(11)?,
+        video_duration: row.get(12)?,
+        video_file: row.get(13)?,
+        video_bytes: row.get(14)?,
+        video_url: None,
+        download_progress: None,
+        callback_url: row.get(15)?,
+        delivery: None,
+        poster_file: row.get(16)?,
+        poster_url: None,
+    })
+}

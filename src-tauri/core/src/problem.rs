@@ -1,0 +1,150 @@
+//! The wire format of every failure, `{kind, field, params}`, and the closed set of kinds.
+//!
+//! `kind` is a stable code the UI looks up in its catalogs (`ui/i18n/*.json`) for a plain-language
+//! message with a next step; core never writes sentences for people. Control flow matches on
+//! [`Kind`], never on its text, so a typo is a compile error instead of a silent change of
+//! behaviour. This module depends on nothing else in the crate.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+macro_rules! kinds {
+    ($($(#[$doc:meta])* $variant:ident = $text:literal,)*) => {
+        /// Every kind of problem, serialized as its stable snake_case code.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        pub enum Kind {
+            $($(#[$doc])* #[serde(rename = $text)] $variant,)*
+            /// A code this build does not know (a catalog written by a newer version): shown as
+            /// an internal problem rather than refusing to read the row.
+            #[serde(other, rename = "internal")]
+            Internal,
+        }
+
+        impl Kind {
+            /// Every kind, for the test that checks both catalogs cover them.
+            pub const ALL: &'static [Kind] = &[$(Kind::$variant,)* Kind::Internal];
+
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(Kind::$variant => $text,)*
+                    Kind::Internal => "internal",
+                }
+            }
+        }
+    };
+}
+
+kinds! {
+    // What the gateway or Kling answered (API reference §5).
+    Network = "network",
+    Timeout = "timeout",
+    BadGatewayConfig = "bad_gateway_config",
+    KeyRejected = "key_rejected",
+    AccountProblem = "account_problem",
+    BalanceUsedUp = "balance_used_up",
+    NoAccess = "no_access",
+    InvalidRequest = "invalid_request",
+    UnknownModel = "unknown_model",
+    TaskNotFound = "task_not_found",
+    PolicyRefused = "policy_refused",
+    RateLimited = "rate_limited",
+    ConcurrencyLimit = "concurrency_limit",
+    ServerError = "server_error",
+    UnexpectedResponse = "unexpected_response",
+    // Found by the validator before anything was sent.
+    PromptEmpty = "prompt_empty",
+    PromptTooLong = "prompt_too_long",
+    NegativePromptTooLong = "negative_prompt_too_long",
+    OptionNotAllowed = "option_not_allowed",
+    CfgScaleNotSupported = "cfg_scale_not_supported",
+    CfgScaleOutOfRange = "cfg_scale_out_of_range",
+    CameraNotSupported = "camera_not_supported",
+    CameraTypeUnknown = "camera_type_unknown",
+    CameraConfigMissing = "camera_config_missing",
+    CameraConfigNotAllowed = "camera_config_not_allowed",
+    CameraAxisOutOfRange = "camera_axis_out_of_range",
+    CameraOneAxis = "camera_one_axis",
+    SoundNotSupported = "sound_not_supported",
+    // The app's own: keys, the library, the generation's life.
+    KeyMissing = "key_missing",
+    KeyEmpty = "key_empty",
+    KeychainUnavailable = "keychain_unavailable",
+    Storage = "storage",
+    DiskFull = "disk_full",
+    TaskFailed = "task_failed",
+    NoVideo = "no_video",
+    ResultExpired = "result_expired",
+    DownloadFailed = "download_failed",
+    SubmissionUnsettled = "submission_unsettled",
+    Discarded = "discarded",
+    Cancelled = "cancelled",
+    ActionNotAvailable = "action_not_available",
+    LibrarySetAside = "library_set_aside",
+    CallbackPortInUse = "callback_port_in_use",
+    LibraryUnavailable = "library_unavailable",
+    PosterInvalid = "poster_invalid",
+    RateLimitedGaveUp = "rate_limited_gave_up",
+}
+
+impl std::fmt::Display for Kind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Tests and logs compare with the stable code as written in the catalogs.
+impl PartialEq<&str> for Kind {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+/// The serialized shape of any error, also kept in the library for failed generations.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Problem {
+    pub kind: Kind,
+    #[serde(default)]
+    pub field: Option<String>,
+    #[serde(default)]
+    pub params: Map<String, Value>,
+}
+
+impl Problem {
+    pub fn new(kind: Kind) -> Self {
+        Problem {
+            kind,
+            field: None,
+            params: Map::new(),
+        }
+    }
+
+    pub fn field(mut self, field: &str) -> Self {
+        self.field = Some(field.to_owned());
+        self
+    }
+
+    pub fn param(mut self, name: &str, value: impl Into<Value>) -> Self {
+        self.params.insert(name.to_owned(), value.into());
+        self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kinds_travel_as_their_stable_codes() {
+        for kind in Kind::ALL {
+            let text = serde_json::to_value(kind).unwrap();
+            assert_eq!(text, kind.as_str());
+            assert_eq!(serde_json::from_value::<Kind>(text).unwrap(), *kind);
+        }
+    }
+
+    #[test]
+    fn a_code_from_a_newer_version_reads_as_internal() {
+        let problem: Problem = serde_json::from_str(r#"{"kind":"from_the_future","params":{}}"#).unwrap();
+        assert_eq!(problem.kind, Kind::Internal);
+    }
+}
