@@ -103,11 +103,11 @@ async fn without_lookups_an_unsettled_create_waits_for_the_user() {
     assert_eq!(creates(&emulator), 1, "nothing was posted again by itself");
 
     // Looking again cannot settle it on this gateway either.
+    let since = rig.recorder.events().len();
     rig.engine.check_again(&generation.id).unwrap();
-    tokio::time::sleep(Duration::from_millis(300)).await;
     let again = rig
         .recorder
-        .wait_for(&generation.id, &[Status::NeedsCheck], WITHIN)
+        .wait_for_after(since, &generation.id, &[Status::NeedsCheck], WITHIN)
         .await;
     assert_eq!(again.status, Status::NeedsCheck);
     assert_eq!(creates(&emulator), 1);
@@ -175,79 +175,83 @@ async fn a_generation_left_submitting_by_a_crash_is_adopted_not_posted_again() {
 }
 
 #[tokio::test]
-async fn an_expired_link_is_refreshed_once_then_the_generation_is_expired() {
+async fn an_expired_link_is_refreshed_from_the_task() {
     let emulator = emulator().await;
     let dir = tempfile::tempdir().unwrap();
     let rig = engine_on(dir.path(), &emulator, Some(KEY));
-    let forbidden = || {
-        Fault::new(FaultKind::Status {
-            http: 403,
-            body: "expired".into(),
-            content_type: "text/plain",
-        })
-    };
-
-    emulator.push_fault(forbidden().on(FaultRoute::Media));
+    let forbidden = Fault::new(FaultKind::Status {
+        http: 403,
+        body: "expired".into(),
+        content_type: "text/plain",
+    });
+    emulator.push_fault(forbidden.on(FaultRoute::Media));
     let refreshed = rig.engine.generate(&prompt("refreshed link")).unwrap();
     let ready = rig
         .recorder
         .wait_for(&refreshed.id, &[Status::Ready, Status::Expired], WITHIN)
         .await;
     assert_eq!(ready.status, Status::Ready, "one 403, then the fresh link worked");
+}
 
-    emulator.push_fault(forbidden().on(FaultRoute::Media).times(2));
-    let gone = rig.engine.generate(&prompt("gone for good")).unwrap();
-    let expired = rig
-        .recorder
-        .wait_for(&gone.id, &[Status::Ready, Status::Expired], WITHIN)
-        .await;
-    assert_eq!(expired.status, Status::Expired);
-    assert_eq!(expired.error.map(|e| e.kind), Some(kling_core::Kind::ResultExpired));
-    let media_gets = emulator
-        .requests()
-        .iter()
-        .filter(|r| r.is_media() && r.method == "GET")
-        .count();
-    assert_eq!(
-        media_gets, 4,
-        "each generation tried its link, asked for a fresh one, and tried once more"
-    );
+/// A downloading generation as a crash left it, pointing at a link that answers 403.
+fn downloading_row(dir: &std::path::Path, emulator: &Emulator, text: &str, task_id: &str, age_days: i64) -> String {
+    let library = kling_core::Library::open(dir).unwrap();
+    let valid = kling_core::request::validate(&prompt(text), &kling_core::rules::COMETAPI_LIMITS).unwrap();
+    let mut stored = library.insert(valid).unwrap();
+    stored.task_id = Some(task_id.into());
+    stored.status = Status::Downloading;
+    stored.remote_video_url = Some(format!(
+        "{}/bs2/upload-kling-api/{task_id}/text2video/gone.mp4",
+        emulator.base_url()
+    ));
+    library.save(&mut stored).unwrap();
+    drop(library);
+    let created = kling_core::generation::now_ms() - age_days * 24 * 60 * 60 * 1000;
+    rusqlite::Connection::open(dir.join("library.sqlite3"))
+        .unwrap()
+        .execute(
+            "UPDATE generations SET created_at = ?1 WHERE id = ?2",
+            rusqlite::params![created, stored.id],
+        )
+        .unwrap();
+    stored.id
 }
 
 #[tokio::test]
-async fn a_download_cut_off_midway_resumes_with_a_range_request() {
+async fn a_result_is_expired_only_after_the_providers_30_days_or_when_it_says_so() {
     let emulator = emulator().await;
     let dir = tempfile::tempdir().unwrap();
-    let rig = engine_on(dir.path(), &emulator, Some(KEY));
-    emulator.push_fault(Fault::truncated().on(FaultRoute::Media));
-    let generation = rig
-        .engine
-        .generate(&GenerationRequest {
-            duration: Some("10".into()),
-            ..prompt("cut off")
+    emulator.push_fault(
+        Fault::new(FaultKind::Status {
+            http: 403,
+            body: "expired".into(),
+            content_type: "text/plain",
         })
-        .unwrap();
-    let ready = rig
-        .recorder
-        .wait_for(&generation.id, &[Status::Ready, Status::Failed], WITHIN)
-        .await;
-    assert_eq!(ready.status, Status::Ready);
-    let media: Vec<_> = emulator
-        .requests()
-        .into_iter()
-        .filter(|r| r.is_media() && r.method == "GET")
-        .collect();
-    assert_eq!(media.len(), 2);
-    assert!(
-        media[1]
-            .header("range")
-            .is_some_and(|r| r.starts_with("bytes=") && !r.starts_with("bytes=0-")),
-        "{:?}",
-        media[1].headers
+        .on(FaultRoute::Media)
+        .with_probability(1.0),
     );
-    let file = std::fs::read(dir.path().join("videos").join(format!("{}.mp4", generation.id))).unwrap();
-    let clip = kling_emulator::clip("16:9", "10").unwrap();
-    assert!(file == clip, "the resumed file is the clip, byte for byte");
+    let old = downloading_row(dir.path(), &emulator, "a month old", "1", 31);
+    let forgotten = downloading_row(dir.path(), &emulator, "unknown to the provider", "2", 0);
+
+    let rig = engine_on(dir.path(), &emulator, Some(KEY));
+    rig.engine.resume().unwrap();
+    for id in [&old, &forgotten] {
+        let expired = rig
+            .recorder
+            .wait_for(id, &[Status::Ready, Status::Expired], WITHIN)
+            .await;
+        assert_eq!(expired.status, Status::Expired);
+        assert_eq!(expired.error.map(|e| e.kind), Some(kling_core::Kind::ResultExpired));
+    }
+    let queried = |task: &str| {
+        emulator
+            .requests()
+            .iter()
+            .filter(|r| r.is_api() && r.path.ends_with(task))
+            .count()
+    };
+    assert_eq!(queried("/1"), 0, "past 30 days nothing is asked");
+    assert!(queried("/2") >= 1, "the provider said it no longer has the task");
 }
 
 /// The app stopped after the finished file was renamed into the library but before the catalog

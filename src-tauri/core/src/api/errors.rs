@@ -195,14 +195,22 @@ pub fn classify(status: u16, body: &str, retry_after: Option<Duration>) -> ApiEr
     }
 }
 
-/// `Retry-After` as seconds or as an HTTP date.
+/// The longest a `Retry-After` is honoured (the API reference's retry rules): a gateway asking for a day would
+/// otherwise park a paid generation for that long.
+pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(300);
+
+/// `Retry-After` as seconds or as an HTTP date, at most [`MAX_RETRY_AFTER`]. Every wait that
+/// honours the header (creates, queries, the queue) reads it through here.
 pub fn parse_retry_after(value: &str) -> Option<Duration> {
     let value = value.trim();
-    if let Ok(seconds) = value.parse::<u64>() {
-        return Some(Duration::from_secs(seconds));
-    }
-    let when = httpdate::parse_http_date(value).ok()?;
-    Some(when.duration_since(std::time::SystemTime::now()).unwrap_or_default())
+    let wait = match value.parse::<u64>() {
+        Ok(seconds) => Duration::from_secs(seconds),
+        Err(_) => {
+            let when = httpdate::parse_http_date(value).ok()?;
+            when.duration_since(std::time::SystemTime::now()).unwrap_or_default()
+        }
+    };
+    Some(wait.min(MAX_RETRY_AFTER))
 }
 
 #[cfg(test)]
@@ -241,6 +249,14 @@ mod tests {
         assert_eq!(classify(301, "", None).kind(), "bad_gateway_config");
         assert!(classify(502, "<html>bad gateway</html>", None).is_ambiguous());
         assert!(!classify(400, r#"{"code":1201,"message":"prompt: empty"}"#, None).is_ambiguous());
+    }
+
+    #[test]
+    fn retry_after_is_capped_at_five_minutes() {
+        assert_eq!(parse_retry_after("999999"), Some(MAX_RETRY_AFTER));
+        let next_year = httpdate::fmt_http_date(std::time::SystemTime::now() + Duration::from_secs(365 * 86_400));
+        assert_eq!(parse_retry_after(&next_year), Some(MAX_RETRY_AFTER));
+        assert_eq!(parse_retry_after("300"), Some(Duration::from_secs(300)));
     }
 
     #[test]

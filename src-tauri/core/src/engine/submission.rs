@@ -32,29 +32,22 @@ impl Engine {
     pub(super) async fn submit(&self, generation: &mut Generation, reconcile_first: bool) -> Result<()> {
         let key = self.key().await;
         if reconcile_first {
-            match self.look_up(&key, generation, &LOOKUP_GAPS_S[..2]).await {
-                Lookup::Found(task) => return self.adopt(generation, task),
-                Lookup::Absent => {}
-                Lookup::Unsettled(error) => return self.needs_check(generation, error),
-            }
+            // A create may already have been made (the app stopped, or the user asked to check
+            // again): only reconciliation may post, and it treats a refusal of that post as news
+            // about the first one, never as the end of a task that may be paid for.
+            return self.reconcile(&key, generation, None).await;
         }
         let body = generation
             .request
             .create_body(&generation.external_task_id, generation.callback_url.clone());
+        if generation.status == Status::Queued {
+            // Resumed from the queue: see wait_for_slot for why a post is never sent as "queued".
+            generation.status = Status::Submitting;
+            self.commit(generation)?;
+        }
         let mut rate_limited = 0;
         let mut unreachable_tries = 0;
         loop {
-            // The user may have cancelled or discarded it while it waited.
-            if let Some(stored) = self.inner.library.get(&generation.id)?.filter(|g| g.status.is_final()) {
-                *generation = stored;
-                return Ok(());
-            }
-            // While a request is out the generation is "submitting", never "queued": a queued one is
-            // idle, so cancelling it or resuming it after a restart can never race a post.
-            if generation.status == Status::Queued {
-                generation.status = Status::Submitting;
-                self.commit(generation)?;
-            }
             let client = self.client();
             let result = client.create(&key, &body).await;
             self.note_reachability(&result);
@@ -80,21 +73,8 @@ impl Engine {
                     tokio::time::sleep(wait).await;
                 }
                 Err(error) if error.kind() == Kind::ConcurrencyLimit => {
-                    if generation.status != Status::Queued {
-                        generation.status = Status::Queued;
-                        generation.error = None;
-                        self.commit(generation)?;
-                    }
-                    // Try again when one of our tasks ends, or after a while anyway: other apps on
-                    // the same account may hold the slots.
-                    let wait = error
-                        .retry_after()
-                        .unwrap_or_default()
-                        .max(self.inner.schedule.scaled(QUEUE_RETRY));
-                    let freed = self.inner.slot_freed.notified();
-                    tokio::select! {
-                        _ = tokio::time::sleep(wait) => {}
-                        _ = freed => {}
+                    if !self.wait_in_queue(generation, &error).await? {
+                        return Ok(());
                     }
                 }
                 Err(error) if error.is_ambiguous() => return self.reconcile(&key, generation, Some(error)).await,
@@ -103,9 +83,46 @@ impl Engine {
         }
     }
 
-    /// After an ambiguous answer: find the task if it exists, post again (same id) only where a
-    /// "not found" is trustworthy, and otherwise hand the decision to the user. A re-post that is
-    /// itself ambiguous, or refused as a duplicate (so the first one did arrive), is looked up again.
+    /// Waits in the local queue after a 1303 (nothing was created) until one of our tasks ends.
+    /// Returns `false` when the user cancelled it meanwhile; `generation` is then the stored,
+    /// final record.
+    async fn wait_in_queue(&self, generation: &mut Generation, error: &ApiError) -> Result<bool> {
+        if generation.status != Status::Queued {
+            generation.status = Status::Queued;
+            generation.error = None;
+            self.commit(generation)?;
+        }
+        self.wait_for_slot(error).await;
+        if let Some(stored) = self.inner.library.get(&generation.id)?.filter(|g| g.status.is_final()) {
+            *generation = stored;
+            return Ok(false);
+        }
+        // While a request is out the generation is "submitting", never "queued": a queued one is
+        // idle, so cancelling it or resuming it after a restart can never race a post.
+        generation.status = Status::Submitting;
+        self.commit(generation)?;
+        Ok(true)
+    }
+
+    /// Until one of our tasks ends, or a while anyway: other apps on the same account may hold
+    /// the slots.
+    async fn wait_for_slot(&self, error: &ApiError) {
+        let wait = error
+            .retry_after()
+            .unwrap_or_default()
+            .max(self.inner.schedule.scaled(QUEUE_RETRY));
+        let freed = self.inner.slot_freed.notified();
+        tokio::select! {
+            _ = tokio::time::sleep(wait) => {}
+            _ = freed => {}
+        }
+    }
+
+    /// After an ambiguous answer, a restart or "Check again": find the task if it exists, post
+    /// again (same id) only where a "not found" is trustworthy, and otherwise hand the decision to
+    /// the user. The first post may have made the task, so a refusal of the re-post never fails
+    /// the generation: a duplicate refusal (the first one did arrive) or an ambiguous answer is
+    /// looked up again, a 1303 waits for a slot, and any other refusal goes to the user.
     async fn reconcile(&self, key: &str, generation: &mut Generation, cause: Option<ApiError>) -> Result<()> {
         let mut cause = cause;
         let mut rounds = 0;
@@ -130,11 +147,15 @@ impl Engine {
                     rate_limited += 1;
                     tokio::time::sleep(self.rate_limit_wait(&error, rate_limited)).await;
                 }
+                // The account is full, perhaps with the first post's own task. It stays
+                // "submitting" (not a queue the user could cancel: it may exist and be paid for)
+                // and looks again once a slot frees, without spending a round.
+                Err(error) if error.kind() == Kind::ConcurrencyLimit => self.wait_for_slot(&error).await,
                 Err(error) if error.is_ambiguous() || error.is_transport() || error.kind() == Kind::InvalidRequest => {
                     rounds += 1;
                     cause = Some(error);
                 }
-                Err(error) => return self.fail_refused(generation, error),
+                Err(error) => return self.needs_check(generation, Some(error)),
             }
         }
         self.needs_check(generation, cause)

@@ -12,6 +12,9 @@ use crate::problem::{Kind, Problem};
 const RETRY_CAP: Duration = Duration::from_secs(300);
 /// How often progress reaches the UI at most.
 const PROGRESS_EVERY: Duration = Duration::from_millis(250);
+/// How long the provider keeps a result (API reference: 30 days); only after that, or when the
+/// provider says so, is a result that answers 403/404 gone rather than not there yet.
+pub const RESULT_KEPT_MS: i64 = 30 * 24 * 60 * 60 * 1000;
 
 impl Engine {
     pub(super) async fn download(&self, generation: &mut Generation) -> Result<()> {
@@ -46,40 +49,46 @@ impl Engine {
                 .await;
             match result {
                 Ok(bytes) => return self.record_video(generation, bytes),
-                Err(DownloadError::Gone(_)) if !refreshed => {
-                    // Links expire; the task may hand out a fresh one. The one refresh counts only
-                    // once the provider answered: a failed query is retried after a pause.
+                Err(DownloadError::Gone(status)) => {
+                    // A CDN answers 403/404 for a result that is not there yet, and a link can
+                    // expire before the result does: only the provider's word or its 30 days
+                    // make the result gone. Until then ask the task for its link and try again,
+                    // at once the first time, then with a growing pause.
+                    if now_ms() - generation.created_at >= RESULT_KEPT_MS {
+                        return self.expire(generation, status);
+                    }
                     let key = self.key().await;
                     let task_id = generation.task_id.clone().unwrap_or_default();
                     match self.client().query(&key, &task_id).await {
-                        Ok(task) => {
-                            refreshed = true;
-                            if let Some(fresh) = task.first_video().and_then(|v| v.url.clone()) {
-                                generation.remote_video_url = Some(fresh);
-                                self.commit(generation)?;
+                        Ok(task) => match task.first_video().and_then(|v| v.url.clone()) {
+                            Some(fresh) => {
+                                if generation.remote_video_url.as_deref() != Some(fresh.as_str()) {
+                                    generation.remote_video_url = Some(fresh);
+                                    self.commit(generation)?;
+                                }
                             }
-                        }
-                        Err(_) => {
-                            attempt += 1;
-                            tokio::time::sleep(self.inner.schedule.backoff(attempt).min(RETRY_CAP)).await;
-                        }
+                            None => return self.expire(generation, status),
+                        },
+                        Err(error) if error.is_not_found() => return self.expire(generation, status),
+                        Err(_) => {}
                     }
+                    if refreshed {
+                        attempt += 1;
+                        tokio::time::sleep(self.inner.schedule.backoff(attempt).min(RETRY_CAP)).await;
+                    }
+                    refreshed = true;
                 }
-                Err(DownloadError::Gone(status)) => {
-                    generation.status = Status::Expired;
-                    generation.error = Some(Problem::new(Kind::ResultExpired).param("status", status));
-                    return self.commit(generation);
-                }
-                Err(refused @ (DownloadError::RefusedUrl | DownloadError::NotVideo | DownloadError::TooLarge(_))) => {
+                Err(refused @ (DownloadError::RefusedUrl | DownloadError::TooLarge(_))) => {
                     let reason = match refused {
                         DownloadError::RefusedUrl => "refused_url",
-                        DownloadError::NotVideo => "not_video",
                         _ => "too_large",
                     };
                     let problem = Problem::new(Kind::DownloadFailed).param("reason", reason);
                     return self.fail(generation, problem, Some(refused.to_string()));
                 }
                 Err(DownloadError::Io(io)) => return Err(io.into()),
+                // A web page instead of the video (a captive portal, a proxy's error page) or a
+                // network failure passes: the video stays "downloading" and is tried again.
                 Err(passing) => {
                     attempt += 1;
                     let wait = self
@@ -87,13 +96,23 @@ impl Engine {
                         .schedule
                         .backoff(attempt)
                         .max(self.inner.schedule.scaled(Duration::from_secs(1)));
-                    generation.error = Some(Problem::new(Kind::DownloadFailed).param("detail", passing.to_string()));
+                    let mut problem = Problem::new(Kind::DownloadFailed).param("detail", passing.to_string());
+                    if matches!(passing, DownloadError::NotVideo) {
+                        problem = problem.param("reason", "not_video");
+                    }
+                    generation.error = Some(problem);
                     generation.updated_at = now_ms();
                     self.emit(generation);
                     tokio::time::sleep(wait.min(RETRY_CAP)).await;
                 }
             }
         }
+    }
+
+    fn expire(&self, generation: &mut Generation, status: u16) -> Result<()> {
+        generation.status = Status::Expired;
+        generation.error = Some(Problem::new(Kind::ResultExpired).param("status", status));
+        self.commit(generation)
     }
 
     fn record_video(&self, generation: &mut Generation, bytes: u64) -> Result<()> {

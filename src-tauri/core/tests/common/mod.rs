@@ -53,12 +53,19 @@ impl Recorder {
 
     /// Waits until an event shows `id` in one of `statuses`, and returns that record.
     pub async fn wait_for(&self, id: &str, statuses: &[Status], within: Duration) -> Generation {
+        self.wait_for_after(0, id, statuses, within).await
+    }
+
+    /// Like `wait_for`, among the events after the first `since` only: for a second settle of the
+    /// same generation (after "Check again").
+    pub async fn wait_for_after(&self, since: usize, id: &str, statuses: &[Status], within: Duration) -> Generation {
         let deadline = tokio::time::Instant::now() + within;
         loop {
             let notified = self.changed.notified();
             if let Some(found) = self
                 .events()
                 .into_iter()
+                .skip(since)
                 .rev()
                 .find(|g| g.id == id && statuses.contains(&g.status))
             {

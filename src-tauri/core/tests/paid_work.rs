@@ -1,0 +1,175 @@
+//! Paths where a task the user paid for could end `failed` or `expired`, or be posted twice,
+//! although the provider still has it: each needs a specific answer from the gateway or the CDN.
+
+mod common;
+
+use std::time::Duration;
+
+use common::*;
+use kling_core::{Kind, Status};
+use kling_emulator::{Emulator, EmulatorConfig, Fault, FaultKind, FaultRoute};
+
+const WITHIN: Duration = Duration::from_secs(60);
+const SETTLED: &[Status] = &[Status::Ready, Status::NeedsCheck, Status::Failed, Status::Expired];
+
+fn tasks_for(emulator: &Emulator, prompt: &str) -> usize {
+    emulator
+        .tasks()
+        .iter()
+        .filter(|t| t.request["prompt"] == prompt)
+        .count()
+}
+
+/// Teaches the engine that this gateway finds tasks by external id, so its "not found" is trusted.
+async fn teach(rig: &Rig) {
+    let teacher = rig.engine.generate(&prompt("teacher")).unwrap();
+    rig.recorder.wait_for(&teacher.id, &[Status::Ready], WITHIN).await;
+}
+
+fn not_found_on_every_query() -> Fault {
+    Fault::kling(404, 1203, "task not found")
+        .on(FaultRoute::Query)
+        .with_probability(1.0)
+}
+
+/// The create is made but its answer lost, and the gateway keeps saying it does not know the task:
+/// posting again with the same id is refused (a duplicate, or 1303 while our own task holds the
+/// account's only slot). That refusal is news about the first post, never a failure of the task.
+async fn lost_then_refused_re_post(emulator: &Emulator, rig: &Rig, text: &str, extra: Option<Fault>) {
+    teach(rig).await;
+    emulator.push_fault(Fault::created_but_lost());
+    if let Some(fault) = extra {
+        emulator.push_fault(fault);
+    }
+    emulator.push_fault(not_found_on_every_query());
+    let generation = rig.engine.generate(&prompt(text)).unwrap();
+    let unsettled = rig.recorder.wait_for(&generation.id, SETTLED, WITHIN).await;
+    assert_eq!(unsettled.status, Status::NeedsCheck, "{:?}", unsettled.error);
+
+    // Checking again while the gateway still does not know the task: refused again, still open.
+    let since = rig.recorder.events().len();
+    rig.engine.check_again(&generation.id).unwrap();
+    let again = rig
+        .recorder
+        .wait_for_after(since, &generation.id, SETTLED, WITHIN)
+        .await;
+    assert_eq!(again.status, Status::NeedsCheck, "{:?}", again.error);
+
+    // Once the gateway finds it, checking again adopts the one task that was paid for.
+    emulator.clear_faults();
+    let since = rig.recorder.events().len();
+    rig.engine.check_again(&generation.id).unwrap();
+    let ready = rig
+        .recorder
+        .wait_for_after(since, &generation.id, SETTLED, WITHIN)
+        .await;
+    assert_eq!(ready.status, Status::Ready);
+    assert_eq!(tasks_for(emulator, text), 1, "paid once");
+    assert!(!rig.recorder.statuses(&generation.id).contains(&Status::Failed));
+}
+
+#[tokio::test]
+async fn a_re_post_refused_as_a_duplicate_leaves_the_task_open_until_it_is_found() {
+    let emulator = emulator().await;
+    let dir = tempfile::tempdir().unwrap();
+    let rig = engine_on(dir.path(), &emulator, Some(KEY));
+    lost_then_refused_re_post(&emulator, &rig, "duplicate re-post", None).await;
+}
+
+#[tokio::test]
+async fn with_one_slot_a_re_post_refused_with_1303_waits_and_never_fails() {
+    let emulator = Emulator::start(EmulatorConfig {
+        max_running: Some(1),
+        ..EmulatorConfig::fast()
+    })
+    .await
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let rig = engine_on(dir.path(), &emulator, Some(KEY));
+    let full = Fault::kling(429, 1303, "parallel task over resource pack limit").on(FaultRoute::Create);
+    lost_then_refused_re_post(&emulator, &rig, "slot held by our own task", Some(full)).await;
+}
+
+#[tokio::test]
+async fn a_re_post_refused_for_the_balance_goes_to_the_user_not_to_failed() {
+    let emulator = emulator().await;
+    let dir = tempfile::tempdir().unwrap();
+    let rig = engine_on(dir.path(), &emulator, Some(KEY));
+    teach(&rig).await;
+    emulator.push_fault(Fault::created_but_lost());
+    emulator.push_fault(Fault::kling(400, 1102, "resource pack exhausted").on(FaultRoute::Create));
+    emulator.push_fault(not_found_on_every_query());
+    let generation = rig.engine.generate(&prompt("balance used by the first post")).unwrap();
+    let unsettled = rig.recorder.wait_for(&generation.id, SETTLED, WITHIN).await;
+    assert_eq!(unsettled.status, Status::NeedsCheck);
+    let problem = unsettled.error.unwrap();
+    assert_eq!(problem.kind, Kind::SubmissionUnsettled);
+    assert_eq!(
+        problem.params["cause"], "balance_used_up",
+        "the reason is kept for the card"
+    );
+}
+
+/// A CDN's first answers on a new result: two 404s mean "not there yet", not "deleted".
+#[tokio::test]
+async fn a_new_result_that_answers_404_twice_is_fetched_again_and_saved() {
+    let emulator = emulator().await;
+    let dir = tempfile::tempdir().unwrap();
+    let rig = engine_on(dir.path(), &emulator, Some(KEY));
+    let not_there_yet = Fault::new(FaultKind::Status {
+        http: 404,
+        body: "<Error>NoSuchKey</Error>".into(),
+        content_type: "application/xml",
+    });
+    emulator.push_fault(not_there_yet.on(FaultRoute::Media).times(2));
+    let generation = rig.engine.generate(&prompt("not there yet")).unwrap();
+    let end = rig
+        .recorder
+        .wait_for(
+            &generation.id,
+            &[Status::Ready, Status::Expired, Status::Failed],
+            WITHIN,
+        )
+        .await;
+    assert_eq!(end.status, Status::Ready);
+    let media_gets = emulator
+        .requests()
+        .iter()
+        .filter(|r| r.is_media() && r.method == "GET")
+        .count();
+    assert_eq!(media_gets, 3, "two 404s, then the video");
+}
+
+/// A captive portal or a proxy's error page answers 200 with HTML: the video stays downloading,
+/// says why, and is tried again.
+#[tokio::test]
+async fn a_web_page_instead_of_the_video_is_retried_not_failed() {
+    let emulator = emulator().await;
+    let dir = tempfile::tempdir().unwrap();
+    let rig = engine_on(dir.path(), &emulator, Some(KEY));
+    let portal = Fault::new(FaultKind::Status {
+        http: 200,
+        body: "<html><body>Sign in to the hotel Wi-Fi</body></html>".into(),
+        content_type: "text/html",
+    });
+    emulator.push_fault(portal.on(FaultRoute::Media));
+    let generation = rig.engine.generate(&prompt("behind a portal")).unwrap();
+    let end = rig
+        .recorder
+        .wait_for(
+            &generation.id,
+            &[Status::Ready, Status::Failed, Status::Expired],
+            WITHIN,
+        )
+        .await;
+    assert_eq!(end.status, Status::Ready);
+    let told = rig
+        .recorder
+        .events()
+        .into_iter()
+        .find(|g| g.id == generation.id && g.status == Status::Downloading && g.error.is_some())
+        .expect("the card said why the download waits");
+    assert_eq!(told.error.unwrap().params["reason"], "not_video");
+    let saved = std::fs::read(dir.path().join("videos").join(format!("{}.mp4", generation.id))).unwrap();
+    assert!(saved == kling_emulator::clip("16:9", "5").unwrap());
+}
