@@ -6,7 +6,7 @@ mod common;
 use std::time::Duration;
 
 use common::*;
-use kling_core::{GenerationRequest, Status};
+use kling_core::Status;
 use kling_emulator::{Emulator, EmulatorConfig, ExternalLookup, Fault, FaultKind, FaultRoute};
 
 const WITHIN: Duration = Duration::from_secs(30);
