@@ -97,7 +97,7 @@ pub fn manage_start<R: tauri::Runtime>(app: &tauri::AppHandle<R>, options: Start
         }
         Err(error) => {
             let mut problem = error.problem();
-            if problem.kind != Kind::DiskFull {
+            if !matches!(problem.kind, Kind::DiskFull | Kind::LibraryInUse) {
                 problem = kling_core::Problem::new(Kind::LibraryUnavailable)
                     .param("path", library.display().to_string())
                     .param("detail", error.to_string());

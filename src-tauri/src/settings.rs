@@ -54,9 +54,7 @@ impl Settings {
     }
 
     pub fn effective_requests_per_second(&self) -> f64 {
-        self.requests_per_second
-            .filter(|r| r.is_finite() && *r > 0.0)
-            .unwrap_or(kling_core::api::DEFAULT_REQUESTS_PER_SECOND)
+        kling_core::api::requests_per_second_setting(self.requests_per_second)
     }
 
     /// The callback setup in force; a token is made the first time one is needed.

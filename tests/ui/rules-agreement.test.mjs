@@ -84,3 +84,9 @@ test("the price shown is the Rust table's, and unknown stays unknown", () => {
     assert.equal(priceCents(RULES, choiceOf(row)), row.usd_cents, key(row));
   }
 });
+
+test("Settings' requests-per-second range is the one core clamps to", async () => {
+  const { DEFAULT_REQUESTS_PER_SECOND, REQUESTS_PER_SECOND } = await import("../../ui/js/preferences.js");
+  const served = RULES.requests_per_second;
+  assert.deepEqual({ ...REQUESTS_PER_SECOND, default: DEFAULT_REQUESTS_PER_SECOND }, served);
+});

@@ -27,6 +27,9 @@ pub enum Error {
     Io(#[from] std::io::Error),
     #[error("no generation {0}")]
     UnknownGeneration(String),
+    /// Another Kling Desk process holds the library's lock.
+    #[error("the library at {} is open in another window", .0.display())]
+    LibraryInUse(std::path::PathBuf),
 }
 
 impl Error {
@@ -59,6 +62,7 @@ impl Error {
             }
             Error::Library(_) | Error::Io(_) => Problem::new(Kind::Storage).param("detail", self.to_string()),
             Error::UnknownGeneration(_) => Problem::new(Kind::Internal),
+            Error::LibraryInUse(path) => Problem::new(Kind::LibraryInUse).param("path", path.display().to_string()),
         }
     }
 }

@@ -82,6 +82,7 @@ kinds! {
     LibrarySetAside = "library_set_aside",
     CallbackPortInUse = "callback_port_in_use",
     LibraryUnavailable = "library_unavailable",
+    LibraryInUse = "library_in_use",
     PosterInvalid = "poster_invalid",
     RateLimitedGaveUp = "rate_limited_gave_up",
 }

@@ -316,6 +316,8 @@ pub struct RulesTable {
     pub camera_types: &'static [&'static str],
     pub camera_axes: &'static [&'static str],
     pub prices_as_of: &'static str,
+    /// The range of Settings' requests-per-second limit.
+    pub requests_per_second: crate::api::RateRange,
 }
 
 pub fn table() -> RulesTable {
@@ -348,6 +350,7 @@ pub fn table() -> RulesTable {
         camera_types: CAMERA_TYPES,
         camera_axes: CAMERA_AXES,
         prices_as_of: PRICES_AS_OF,
+        requests_per_second: crate::api::REQUESTS_PER_SECOND,
     }
 }
 

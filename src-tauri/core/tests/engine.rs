@@ -190,7 +190,8 @@ fn a_restart_mid_generation_resumes_and_finishes() {
             .await;
         generation.id
     });
-    first_run.shutdown_background();
+    // Dropped mid-task, like a killed process; waiting for the threads frees the library's lock.
+    first_run.shutdown_timeout(Duration::from_secs(5));
 
     let second_run = tokio::runtime::Runtime::new().unwrap();
     second_run.block_on(async {

@@ -173,3 +173,37 @@ async fn a_web_page_instead_of_the_video_is_retried_not_failed() {
     let saved = std::fs::read(dir.path().join("videos").join(format!("{}.mp4", generation.id))).unwrap();
     assert!(saved == kling_emulator::clip("16:9", "5").unwrap());
 }
+
+/// One library, one process: a second engine on the same folder (another window without a shared
+/// session bus) is refused before it can resume, post again or tidy `incoming/`.
+#[tokio::test]
+async fn a_second_process_on_the_same_library_posts_nothing_and_deletes_nothing() {
+    let emulator = emulator().await;
+    let dir = tempfile::tempdir().unwrap();
+    let rig = engine_on(dir.path(), &emulator, Some(KEY));
+    teach(&rig).await;
+    let valid = kling_core::request::validate(&prompt("left submitting"), &kling_core::rules::COMETAPI_LIMITS).unwrap();
+    let stored = rig.engine.library().insert(valid).unwrap();
+    let part = dir.path().join("incoming").join("other.mp4.part");
+    std::fs::write(&part, b"half a video").unwrap();
+
+    let second = kling_core::Library::open(dir.path());
+    let refused = second.err().expect("the second process is refused");
+    assert_eq!(refused.problem().kind, Kind::LibraryInUse);
+    assert!(part.exists(), "the second process deleted nothing");
+
+    rig.engine.resume().unwrap();
+    rig.recorder.wait_for(&stored.id, &[Status::Ready], WITHIN).await;
+    let posts = emulator
+        .requests()
+        .into_iter()
+        .filter(|r| r.method == "POST" && r.body.contains(&stored.external_task_id))
+        .count();
+    assert_eq!(posts, 1, "exactly one POST for the submitting row");
+
+    drop(rig);
+    assert!(
+        kling_core::Library::open(dir.path()).is_ok(),
+        "the lock goes with the process that held it"
+    );
+}

@@ -118,7 +118,7 @@ fn succeed(state: &mut EmuState, data: Value) -> Response {
     let message = match variants.message {
         MessageVariant::Succeed => "SUCCEED",
         MessageVariant::Success => "success",
-        MessageVariant::Alternate if turn % 2 == 0 => "SUCCEED",
+        MessageVariant::Alternate if turn.is_multiple_of(2) => "SUCCEED",
         MessageVariant::Alternate => "success",
     };
     let request_id = match (variants.request_id, turn % 3) {

@@ -155,6 +155,14 @@ pub fn classify(status: u16, body: &str, retry_after: Option<Duration>) -> ApiEr
         };
     };
     let message = |v: &Value| v.get("message").and_then(Value::as_str).unwrap_or_default().to_owned();
+    // A success status is a refusal only with a numeric, non-zero code; anything else from a
+    // 2xx (a code in words, or code 0 with a status other than 200) may have made a task.
+    if (200..300).contains(&status) {
+        match json.get("code") {
+            Some(Value::Number(code)) if code.as_i64() != Some(0) => {}
+            _ => return ApiError::Unexpected(format!("HTTP {status} that is neither a task nor a refusal")),
+        }
+    }
     match json.get("code") {
         Some(Value::Number(code)) => {
             return ApiError::Kling {
@@ -249,6 +257,22 @@ mod tests {
         assert_eq!(classify(301, "", None).kind(), "bad_gateway_config");
         assert!(classify(502, "<html>bad gateway</html>", None).is_ambiguous());
         assert!(!classify(400, r#"{"code":1201,"message":"prompt: empty"}"#, None).is_ambiguous());
+    }
+
+    #[test]
+    fn a_success_status_without_a_numeric_refusal_is_ambiguous() {
+        for (status, body) in [
+            (200, r#"{"code":"0","message":"ok","data":{}}"#),
+            (200, r#"{"code":"SUCCESS","data":{"task_id":"1"}}"#),
+            (201, r#"{"code":0,"data":{"task_id":"1"}}"#),
+            (202, r#"{"code":0,"message":"accepted"}"#),
+        ] {
+            assert!(classify(status, body, None).is_ambiguous(), "{status} {body}");
+        }
+        assert_eq!(
+            classify(200, r#"{"code":1102,"message":"no balance"}"#, None).kind(),
+            Kind::BalanceUsedUp
+        );
     }
 
     #[test]

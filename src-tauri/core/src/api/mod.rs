@@ -12,7 +12,7 @@ use reqwest::header::{HeaderMap, AUTHORIZATION, RETRY_AFTER};
 use serde_json::Value;
 
 pub use errors::{classify, parse_retry_after, ApiError};
-pub use pacing::{Pacer, DEFAULT_REQUESTS_PER_SECOND};
+pub use pacing::{requests_per_second_setting, Pacer, RateRange, DEFAULT_REQUESTS_PER_SECOND, REQUESTS_PER_SECOND};
 pub use types::{CameraConfig, CameraControl, CreateTask, Task, TaskInfo, TaskResult, TaskStatus, Video};
 
 pub const DEFAULT_API_BASE: &str = "https://api.cometapi.com";
@@ -55,7 +55,7 @@ impl Client {
 
     pub fn with_pacer(base: &str, pacer: std::sync::Arc<Pacer>) -> Result<Self, ApiError> {
         let base = base.trim().trim_end_matches('/').to_owned();
-        if !(base.starts_with("https://") || base.starts_with("http://")) {
+        if !acceptable_base(&base) {
             return Err(ApiError::Misrouted { status: 0 });
         }
         let http = reqwest::Client::builder()
@@ -177,6 +177,27 @@ impl Client {
     }
 }
 
+/// HTTPS anywhere; plain HTTP only to this machine (the emulator, a local proxy), because the key
+/// travels in every request's header and must never cross a network in the clear.
+fn acceptable_base(base: &str) -> bool {
+    let Ok(url) = reqwest::Url::parse(base) else {
+        return false;
+    };
+    let host = url.host_str().unwrap_or_default();
+    match url.scheme() {
+        "https" => !host.is_empty(),
+        "http" => {
+            host.eq_ignore_ascii_case("localhost")
+                || host
+                    .trim_start_matches('[')
+                    .trim_end_matches(']')
+                    .parse::<std::net::IpAddr>()
+                    .is_ok_and(|ip| ip.is_loopback())
+        }
+        _ => false,
+    }
+}
+
 fn bearer(key: &str) -> String {
     format!("Bearer {}", key.trim())
 }
@@ -227,6 +248,27 @@ fn encode_segment(raw: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn plain_http_is_accepted_only_on_this_machine() {
+        for good in [
+            "https://api.cometapi.com",
+            "http://127.0.0.1:18080",
+            "http://localhost:8080",
+            "http://[::1]:9",
+        ] {
+            assert!(Client::new(good).is_ok(), "{good}");
+        }
+        for bad in [
+            "http://api.cometapi.com",
+            "http://192.168.1.20:8080",
+            "http://10.0.0.1",
+            "ftp://x",
+            "https://",
+        ] {
+            assert!(Client::new(bad).is_err(), "{bad}");
+        }
+    }
 
     #[test]
     fn ids_stay_one_segment() {

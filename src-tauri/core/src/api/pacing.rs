@@ -14,6 +14,31 @@ pub struct Pacer {
 /// The default limit, a setting: two requests per second.
 pub const DEFAULT_REQUESTS_PER_SECOND: f64 = 2.0;
 
+/// What the setting may be: Settings offers this range on this step, and a value from a settings
+/// file edited by hand is brought into it when read, so no value can stall or flood the gateway.
+#[derive(Debug, Clone, Copy, serde::Serialize)]
+pub struct RateRange {
+    pub min: f64,
+    pub max: f64,
+    pub step: f64,
+    pub default: f64,
+}
+
+pub const REQUESTS_PER_SECOND: RateRange = RateRange {
+    min: 0.5,
+    max: 10.0,
+    step: 0.5,
+    default: DEFAULT_REQUESTS_PER_SECOND,
+};
+
+/// The limit in force for a saved setting: the default when unset or not a number, else clamped.
+pub fn requests_per_second_setting(saved: Option<f64>) -> f64 {
+    match saved.filter(|r| r.is_finite()) {
+        Some(rate) => rate.clamp(REQUESTS_PER_SECOND.min, REQUESTS_PER_SECOND.max),
+        None => REQUESTS_PER_SECOND.default,
+    }
+}
+
 impl Default for Pacer {
     fn default() -> Self {
         Pacer::new(DEFAULT_REQUESTS_PER_SECOND)
@@ -60,6 +85,16 @@ impl Pacer {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_hand_edited_rate_is_brought_into_range() {
+        assert_eq!(requests_per_second_setting(None), 2.0);
+        assert_eq!(requests_per_second_setting(Some(f64::NAN)), 2.0);
+        assert_eq!(requests_per_second_setting(Some(0.0)), 0.5);
+        assert_eq!(requests_per_second_setting(Some(-3.0)), 0.5);
+        assert_eq!(requests_per_second_setting(Some(1e12)), 10.0);
+        assert_eq!(requests_per_second_setting(Some(3.5)), 3.5);
+    }
 
     #[tokio::test(start_paused = true)]
     async fn requests_are_spread_to_the_limit() {

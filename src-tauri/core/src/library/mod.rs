@@ -16,7 +16,7 @@ use std::sync::Mutex;
 use rusqlite::Connection;
 use serde::Serialize;
 
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::generation::Generation;
 use crate::problem::{Kind, Problem};
 
@@ -31,6 +31,8 @@ pub struct Library {
     root: PathBuf,
     db: Mutex<Connection>,
     notice: Option<Problem>,
+    /// Held for the library's life: an OS advisory lock, released by the OS even after a crash.
+    _lock: std::fs::File,
 }
 
 impl Library {
@@ -38,7 +40,22 @@ impl Library {
     ///
     /// A catalog SQLite cannot read is never replaced in place: it is renamed aside, a new one is
     /// started, and `notice()` tells the user where the old one is.
+    ///
+    /// One process at a time: a second one (another window without a shared session bus, a
+    /// second user session) is refused with `LibraryInUse` before it reads anything, so it can
+    /// never resume, reconcile or clean up what the first one is doing.
     pub fn open(root: &Path) -> Result<Library> {
+        std::fs::create_dir_all(root)?;
+        let lock = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(root.join("library.lock"))?;
+        match lock.try_lock() {
+            Ok(()) => {}
+            Err(std::fs::TryLockError::WouldBlock) => return Err(Error::LibraryInUse(root.to_owned())),
+            Err(std::fs::TryLockError::Error(e)) => return Err(e.into()),
+        }
         std::fs::create_dir_all(root.join("videos"))?;
         std::fs::create_dir_all(root.join("incoming"))?;
         let path = root.join("library.sqlite3");
@@ -55,6 +72,7 @@ impl Library {
             root: root.to_owned(),
             db: Mutex::new(db),
             notice,
+            _lock: lock,
         })
     }
 
@@ -148,6 +166,7 @@ mod tests {
             "the old file is kept byte for byte"
         );
         library.insert(request("after the rescue")).unwrap();
+        drop(library);
         assert_eq!(Library::open(dir.path()).unwrap().page(None, 5).unwrap().items.len(), 1);
         assert!(Library::open(dir.path()).unwrap().notice().is_none());
     }
