@@ -207,3 +207,57 @@ async fn a_second_process_on_the_same_library_posts_nothing_and_deletes_nothing(
         "the lock goes with the process that held it"
     );
 }
+
+/// The catalog refuses writes right after the create answered (another program holds it locked):
+/// the task id lives on in memory, is written once writes work again, and nothing is posted twice,
+/// even on a gateway where a lost task could not be found by its external id.
+#[tokio::test]
+async fn a_task_id_learned_while_the_catalog_refuses_writes_is_kept_and_written_later() {
+    let emulator = Emulator::start(EmulatorConfig {
+        lookup_by_external: kling_emulator::ExternalLookup::None,
+        ..EmulatorConfig::fast()
+    })
+    .await
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let rig = engine_on(dir.path(), &emulator, Some(KEY));
+    emulator.push_fault(Fault::delay(600).on(FaultRoute::Create));
+    let generation = rig.engine.generate(&prompt("written later")).unwrap();
+
+    // While the create is on its way, another connection takes the catalog's write lock.
+    let blocker = rusqlite::Connection::open(dir.path().join("library.sqlite3")).unwrap();
+    blocker.execute_batch("BEGIN EXCLUSIVE").unwrap();
+    let posted = tokio::time::Instant::now() + WITHIN;
+    while creates(&emulator) == 0 {
+        assert!(tokio::time::Instant::now() < posted, "the create was never sent");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    // Long enough for the adopt's write to give up (busy_timeout is 5 s) and be retried.
+    let refused = rig
+        .recorder
+        .wait_for(&generation.id, &[Status::Submitted, Status::Submitting], WITHIN)
+        .await;
+    tokio::time::sleep(Duration::from_secs(6)).await;
+    assert!(
+        rig.recorder
+            .events()
+            .iter()
+            .any(|g| g.id == generation.id && g.error.as_ref().is_some_and(|e| e.kind == Kind::Storage)),
+        "the card showed that the library could not be written ({:?})",
+        refused.status
+    );
+    blocker.execute_batch("COMMIT").unwrap();
+    drop(blocker);
+
+    let ready = rig
+        .recorder
+        .wait_for(
+            &generation.id,
+            &[Status::Ready, Status::NeedsCheck, Status::Failed],
+            WITHIN,
+        )
+        .await;
+    assert_eq!(ready.status, Status::Ready);
+    assert_eq!(creates(&emulator), 1, "no second POST");
+    assert_eq!(tasks_for(&emulator, "written later"), 1);
+}

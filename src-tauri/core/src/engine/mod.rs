@@ -327,34 +327,44 @@ impl Engine {
         let engine = self.clone();
         tokio::spawn(async move {
             let id = generation.id.clone();
-            let mut next = Some((generation, resumed));
+            let mut generation = generation;
+            let mut resumed = resumed;
             let mut attempt = 0;
-            while let Some((generation, resumed)) = next.take() {
-                let Err(error) = engine.run(generation, resumed).await else {
-                    break;
-                };
-                // The library could not be written (disk full, folder gone): what is on disk is
-                // still true, so show the problem, wait, and carry on from there.
-                attempt += 1;
-                if let Ok(Some(mut stored)) = engine.inner.library.get(&id) {
-                    stored.error = Some(error.problem());
-                    engine.emit(&stored);
+            while let Err(error) = engine.run(&mut generation, resumed).await {
+                // The library could not be written (disk full, folder gone, locked). What was
+                // learned from the provider meanwhile (a task id, a status, a link) is only in
+                // `generation`: keep it, show the problem, and write it down once the library
+                // takes writes again, so nothing paid for is asked for twice.
+                let mut shown = engine.view(generation.clone());
+                shown.error = Some(error.problem());
+                engine.inner.sink.generation_changed(&shown);
+                loop {
+                    attempt += 1;
+                    tokio::time::sleep(
+                        engine
+                            .inner
+                            .schedule
+                            .backoff(attempt)
+                            .max(engine.inner.schedule.scaled(Duration::from_secs(5))),
+                    )
+                    .await;
+                    // A user's decision on disk (discarding a queued generation) wins.
+                    match engine.inner.library.get(&id) {
+                        Ok(Some(stored)) if stored.status.is_final() => {
+                            generation = stored;
+                            break;
+                        }
+                        Ok(None) => break,
+                        _ => {}
+                    }
+                    if engine.commit(&mut generation).is_ok() {
+                        break;
+                    }
                 }
-                tokio::time::sleep(
-                    engine
-                        .inner
-                        .schedule
-                        .backoff(attempt)
-                        .max(engine.inner.schedule.scaled(Duration::from_secs(5))),
-                )
-                .await;
-                next = engine
-                    .inner
-                    .library
-                    .get(&id)
-                    .ok()
-                    .flatten()
-                    .map(|stored| (stored, true));
+                if generation.status.is_final() || matches!(engine.inner.library.get(&id), Ok(None)) {
+                    break;
+                }
+                resumed = true;
             }
             engine
                 .inner
@@ -365,20 +375,20 @@ impl Engine {
         });
     }
 
-    async fn run(&self, mut generation: Generation, resumed: bool) -> Result<()> {
+    async fn run(&self, generation: &mut Generation, resumed: bool) -> Result<()> {
         // Only a generation left "submitting" may have a create in flight; a queued one is idle.
         let mut reconcile_first = resumed && generation.status == Status::Submitting;
         loop {
             match generation.status {
                 Status::Submitting | Status::Queued => {
-                    self.submit(&mut generation, reconcile_first).await?;
+                    self.submit(generation, reconcile_first).await?;
                     reconcile_first = false;
                 }
                 Status::Submitted | Status::Processing => {
-                    self.track(&mut generation).await?;
+                    self.track(generation).await?;
                     self.inner.slot_freed.notify_waiters();
                 }
-                Status::Downloading => self.download(&mut generation).await?,
+                Status::Downloading => self.download(generation).await?,
                 Status::NeedsCheck | Status::Ready | Status::Failed | Status::Expired => return Ok(()),
             }
         }
