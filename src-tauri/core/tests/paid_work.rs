@@ -261,3 +261,98 @@ async fn a_task_id_learned_while_the_catalog_refuses_writes_is_kept_and_written_
     assert_eq!(creates(&emulator), 1, "no second POST");
     assert_eq!(tasks_for(&emulator, "written later"), 1);
 }
+
+/// A sink that records, and acts once the moment a generation reaches `on`: a user's click landing
+/// while the driver that made the change is still finishing.
+struct ClickAt {
+    recorder: std::sync::Arc<Recorder>,
+    engine: std::sync::OnceLock<kling_core::Engine>,
+    on: Status,
+    click: Box<dyn Fn(&kling_core::Engine, &str) + Send + Sync>,
+    clicked: std::sync::atomic::AtomicBool,
+}
+
+impl kling_core::EventSink for ClickAt {
+    fn generation_changed(&self, generation: &kling_core::Generation) {
+        self.recorder.generation_changed(generation);
+        if generation.status == self.on && !self.clicked.swap(true, std::sync::atomic::Ordering::SeqCst) {
+            (self.click)(self.engine.get().unwrap(), &generation.id);
+        }
+    }
+}
+
+fn clicking_engine(
+    dir: &std::path::Path,
+    emulator: &Emulator,
+    on: Status,
+    click: impl Fn(&kling_core::Engine, &str) + Send + Sync + 'static,
+) -> (Rig, std::sync::Arc<ClickAt>) {
+    let recorder = std::sync::Arc::new(Recorder::default());
+    let sink = std::sync::Arc::new(ClickAt {
+        recorder: recorder.clone(),
+        engine: std::sync::OnceLock::new(),
+        on,
+        click: Box::new(click),
+        clicked: false.into(),
+    });
+    let rig = engine_tuned(dir, &emulator.base_url(), Some(KEY), |config| {
+        config.sink = sink.clone()
+    });
+    sink.engine.set(rig.engine.clone()).ok().unwrap();
+    (
+        Rig {
+            engine: rig.engine,
+            recorder,
+        },
+        sink,
+    )
+}
+
+/// "Check again" pressed while the driver that just said "needs check" is still finishing: the
+/// row must not be left submitting with nothing carrying it.
+#[tokio::test]
+async fn check_again_while_the_old_driver_finishes_is_carried_to_the_end() {
+    let emulator = std::sync::Arc::new(emulator().await);
+    let dir = tempfile::tempdir().unwrap();
+    let gateway = emulator.clone();
+    let (rig, _sink) = clicking_engine(dir.path(), &emulator, Status::NeedsCheck, move |engine, id| {
+        // The gateway finds the task again, and the user presses Check again at that instant.
+        gateway.clear_faults();
+        engine.check_again(id).unwrap();
+    });
+    teach(&rig).await;
+    emulator.push_fault(Fault::created_but_lost());
+    emulator.push_fault(not_found_on_every_query());
+    let generation = rig.engine.generate(&prompt("checked at once")).unwrap();
+    let end = rig
+        .recorder
+        .wait_for_after(0, &generation.id, &[Status::Ready], WITHIN)
+        .await;
+    assert_eq!(end.status, Status::Ready);
+    let statuses = rig.recorder.statuses(&generation.id);
+    assert!(statuses.contains(&Status::NeedsCheck), "{statuses:?}");
+    assert_eq!(tasks_for(&emulator, "checked at once"), 1);
+}
+
+/// Cancelling a queued generation the moment it was queued: the driver's later wake-up does not
+/// overwrite the cancel, and nothing is posted (or charged) for it.
+#[tokio::test]
+async fn a_cancelled_queued_generation_is_never_posted_afterwards() {
+    let emulator = emulator().await;
+    let dir = tempfile::tempdir().unwrap();
+    let (rig, _sink) = clicking_engine(dir.path(), &emulator, Status::Queued, |engine, id| {
+        engine.discard(id).unwrap();
+    });
+    emulator.push_fault(Fault::kling(429, 1303, "parallel task over resource pack limit").on(FaultRoute::Create));
+    let generation = rig.engine.generate(&prompt("cancelled in the queue")).unwrap();
+    let cancelled = rig
+        .recorder
+        .wait_for(&generation.id, &[Status::Failed, Status::Ready], WITHIN)
+        .await;
+    assert_eq!(cancelled.error.map(|e| e.kind), Some(Kind::Cancelled));
+    // Longer than the queue's own retry (30 s at the test's 1/50 scale).
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert_eq!(creates(&emulator), 1, "only the refused post");
+    assert_eq!(tasks_for(&emulator, "cancelled in the queue"), 0);
+    assert_eq!(rig.engine.get(&generation.id).unwrap().status, Status::Failed);
+}

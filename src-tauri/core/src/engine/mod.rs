@@ -69,7 +69,9 @@ struct Inner {
     max_video_bytes: u64,
     timeouts: Timeouts,
     /// Generations that have a task driving them, so a resume never starts a second one.
-    active: Mutex<HashSet<String>>,
+    /// The generations a driver is carrying, each with whether it was asked to go on once more
+    /// (a "Check again" that arrived while the driver was finishing) and how (`resumed`).
+    active: Mutex<HashMap<String, Option<bool>>>,
     /// Woken when a task at the provider ends, so a queued generation can take its slot.
     slot_freed: tokio::sync::Notify,
     online: AtomicBool,
@@ -103,7 +105,7 @@ impl Engine {
                 pacer,
                 max_video_bytes: config.max_video_bytes,
                 timeouts: config.timeouts,
-                active: Mutex::new(HashSet::new()),
+                active: Mutex::new(HashMap::new()),
                 slot_freed: tokio::sync::Notify::new(),
                 online: AtomicBool::new(true),
                 callback_url: RwLock::new(None),
@@ -316,63 +318,83 @@ impl Engine {
         self.commit(generation)
     }
 
-    /// Starts the one task that carries `generation` to a final state (or to `needs_check`).
+    /// Starts the one task that carries `generation` to a final state (or to `needs_check`). When
+    /// a driver for it is still finishing (a "Check again" right as it settled), that driver is
+    /// asked to go on once more from what is stored, instead of leaving the row unattended.
     fn drive(&self, generation: Generation, resumed: bool) {
         {
             let mut active = self.inner.active.lock().unwrap_or_else(|p| p.into_inner());
-            if !active.insert(generation.id.clone()) {
+            if let Some(again) = active.get_mut(&generation.id) {
+                *again = Some(resumed);
                 return;
             }
+            active.insert(generation.id.clone(), None);
         }
         let engine = self.clone();
         tokio::spawn(async move {
             let id = generation.id.clone();
-            let mut generation = generation;
-            let mut resumed = resumed;
-            let mut attempt = 0;
-            while let Err(error) = engine.run(&mut generation, resumed).await {
-                // The library could not be written (disk full, folder gone, locked). What was
-                // learned from the provider meanwhile (a task id, a status, a link) is only in
-                // `generation`: keep it, show the problem, and write it down once the library
-                // takes writes again, so nothing paid for is asked for twice.
-                let mut shown = engine.view(generation.clone());
-                shown.error = Some(error.problem());
-                engine.inner.sink.generation_changed(&shown);
-                loop {
-                    attempt += 1;
-                    tokio::time::sleep(
-                        engine
-                            .inner
-                            .schedule
-                            .backoff(attempt)
-                            .max(engine.inner.schedule.scaled(Duration::from_secs(5))),
-                    )
-                    .await;
-                    // A user's decision on disk (discarding a queued generation) wins.
-                    match engine.inner.library.get(&id) {
-                        Ok(Some(stored)) if stored.status.is_final() => {
-                            generation = stored;
-                            break;
+            let mut next = Some((generation, resumed));
+            while let Some((generation, resumed)) = next.take() {
+                engine.carry(generation, resumed).await;
+                let again = {
+                    let mut active = engine.inner.active.lock().unwrap_or_else(|p| p.into_inner());
+                    let again = active.get_mut(&id).and_then(Option::take);
+                    if again.is_none() {
+                        active.remove(&id);
+                    }
+                    again
+                };
+                if let Some(resumed) = again {
+                    next = match engine.inner.library.get(&id) {
+                        Ok(Some(stored)) => Some((stored, resumed)),
+                        _ => {
+                            engine
+                                .inner
+                                .active
+                                .lock()
+                                .unwrap_or_else(|p| p.into_inner())
+                                .remove(&id);
+                            None
                         }
-                        Ok(None) => break,
-                        _ => {}
-                    }
-                    if engine.commit(&mut generation).is_ok() {
-                        break;
-                    }
+                    };
                 }
-                if generation.status.is_final() || matches!(engine.inner.library.get(&id), Ok(None)) {
+            }
+        });
+    }
+
+    /// Runs one generation until it settles, surviving failed writes to the library.
+    async fn carry(&self, mut generation: Generation, mut resumed: bool) {
+        let id = generation.id.clone();
+        let mut attempt = 0;
+        while let Err(error) = self.run(&mut generation, resumed).await {
+            // The library could not be written (disk full, folder gone, locked). What was learned
+            // from the provider meanwhile (a task id, a status, a link) is only in `generation`:
+            // keep it, show the problem, and write it down once the library takes writes again,
+            // so nothing paid for is asked for twice.
+            let mut shown = self.view(generation.clone());
+            shown.error = Some(error.problem());
+            self.inner.sink.generation_changed(&shown);
+            loop {
+                attempt += 1;
+                tokio::time::sleep(
+                    self.inner
+                        .schedule
+                        .backoff(attempt)
+                        .max(self.inner.schedule.scaled(Duration::from_secs(5))),
+                )
+                .await;
+                // A user's decision on disk (discarding a queued generation) wins.
+                match self.inner.library.get(&id) {
+                    Ok(Some(stored)) if stored.status.is_final() => return,
+                    Ok(None) => return,
+                    _ => {}
+                }
+                if self.commit(&mut generation).is_ok() {
                     break;
                 }
-                resumed = true;
             }
-            engine
-                .inner
-                .active
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .remove(&id);
-        });
+            resumed = true;
+        }
     }
 
     async fn run(&self, generation: &mut Generation, resumed: bool) -> Result<()> {

@@ -40,10 +40,8 @@ impl Engine {
         let body = generation
             .request
             .create_body(&generation.external_task_id, generation.callback_url.clone());
-        if generation.status == Status::Queued {
-            // Resumed from the queue: see wait_for_slot for why a post is never sent as "queued".
-            generation.status = Status::Submitting;
-            self.commit(generation)?;
+        if generation.status == Status::Queued && !self.leave_queue(generation)? {
+            return Ok(());
         }
         let mut rate_limited = 0;
         let mut unreachable_tries = 0;
@@ -93,15 +91,24 @@ impl Engine {
             self.commit(generation)?;
         }
         self.wait_for_slot(error).await;
-        if let Some(stored) = self.inner.library.get(&generation.id)?.filter(|g| g.status.is_final()) {
-            *generation = stored;
-            return Ok(false);
-        }
-        // While a request is out the generation is "submitting", never "queued": a queued one is
-        // idle, so cancelling it or resuming it after a restart can never race a post.
+        self.leave_queue(generation)
+    }
+
+    /// Queued → submitting as a compare-and-set, so a cancel that came first wins and a cancel
+    /// that comes later is refused: a cancelled generation is never posted (and charged).
+    /// While a request is out the generation is "submitting", never "queued": a queued one is
+    /// idle, so cancelling it or resuming it after a restart can never race a post.
+    fn leave_queue(&self, generation: &mut Generation) -> Result<bool> {
+        let seen = generation.clone();
         generation.status = Status::Submitting;
-        self.commit(generation)?;
-        Ok(true)
+        if self.inner.library.save_if(generation, &seen)? {
+            self.emit(generation);
+            return Ok(true);
+        }
+        if let Some(stored) = self.inner.library.get(&generation.id)? {
+            *generation = stored;
+        }
+        Ok(false)
     }
 
     /// Until one of our tasks ends, or a while anyway: other apps on the same account may hold
@@ -248,13 +255,15 @@ impl Engine {
 }
 
 /// What the user can do with a generation the app could not settle, or one waiting in the queue.
+/// Each is a compare-and-set on the row as the action read it, so two clicks, or a click racing the
+/// driver, never both take effect.
 impl Engine {
     /// Looks the task up again; posts again with the same id only where a "not found" is trusted.
     pub fn check_again(&self, id: &str) -> Result<Generation> {
-        let mut generation = self.settle_only(id, &[Status::NeedsCheck])?;
-        generation.status = Status::Submitting;
-        generation.error = None;
-        self.commit(&mut generation)?;
+        let generation = self.act(id, &[Status::NeedsCheck], |g| {
+            g.status = Status::Submitting;
+            g.error = None;
+        })?;
         self.drive(generation.clone(), true);
         Ok(self.view(generation))
     }
@@ -262,29 +271,43 @@ impl Engine {
     /// Posts again under a new external id, at the user's explicit request: if the first request
     /// did reach the provider, this one is a second, separately charged task.
     pub fn post_again(&self, id: &str) -> Result<Generation> {
-        let mut generation = self.settle_only(id, &[Status::NeedsCheck])?;
-        generation.external_task_id = format!("kd-{}", uuid::Uuid::new_v4());
-        generation.status = Status::Submitting;
-        generation.error = None;
-        generation.provider_message = None;
-        self.commit(&mut generation)?;
+        let generation = self.act(id, &[Status::NeedsCheck], |g| {
+            g.external_task_id = format!("kd-{}", uuid::Uuid::new_v4());
+            g.status = Status::Submitting;
+            g.error = None;
+            g.provider_message = None;
+        })?;
         self.drive(generation.clone(), false);
         Ok(self.view(generation))
     }
 
     /// Gives up on an unsettled generation, or cancels one still waiting in the local queue.
     pub fn discard(&self, id: &str) -> Result<Generation> {
-        let mut generation = self.settle_only(id, &[Status::NeedsCheck, Status::Queued])?;
-        let kind = if generation.status == Status::Queued {
-            Kind::Cancelled
-        } else {
-            Kind::Discarded
-        };
-        generation.status = Status::Failed;
-        generation.error = Some(Problem::new(kind));
-        self.commit(&mut generation)?;
+        let generation = self.act(id, &[Status::NeedsCheck, Status::Queued], |g| {
+            let kind = if g.status == Status::Queued {
+                Kind::Cancelled
+            } else {
+                Kind::Discarded
+            };
+            g.status = Status::Failed;
+            g.error = Some(Problem::new(kind));
+        })?;
         // A queued generation sleeps until a slot frees up; wake it so it sees it was cancelled.
         self.inner.slot_freed.notify_waiters();
         Ok(self.view(generation))
+    }
+
+    /// Applies `change` to the stored row if it is in one of `allowed` and nothing changed it
+    /// since it was read; otherwise the card had moved on, and the action is refused.
+    fn act(&self, id: &str, allowed: &[Status], change: impl FnOnce(&mut Generation)) -> Result<Generation> {
+        let seen = self.settle_only(id, allowed)?;
+        let mut generation = seen.clone();
+        change(&mut generation);
+        generation.download_progress = None;
+        if !self.inner.library.save_if(&mut generation, &seen)? {
+            return self.settle_only(id, &[]);
+        }
+        self.emit(&generation);
+        Ok(generation)
     }
 }

@@ -212,6 +212,30 @@ mod tests {
     }
 
     #[test]
+    fn of_two_changes_made_from_the_same_reading_only_the_first_is_written() {
+        let dir = tempfile::tempdir().unwrap();
+        let library = Library::open(dir.path()).unwrap();
+        let mut seen = library.insert(request("two clicks")).unwrap();
+        seen.status = Status::NeedsCheck;
+        library.save(&mut seen).unwrap();
+        let (mut first, mut second) = (seen.clone(), seen.clone());
+        first.external_task_id = "kd-first".into();
+        first.status = Status::Submitting;
+        second.external_task_id = "kd-second".into();
+        second.status = Status::Submitting;
+        assert!(library.save_if(&mut first, &seen).unwrap());
+        assert!(
+            !library.save_if(&mut second, &seen).unwrap(),
+            "the second click read a row that moved on"
+        );
+        let stored = library.get(&seen.id).unwrap().unwrap();
+        assert_eq!(
+            stored.external_task_id, "kd-first",
+            "the stored id is the one the first click posts"
+        );
+    }
+
+    #[test]
     fn the_unfinished_query_says_what_the_partial_index_says() {
         let index = schema::MIGRATIONS[0]
             .lines()

@@ -61,6 +61,21 @@ impl Library {
 
     /// Writes every stored field of `generation`, stamping `updated_at` (and `finished_at` on a final state).
     pub fn save(&self, generation: &mut Generation) -> Result<()> {
+        if self.write(generation, None)? {
+            Ok(())
+        } else {
+            Err(Error::UnknownGeneration(generation.id.clone()))
+        }
+    }
+
+    /// Writes `generation` only while the stored row is still as `seen` (same status, same
+    /// external id): the compare-and-set every change that can race another goes through (a
+    /// user's action against the driver, two clicks). `false` when another change came first.
+    pub fn save_if(&self, generation: &mut Generation, seen: &Generation) -> Result<bool> {
+        self.write(generation, Some(seen))
+    }
+
+    fn write(&self, generation: &mut Generation, seen: Option<&Generation>) -> Result<bool> {
         generation.updated_at = now_ms().max(generation.updated_at);
         if generation.status.is_final() && generation.finished_at.is_none() {
             generation.finished_at = Some(generation.updated_at);
@@ -73,7 +88,7 @@ impl Library {
             "UPDATE generations SET task_id = ?2, status = ?3, updated_at = ?4, finished_at = ?5, error_json = ?6,
                 provider_message = ?7, remote_video_url = ?8, video_duration = ?9, video_file = ?10, video_bytes = ?11,
                 external_task_id = ?12, callback_url = ?13, poster_file = ?14
-             WHERE id = ?1",
+             WHERE id = ?1 AND (?15 IS NULL OR (status = ?15 AND external_task_id = ?16))",
             params![
                 generation.id,
                 generation.task_id,
@@ -89,12 +104,11 @@ impl Library {
                 generation.external_task_id,
                 generation.callback_url,
                 generation.poster_file,
+                seen.map(|g| g.status.as_str()),
+                seen.map(|g| g.external_task_id.as_str()),
             ],
         )?;
-        if changed == 0 {
-            return Err(Error::UnknownGeneration(generation.id.clone()));
-        }
-        Ok(())
+        Ok(changed > 0)
     }
 
     pub fn get(&self, id: &str) -> Result<Option<Generation>> {
