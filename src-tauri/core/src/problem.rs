@@ -72,6 +72,8 @@ kinds! {
     Storage = "storage",
     DiskFull = "disk_full",
     TaskFailed = "task_failed",
+    /// Every query has answered "not found" for minutes: the provider no longer knows the task.
+    TaskUnknown = "task_unknown",
     NoVideo = "no_video",
     ResultExpired = "result_expired",
     DownloadFailed = "download_failed",

@@ -356,3 +356,48 @@ async fn a_cancelled_queued_generation_is_never_posted_afterwards() {
     assert_eq!(tasks_for(&emulator, "cancelled in the queue"), 0);
     assert_eq!(rig.engine.get(&generation.id).unwrap().status, Status::Failed);
 }
+
+/// After a key or address change every query says "not found": after a few minutes the card says
+/// so and waits for the user instead of asking every 30 s for ever; Check again asks by task id.
+#[tokio::test]
+async fn a_task_the_provider_no_longer_knows_is_handed_to_the_user_and_checked_again_by_id() {
+    let emulator = Emulator::start(EmulatorConfig {
+        processing_ms: 60_000,
+        ..EmulatorConfig::fast()
+    })
+    .await
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let rig = engine_on(dir.path(), &emulator, Some(KEY));
+    let generation = rig.engine.generate(&prompt("forgotten")).unwrap();
+    let running = rig
+        .recorder
+        .wait_for(&generation.id, &[Status::Processing], WITHIN)
+        .await;
+    let task_id = running.task_id.clone().unwrap();
+    emulator.push_fault(not_found_on_every_query());
+
+    let unknown = rig
+        .recorder
+        .wait_for(&generation.id, &[Status::NeedsCheck], WITHIN)
+        .await;
+    assert_eq!(unknown.error.map(|e| e.kind), Some(Kind::TaskUnknown));
+    let asked = queries_for(&emulator, &task_id);
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert_eq!(
+        queries_for(&emulator, &task_id),
+        asked,
+        "no more polling once handed over"
+    );
+
+    emulator.clear_faults();
+    emulator.set_task_status(&task_id, "succeed", None);
+    let since = rig.recorder.events().len();
+    rig.engine.check_again(&generation.id).unwrap();
+    let ready = rig
+        .recorder
+        .wait_for_after(since, &generation.id, &[Status::Ready], WITHIN)
+        .await;
+    assert_eq!(ready.task_id.as_deref(), Some(task_id.as_str()));
+    assert_eq!(creates(&emulator), 1, "checked by its task id, never posted again");
+}

@@ -258,10 +258,16 @@ impl Engine {
 /// Each is a compare-and-set on the row as the action read it, so two clicks, or a click racing the
 /// driver, never both take effect.
 impl Engine {
-    /// Looks the task up again; posts again with the same id only where a "not found" is trusted.
+    /// Asks the provider again: a known task by its id (it may be known again after a key or
+    /// address change), otherwise by our external id, posting again with the same id only where
+    /// a "not found" is trusted.
     pub fn check_again(&self, id: &str) -> Result<Generation> {
         let generation = self.act(id, &[Status::NeedsCheck], |g| {
-            g.status = Status::Submitting;
+            g.status = if g.task_id.is_some() {
+                Status::Submitted
+            } else {
+                Status::Submitting
+            };
             g.error = None;
         })?;
         self.drive(generation.clone(), true);

@@ -28,6 +28,10 @@ impl Default for PollSchedule {
 const QUICK_RETRIES: u32 = 5;
 /// How often a `succeed` without a video is asked again before it counts as a failure.
 const NO_VIDEO_RETRIES: u32 = 2;
+/// How long every query may answer "not found" before the task is handed to the user: after a
+/// key or API-address change the provider may never know it again, and asking every 30 s for ever
+/// helps nobody.
+const UNKNOWN_AFTER: Duration = Duration::from_secs(5 * 60);
 
 impl PollSchedule {
     pub fn scaled(&self, wait: Duration) -> Duration {
@@ -61,6 +65,7 @@ impl Engine {
         let task_id = generation.task_id.clone().unwrap_or_default();
         let mut failures = 0u32;
         let mut no_video = 0u32;
+        let mut unknown_since: Option<tokio::time::Instant> = None;
         let hint = self.hint_for(&generation.id);
         let mut wait = self.next_check(generation);
         loop {
@@ -76,9 +81,21 @@ impl Engine {
             let task = match result {
                 Ok(task) => {
                     failures = 0;
+                    unknown_since = None;
                     task
                 }
                 Err(error) => {
+                    if error.is_not_found() {
+                        let since = *unknown_since.get_or_insert_with(tokio::time::Instant::now);
+                        if since.elapsed() >= schedule.scaled(UNKNOWN_AFTER) {
+                            generation.status = Status::NeedsCheck;
+                            generation.error = Some(Problem::new(Kind::TaskUnknown));
+                            generation.provider_message = error.provider_message();
+                            return self.commit(generation);
+                        }
+                    } else {
+                        unknown_since = None;
+                    }
                     failures += 1;
                     if failures <= QUICK_RETRIES {
                         wait = schedule.backoff(failures);
