@@ -25,6 +25,10 @@ pub enum DownloadError {
     Truncated { received: u64, expected: u64 },
     #[error("not a video file")]
     NotVideo,
+    #[error("the video file is incomplete")]
+    Incomplete,
+    #[error("the server resumed from the wrong place")]
+    WrongRange,
     #[error("refused URL")]
     RefusedUrl,
     #[error("larger than the {0} bytes a video may have")]
@@ -36,6 +40,9 @@ pub enum DownloadError {
 impl DownloadError {
     /// The result URL may carry a signed query; the error text never includes it.
     fn network(e: reqwest::Error) -> DownloadError {
+        if e.is_redirect() {
+            return DownloadError::RefusedUrl;
+        }
         DownloadError::Network(e.without_url().to_string())
     }
 }
@@ -74,6 +81,11 @@ impl Download {
         let status = response.status().as_u16();
         let (mut received, resumed) = match status {
             206 if have > 0 && content_range_start(&response) == Some(have) => (have, true),
+            // Bytes from another offset would splice two parts of the file: start over.
+            206 => {
+                tokio::fs::remove_file(&self.part).await.ok();
+                return Err(DownloadError::WrongRange);
+            }
             200 => (0, false),
             416 => {
                 tokio::fs::remove_file(&self.part).await.ok();
@@ -126,6 +138,12 @@ impl Download {
             tokio::fs::remove_file(&self.part).await.ok();
             return Err(DownloadError::NotVideo);
         }
+        // Without a Content-Length an early end looks like the end: the MP4's own box sizes say
+        // whether the file is whole.
+        if !whole_mp4(&self.part)? {
+            tokio::fs::remove_file(&self.part).await.ok();
+            return Err(DownloadError::Incomplete);
+        }
         tokio::fs::rename(&self.part, &self.target).await?;
         sync_dir(self.target.parent()).await;
         Ok(received)
@@ -141,6 +159,66 @@ pub fn complete_video(path: &Path) -> Option<u64> {
     (&head[4..8] == b"ftyp")
         .then(|| file.metadata().map(|m| m.len()).ok())
         .flatten()
+}
+
+/// Whether the top-level MP4 boxes run exactly to the end of the file and include the movie
+/// header (`moov`), without which no player can open it.
+pub fn whole_mp4(path: &Path) -> std::io::Result<bool> {
+    use std::io::{Read, Seek, SeekFrom};
+    let mut file = std::fs::File::open(path)?;
+    let len = file.metadata()?.len();
+    let mut offset = 0u64;
+    let mut has_moov = false;
+    while offset < len {
+        let mut header = [0u8; 16];
+        file.seek(SeekFrom::Start(offset))?;
+        if file.read(&mut header[..8])? < 8 {
+            return Ok(false);
+        }
+        let size = match u32::from_be_bytes([header[0], header[1], header[2], header[3]]) {
+            0 => len - offset,
+            1 => {
+                file.read_exact(&mut header[8..16])?;
+                u64::from_be_bytes(header[8..16].try_into().expect("eight bytes"))
+            }
+            small => u64::from(small),
+        };
+        if size < 8 {
+            return Ok(false);
+        }
+        has_moov |= &header[4..8] == b"moov";
+        offset = offset.saturating_add(size);
+    }
+    Ok(offset == len && has_moov)
+}
+
+/// Redirects are followed only within the kind of address they start from: a result link on the
+/// internet must not be able to point the app at this machine or the local network.
+pub fn redirect_allowed(first: &reqwest::Url, next: &reqwest::Url) -> bool {
+    !is_local(next) || is_local(first)
+}
+
+fn is_local(url: &reqwest::Url) -> bool {
+    let host = url.host_str().unwrap_or_default();
+    if host.eq_ignore_ascii_case("localhost") || host.to_ascii_lowercase().ends_with(".localhost") {
+        return true;
+    }
+    match host
+        .trim_start_matches('[')
+        .trim_end_matches(']')
+        .parse::<std::net::IpAddr>()
+    {
+        Ok(std::net::IpAddr::V4(ip)) => {
+            ip.is_loopback() || ip.is_private() || ip.is_link_local() || ip.is_unspecified()
+        }
+        Ok(std::net::IpAddr::V6(ip)) => {
+            ip.is_loopback()
+                || ip.is_unspecified()
+                || (ip.segments()[0] & 0xfe00) == 0xfc00
+                || (ip.segments()[0] & 0xffc0) == 0xfe80
+        }
+        Err(_) => false,
+    }
 }
 
 fn content_range_start(response: &reqwest::Response) -> Option<u64> {
@@ -163,5 +241,44 @@ async fn sync_dir(dir: Option<&Path>) {
         if let Ok(handle) = tokio::fs::File::open(dir).await {
             let _ = handle.sync_all().await;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_clip_is_whole_and_any_cut_of_it_is_not() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("clip.mp4");
+        let clip = kling_emulator::clip("16:9", "5").unwrap();
+        std::fs::write(&path, clip).unwrap();
+        assert!(whole_mp4(&path).unwrap());
+        for cut in [9, clip.len() / 3, clip.len() / 2, clip.len() - 1] {
+            std::fs::write(&path, &clip[..cut]).unwrap();
+            assert!(!whole_mp4(&path).unwrap(), "cut at {cut}");
+        }
+    }
+
+    #[test]
+    fn redirects_never_lead_from_the_internet_to_this_machine_or_the_local_network() {
+        let url = |u: &str| reqwest::Url::parse(u).unwrap();
+        let cdn = url("https://cdn.example.com/v.mp4");
+        for local in [
+            "http://127.0.0.1:8080/x",
+            "http://localhost/x",
+            "http://192.168.1.1/x",
+            "http://10.0.0.2/x",
+            "http://[::1]/x",
+            "http://169.254.169.254/latest",
+        ] {
+            assert!(!redirect_allowed(&cdn, &url(local)), "{local}");
+        }
+        assert!(redirect_allowed(&cdn, &url("https://other-cdn.example.net/v.mp4")));
+        assert!(redirect_allowed(
+            &url("http://127.0.0.1:9/v.mp4"),
+            &url("http://127.0.0.1:9/w.mp4")
+        ));
     }
 }

@@ -401,3 +401,118 @@ async fn a_task_the_provider_no_longer_knows_is_handed_to_the_user_and_checked_a
     assert_eq!(ready.task_id.as_deref(), Some(task_id.as_str()));
     assert_eq!(creates(&emulator), 1, "checked by its task id, never posted again");
 }
+
+/// A result server of the kind that answers without a Content-Length and may stop early, or
+/// resume from the wrong place: `answer(n, range)` gives the n-th response's status line,
+/// headers and body; the connection is closed after each.
+async fn raw_server(answer: impl Fn(usize, Option<u64>) -> (String, Vec<u8>) + Send + Sync + 'static) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        let mut served = 0;
+        while let Ok((mut socket, _)) = listener.accept().await {
+            let mut request = vec![0u8; 4096];
+            let n = socket.read(&mut request).await.unwrap_or(0);
+            let text = String::from_utf8_lossy(&request[..n]).to_lowercase();
+            let range = text
+                .lines()
+                .find_map(|l| l.strip_prefix("range: bytes="))
+                .and_then(|r| {
+                    r.trim_end_matches('-')
+                        .trim_end_matches("-\r")
+                        .split('-')
+                        .next()?
+                        .trim()
+                        .parse()
+                        .ok()
+                });
+            let (head, body) = answer(served, range);
+            served += 1;
+            let _ = socket.write_all(head.as_bytes()).await;
+            let _ = socket.write_all(&body).await;
+            let _ = socket.shutdown().await;
+        }
+    });
+    format!("http://{address}/result.mp4")
+}
+
+/// A downloading generation whose result lives at `url`, as a restart finds it.
+fn downloading_at(dir: &std::path::Path, url: &str) -> String {
+    let library = kling_core::Library::open(dir).unwrap();
+    let valid = kling_core::request::validate(&prompt("served oddly"), &kling_core::rules::COMETAPI_LIMITS).unwrap();
+    let mut stored = library.insert(valid).unwrap();
+    stored.task_id = Some("1".into());
+    stored.status = Status::Downloading;
+    stored.remote_video_url = Some(url.to_owned());
+    library.save(&mut stored).unwrap();
+    stored.id
+}
+
+#[tokio::test]
+async fn a_download_without_a_length_that_ends_early_is_fetched_again_whole() {
+    let emulator = emulator().await;
+    let dir = tempfile::tempdir().unwrap();
+    let clip = kling_emulator::clip("16:9", "5").unwrap();
+    let url = raw_server(move |n, _| {
+        let body = if n == 0 {
+            clip[..clip.len() / 2].to_vec()
+        } else {
+            clip.to_vec()
+        };
+        (
+            "HTTP/1.1 200 OK\r\ncontent-type: video/mp4\r\nconnection: close\r\n\r\n".into(),
+            body,
+        )
+    })
+    .await;
+    let id = downloading_at(dir.path(), &url);
+    let rig = engine_on(dir.path(), &emulator, Some(KEY));
+    rig.engine.resume().unwrap();
+    let ready = rig
+        .recorder
+        .wait_for(&id, &[Status::Ready, Status::Failed], WITHIN)
+        .await;
+    assert_eq!(ready.status, Status::Ready);
+    let saved = std::fs::read(dir.path().join("videos").join(format!("{id}.mp4"))).unwrap();
+    assert!(saved == clip, "the whole clip, not the first half");
+}
+
+#[tokio::test]
+async fn a_resume_answered_from_the_wrong_offset_starts_over() {
+    let emulator = emulator().await;
+    let dir = tempfile::tempdir().unwrap();
+    let clip = kling_emulator::clip("16:9", "5").unwrap();
+    let url = raw_server(move |_, range| match range {
+        // Asked to resume, it sends the file from the start anyway, labelled as a part.
+        Some(_) => (
+            format!(
+                "HTTP/1.1 206 Partial Content\r\ncontent-type: video/mp4\r\ncontent-range: bytes 0-{}/{}\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
+                clip.len() - 1,
+                clip.len(),
+                clip.len()
+            ),
+            clip.to_vec(),
+        ),
+        None => (
+            format!("HTTP/1.1 200 OK\r\ncontent-type: video/mp4\r\ncontent-length: {}\r\nconnection: close\r\n\r\n", clip.len()),
+            clip.to_vec(),
+        ),
+    })
+    .await;
+    let id = downloading_at(dir.path(), &url);
+    std::fs::write(
+        dir.path().join("incoming").join(format!("{id}.mp4.part")),
+        &clip[..1000],
+    )
+    .unwrap();
+    let rig = engine_on(dir.path(), &emulator, Some(KEY));
+    rig.engine.resume().unwrap();
+    let ready = rig
+        .recorder
+        .wait_for(&id, &[Status::Ready, Status::Failed], WITHIN)
+        .await;
+    assert_eq!(ready.status, Status::Ready);
+    let saved = std::fs::read(dir.path().join("videos").join(format!("{id}.mp4"))).unwrap();
+    assert!(saved == clip, "no spliced file");
+}

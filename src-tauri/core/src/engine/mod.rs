@@ -88,6 +88,17 @@ impl Engine {
         let pacer = Arc::new(Pacer::new(config.requests_per_second));
         let client = Client::with_pacer(&config.api_base, pacer.clone())?.with_timeouts(config.timeouts);
         let downloads = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::custom(|attempt| {
+                let allowed = attempt
+                    .previous()
+                    .first()
+                    .is_none_or(|first| crate::downloader::redirect_allowed(first, attempt.url()));
+                if attempt.previous().len() >= 10 || !allowed {
+                    attempt.error("redirect refused")
+                } else {
+                    attempt.follow()
+                }
+            }))
             .connect_timeout(Duration::from_secs(10))
             .read_timeout(Duration::from_secs(60))
             .build()

@@ -10,6 +10,9 @@ use crate::problem::{Kind, Problem};
 
 /// Pause between download attempts that failed for a passing reason, growing to this cap.
 const RETRY_CAP: Duration = Duration::from_secs(300);
+/// Downloads that ended early before the video is failed (and offered to be downloaded again): a
+/// server that always cuts the file short would otherwise be asked for ever.
+const INCOMPLETE_TRIES: u32 = 5;
 /// How often progress reaches the UI at most.
 const PROGRESS_EVERY: Duration = Duration::from_millis(250);
 /// How long the provider keeps a result (API reference: 30 days); only after that, or when the
@@ -31,6 +34,7 @@ impl Engine {
         }
         let mut refreshed = false;
         let mut attempt = 0u32;
+        let mut incomplete = 0u32;
         loop {
             let Some(url) = generation.remote_video_url.clone() else {
                 return self.fail(generation, Problem::new(Kind::NoVideo), None);
@@ -87,10 +91,17 @@ impl Engine {
                     return self.fail(generation, problem, Some(refused.to_string()));
                 }
                 Err(DownloadError::Io(io)) => return Err(io.into()),
+                Err(DownloadError::Incomplete) if incomplete + 1 >= INCOMPLETE_TRIES => {
+                    let problem = Problem::new(Kind::DownloadFailed).param("reason", "incomplete");
+                    return self.fail(generation, problem, None);
+                }
                 // A web page instead of the video (a captive portal, a proxy's error page) or a
                 // network failure passes: the video stays "downloading" and is tried again.
                 Err(passing) => {
                     attempt += 1;
+                    if matches!(passing, DownloadError::Incomplete) {
+                        incomplete += 1;
+                    }
                     let wait = self
                         .inner
                         .schedule
