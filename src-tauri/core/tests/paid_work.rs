@@ -262,13 +262,15 @@ async fn a_task_id_learned_while_the_catalog_refuses_writes_is_kept_and_written_
     assert_eq!(tasks_for(&emulator, "written later"), 1);
 }
 
+type Click = Box<dyn Fn(&kling_core::Engine, &str) + Send + Sync>;
+
 /// A sink that records, and acts once the moment a generation reaches `on`: a user's click landing
 /// while the driver that made the change is still finishing.
 struct ClickAt {
     recorder: std::sync::Arc<Recorder>,
     engine: std::sync::OnceLock<kling_core::Engine>,
     on: Status,
-    click: Box<dyn Fn(&kling_core::Engine, &str) + Send + Sync>,
+    click: Click,
     clicked: std::sync::atomic::AtomicBool,
 }
 
