@@ -10,7 +10,7 @@ use axum::http::StatusCode;
 use axum::routing::post;
 use axum::Router;
 
-use crate::loopback::LoopbackServer;
+use crate::loopback::{Limits, LoopbackServer};
 
 /// A callback body is a task object of a few hundred bytes; anything this big is not one.
 pub const MAX_CALLBACK_BYTES: usize = 64 * 1024;
@@ -42,7 +42,7 @@ impl CallbackReceiver {
             .layer(DefaultBodyLimit::max(MAX_CALLBACK_BYTES))
             .with_state(state);
         Ok(CallbackReceiver {
-            server: LoopbackServer::start(port, app).await?,
+            server: LoopbackServer::start(port, Limits::default(), |_| app).await?,
         })
     }
 
