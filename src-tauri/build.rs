@@ -13,6 +13,8 @@ const COMMANDS: &[&str] = &[
     "check_again",
     "post_again",
     "discard",
+    "download_again",
+    "recover_task",
     "callback_info",
     "renew_callback_token",
     "quit",

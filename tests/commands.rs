@@ -253,12 +253,40 @@ fn actions_on_a_card_that_moved_on_are_refused_plainly() {
     invoke(&h.window, "save_key", json!({"key": "sk-1234"})).unwrap();
     let record = invoke(&h.window, "generate", json!({"request": {"prompt": "a quiet street"}})).unwrap();
     let id = record["id"].as_str().unwrap();
-    for action in ["check_again", "post_again", "discard"] {
+    assert_eq!(record["actions"], json!([]), "a starting card offers no actions");
+    for action in ["check_again", "post_again", "discard", "download_again"] {
         let error = invoke(&h.window, action, json!({"id": id})).unwrap_err();
         assert_eq!(error["kind"], "action_not_available", "{action}");
     }
     let unknown = invoke(&h.window, "discard", json!({"id": "no-such-id"})).unwrap_err();
     assert_eq!(unknown["kind"], "internal");
+}
+
+#[test]
+fn a_pasted_task_id_becomes_a_card_once_and_a_bad_one_is_explained() {
+    let emulator = emulator();
+    let h = harness(&emulator);
+    invoke(&h.window, "save_key", json!({"key": "sk-1234"})).unwrap();
+    let made = invoke(&h.window, "generate", json!({"request": {"prompt": "made here"}})).unwrap();
+    let task_id = loop {
+        let page = invoke(&h.window, "list_generations", json!({"before": null, "limit": 10})).unwrap();
+        if let Some(id) = page["items"][0]["task_id"].as_str() {
+            break id.to_owned();
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let found = invoke(&h.window, "recover_task", json!({"taskId": task_id})).unwrap();
+    assert_eq!(
+        found["id"], made["id"],
+        "the task is already a card: that card is returned"
+    );
+    let invalid = invoke(&h.window, "recover_task", json!({"taskId": "two words"})).unwrap_err();
+    assert_eq!(
+        (invalid["kind"].as_str(), invalid["field"].as_str()),
+        (Some("task_id_invalid"), Some("task_id"))
+    );
+    let unknown = invoke(&h.window, "recover_task", json!({"taskId": "7000000000000000001"})).unwrap_err();
+    assert_eq!(unknown["kind"], "task_not_found");
 }
 
 #[test]

@@ -129,6 +129,16 @@ pub async fn discard(state: State<'_, AppState>, id: String) -> Result<Generatio
     Ok(state.engine.discard(&id)?)
 }
 
+#[tauri::command]
+pub async fn download_again(state: State<'_, AppState>, id: String) -> Result<Generation> {
+    Ok(state.engine.download_again(&id)?)
+}
+
+#[tauri::command]
+pub async fn recover_task(state: State<'_, AppState>, task_id: String) -> Result<Generation> {
+    Ok(state.engine.recover(&task_id).await?)
+}
+
 /// The window's captured frame of a ready video, as raw JPEG bytes, with the generation's id in
 /// the `generation-id` header.
 #[tauri::command]

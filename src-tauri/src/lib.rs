@@ -124,6 +124,8 @@ macro_rules! command_handler {
             $crate::commands::check_again,
             $crate::commands::post_again,
             $crate::commands::discard,
+            $crate::commands::download_again,
+            $crate::commands::recover_task,
             $crate::commands::callback_info,
             $crate::commands::renew_callback_token,
             $crate::commands::quit,

@@ -14,12 +14,12 @@ const en = createTranslator(enCatalog, enCatalog, "en");
 const de = createTranslator(deCatalog, enCatalog, "de");
 const HOUR = 3600_000;
 
-test("which actions a card offers, by status", () => {
-  const offered = Object.fromEntries(STATES.map((s) => [s, cardActions(s)]));
-  assert.deepEqual(offered.needs_check, ["check_again", "post_again", "discard"]);
-  assert.deepEqual(offered.queued, ["cancel"]);
-  for (const state of STATES.filter((s) => s !== "needs_check" && s !== "queued")) assert.deepEqual(offered[state], [], state);
-  assert.deepEqual(cardActions("brand_new"), []);
+test("a card offers the actions core sent with the record, and only ones it can carry out", () => {
+  assert.deepEqual(cardActions({ status: "needs_check", actions: ["check_again", "post_again", "discard"] }), ["check_again", "post_again", "discard"]);
+  assert.deepEqual(cardActions({ status: "expired", actions: ["download_again"] }), ["download_again"]);
+  assert.deepEqual(cardActions({ status: "queued", actions: ["cancel", "teleport"] }), ["cancel"]);
+  for (const state of STATES) assert.deepEqual(cardActions({ status: state }), [], state);
+  assert.deepEqual(cardActions(null), []);
 });
 
 test("cancel is a discard; every action maps to a backend command", () => {
@@ -27,10 +27,11 @@ test("cancel is a discard; every action maps to a backend command", () => {
   assert.equal(ACTION_COMMANDS.check_again, "check_again");
   assert.equal(ACTION_COMMANDS.post_again, "post_again");
   assert.equal(ACTION_COMMANDS.discard, "discard");
+  assert.equal(ACTION_COMMANDS.download_again, "download_again");
 });
 
 test("every action has a label and a busy label in both languages", () => {
-  const keys = ["check_again", "post_again", "discard", "cancel", "checking", "sending", "discarding", "cancelling",
+  const keys = ["check_again", "post_again", "discard", "cancel", "download_again", "checking", "sending", "discarding", "cancelling", "downloading_again",
     "post_again_warning", "post_again_confirm", "post_again_keep", "copy", "copied", "copy_selected", "waiting"];
   for (const catalog of [enCatalog, deCatalog]) {
     for (const key of keys) assert.equal(typeof lookup(catalog, `card.${key}`), "string", key);

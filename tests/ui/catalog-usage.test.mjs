@@ -1,7 +1,8 @@
 import test from "node:test";
 import assert from "node:assert/strict";
-import { readdirSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { lookup } from "../../ui/js/i18n.js";
+import { readScript, scriptFiles } from "./scripts.mjs";
 
 const ui = new URL("../../ui/", import.meta.url);
 const en = JSON.parse(readFileSync(new URL("i18n/en.json", ui), "utf8"));
@@ -10,8 +11,8 @@ test("every key the markup and the scripts name exists in the catalog", () => {
   const used = new Set();
   const html = readFileSync(new URL("index.html", ui), "utf8");
   for (const m of html.matchAll(/data-i18n(?:-[a-z-]+)?="([^"]+)"/g)) used.add(m[1]);
-  for (const file of readdirSync(new URL("js/", ui))) {
-    const source = readFileSync(new URL(`js/${file}`, ui), "utf8");
+  for (const file of scriptFiles()) {
+    const source = readScript(file);
     for (const m of source.matchAll(/\bt\(\s*"([a-z_]+(?:\.[a-z0-9_]+)+)"/g)) used.add(m[1]);
   }
   assert.ok(used.size > 40, `found only ${used.size} keys`);
@@ -29,9 +30,9 @@ test("the page loads nothing from outside and has no inline script or style", ()
 });
 
 test("only backend.js touches window.__TAURI__", () => {
-  for (const file of readdirSync(new URL("js/", ui))) {
+  for (const file of scriptFiles()) {
     if (file === "backend.js") continue;
-    const source = readFileSync(new URL(`js/${file}`, ui), "utf8");
+    const source = readScript(file);
     assert.doesNotMatch(source, /__TAURI__/, file);
   }
 });

@@ -1,10 +1,11 @@
 import test from "node:test";
 import assert from "node:assert/strict";
-import { readdirSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
+import { readScript, scriptFiles } from "./scripts.mjs";
 
 const ui = new URL("../../ui/", import.meta.url);
 const html = readFileSync(new URL("index.html", ui), "utf8");
-const scripts = readdirSync(new URL("js/", ui)).map((file) => readFileSync(new URL(`js/${file}`, ui), "utf8")).join("\n");
+const scripts = scriptFiles().map(readScript).join("\n");
 
 test("the page has each stable test id exactly once", () => {
   const ids = ["settings", "about", "about-dialog", "offline", "library-notice", "library-notice-dismiss", "quit-dialog",

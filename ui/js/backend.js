@@ -58,6 +58,12 @@ export const postAgain = (id) => call("post_again", { id });
 /** needs_check: give up on it; queued: cancel before it is sent → the updated record. */
 export const discard = (id) => call("discard", { id });
 
+/** Fetches the video again when its download gave up or its result was declared expired. */
+export const downloadAgain = (id) => call("download_again", { id });
+
+/** A task made elsewhere (or lost), by its CometAPI task id: resolves with its card's record. */
+export const recoverTask = (taskId) => call("recover_task", { taskId });
+
 /**
  * Stores a poster for a ready generation: the JPEG bytes go as the raw request body, the id in a
  * header → the updated Generation record (with poster_url). Rejects with poster_invalid when the

@@ -16,6 +16,7 @@ const COMMANDS = {
   check_again: backend.checkAgain,
   post_again: backend.postAgain,
   discard: backend.discard,
+  download_again: backend.downloadAgain,
 };
 
 /** Button look, label and busy label of each card action. */
@@ -24,6 +25,7 @@ const ACTION_VIEW = {
   post_again: { testid: "post-again", class: "btn btn-quiet btn-small", label: "card.post_again", busy: "card.sending" },
   discard: { testid: "discard", class: "btn btn-danger-quiet btn-small", label: "card.discard", busy: "card.discarding" },
   cancel: { testid: "cancel", class: "btn btn-quiet btn-small", label: "card.cancel", busy: "card.cancelling" },
+  download_again: { testid: "download-again", class: "btn btn-secondary btn-small", label: "card.download_again", busy: "card.downloading_again" },
 };
 
 /** "16:9" → {css: "16 / 9", value: 1.777…}; anything odd falls back to 16:9. */
@@ -353,10 +355,10 @@ export function createCard(initial, ctx, { onRecord = () => {}, onPlay = () => {
     }, t(busy ? view.busy : view.label));
   }
 
-  /** Check again / Send again (after a warning) / Discard for needs_check, Cancel for queued. */
+  /** The actions core offers: Check again / Send again (after a warning) / Discard, Cancel, Download again. */
   function renderActions() {
     const { t } = ctx;
-    const offered = cardActions(gen.status);
+    const offered = cardActions(gen);
     if (!offered.includes("post_again")) confirming = false;
     const key = JSON.stringify([ctx.lang, offered, busyAction, confirming, actionError]);
     if (key === actionsKey) return;
@@ -440,8 +442,10 @@ export function createCard(initial, ctx, { onRecord = () => {}, onPlay = () => {
     pill.className = `pill pill-${text.tone}`;
     hint.textContent = text.hint;
 
-    prompt.textContent = request.prompt ?? "";
-    prompt.title = request.prompt ?? "";
+    // A recovered task carries no prompt: the provider does not say what it was made from.
+    const shownPrompt = request.prompt || t("card.recovered", { task_id: gen.task_id ?? "" });
+    prompt.textContent = shownPrompt;
+    prompt.title = shownPrompt;
     const parts = [];
     if (request.aspect_ratio) parts.push(request.aspect_ratio);
     const seconds = gen.video_duration ?? request.duration;

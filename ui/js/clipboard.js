@@ -2,7 +2,7 @@
 // refuses), the text is selected instead so the user can copy it with the keyboard.
 
 /** Selects the text of an element (an input's value, or any element's text). */
-export function selectText(node) {
+function selectText(node) {
   if (!node) return;
   if (typeof node.select === "function") {
     node.focus();

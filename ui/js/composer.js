@@ -1,15 +1,15 @@
 // The composer: prompt, live counter, "More options", the cost, Generate. One click makes one
-// generation. The option rules live in options.js, their controls in options-form.js.
+// generation. The option rules live in options.js, their controls in options-form/.
 import * as backend from "./backend.js";
 import { describeError } from "./errors.js";
 import { showError } from "./dom.js";
-import { createOptionsForm } from "./options-form.js";
 import { choiceFromRequest, costText, isCustomized, presentError, reasonText } from "./options.js";
 import { checkPrompt, PROMPT_MAX } from "./text.js";
 
 const isMac = /Mac|iPhone|iPad/.test(globalThis.navigator?.platform ?? "");
 
-export function createComposer(ctx, { onCreated }) {
+/** createOptionsForm is options-form/index.js's, handed in by main.js (a view does not import another view). */
+export function createComposer(ctx, { onCreated, createOptionsForm }) {
   const root = document.getElementById("composer");
   const prompt = document.getElementById("prompt");
   const counter = document.getElementById("prompt-counter");

@@ -35,6 +35,12 @@ const ICONS = {
   key: "M14.5 3.5a6 6 0 0 0-5.6 8.1L3.5 17v3.5H7v-2h2v-2h2l1.4-1.4a6 6 0 1 0 2.1-11.6Zm1.5 3a1.5 1.5 0 1 1 0 3 1.5 1.5 0 0 1 0-3Z",
 };
 
+/** Gives an element the shape of an aspect ratio ({css, value}, ratio.js) through --ar and --ar-value. */
+export function setAspect(node, { css, value }) {
+  node.style.setProperty("--ar", css);
+  node.style.setProperty("--ar-value", String(value));
+}
+
 /** A stroked 24×24 icon, decorative (aria-hidden). */
 export function icon(name, className = "icon") {
   const ns = "http://www.w3.org/2000/svg";

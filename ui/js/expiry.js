@@ -4,7 +4,7 @@ export const DAY_MS = 24 * 60 * 60 * 1000;
 /** Kling deletes results 30 days after the task was created. */
 export const RESULT_KEPT_MS = 30 * DAY_MS;
 /** In its last days the countdown is shown in the warning colour. */
-export const URGENT_DAYS = 3;
+const URGENT_DAYS = 3;
 
 /** States in which the video exists (or may exist) at the provider but not yet on this computer. */
 const WAITING_FOR_SAVE = new Set(["submitted", "processing", "downloading", "needs_check"]);

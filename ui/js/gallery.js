@@ -4,7 +4,6 @@
 // detached one a poster capture uses while it runs).
 import * as backend from "./backend.js";
 import { captureFrame } from "./capture.js";
-import { createCard } from "./card.js";
 import { describeError } from "./errors.js";
 import { el, showError } from "./dom.js";
 import { afterPage, appendPage, canLoadMore, initialPager, mergeGeneration, pageRequest, PAGE_SIZE } from "./library.js";
@@ -19,7 +18,8 @@ const NEAR_MARGIN = "1200px 0px";
 /** How early the next page is requested before the end of the list is reached. */
 const PAGE_MARGIN = "800px 0px";
 
-export function createGallery(ctx) {
+/** createCard is card/index.js's, handed in by main.js (a view does not import another view). */
+export function createGallery(ctx, { createCard }) {
   const grid = document.getElementById("grid");
   const empty = document.getElementById("empty");
   const loading = document.getElementById("gallery-loading");

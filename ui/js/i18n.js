@@ -1,7 +1,7 @@
 // Message catalogs: lookup of dotted keys in nested JSON with {param} interpolation.
 // No DOM access here; main.js does the fetching and the filling of the page.
 
-export const LANGUAGES = ["en", "de"];
+const LANGUAGES = ["en", "de"];
 
 /** Picks the language: the saved setting if valid, else the system locale, else English. */
 export function pickLanguage(setting, navigatorLanguage) {

@@ -4,7 +4,7 @@
 export const PAGE_SIZE = 24;
 
 /** Newest first; ties broken by id so the order is stable. */
-export function compareNewestFirst(a, b) {
+function compareNewestFirst(a, b) {
   if (b.created_at !== a.created_at) return b.created_at - a.created_at;
   return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 }

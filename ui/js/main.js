@@ -2,9 +2,11 @@
 // the library notice and the quit dialog.
 import * as backend from "./backend.js";
 import { createAbout } from "./about.js";
+import { createCard } from "./card/index.js";
 import { createComposer } from "./composer.js";
 import { createGallery } from "./gallery.js";
 import { createKeyForm } from "./key-form.js";
+import { createOptionsForm } from "./options-form/index.js";
 import { createSettings } from "./settings.js";
 import { applyI18n, showError } from "./dom.js";
 import { describeError } from "./errors.js";
@@ -12,6 +14,7 @@ import { createTranslator, pickLanguage } from "./i18n.js";
 import { createLibraryNotice } from "./notice.js";
 import { mergeSettings } from "./preferences.js";
 import { createQuitDialog } from "./quit-dialog.js";
+import { createRecoverForm } from "./recover-form.js";
 
 const catalogs = new Map();
 
@@ -82,10 +85,11 @@ async function start() {
   await quitDialog.start();
 
   const keyForm = createKeyForm(ctx);
-  const gallery = createGallery(ctx);
-  const composer = createComposer(ctx, { onCreated: (generation) => gallery.upsert(generation) });
+  const gallery = createGallery(ctx, { createCard });
+  const composer = createComposer(ctx, { onCreated: (generation) => gallery.upsert(generation), createOptionsForm });
   if (ctx.rules) composer.setRules(ctx.rules);
   ctx.reuse = (request) => composer.reuse(request);
+  const recoverForm = createRecoverForm(ctx);
   const settings = createSettings(ctx, {
     onOpen: () => placeKeyForm(true),
     onClose: () => placeKeyForm(false),
@@ -98,6 +102,7 @@ async function start() {
       notice.relabel();
       about.relabel();
       quitDialog.relabel();
+      recoverForm.relabel();
     },
   });
 

@@ -3,8 +3,7 @@
 
 export const DEFAULT_REQUESTS_PER_SECOND = 2;
 export const REQUESTS_PER_SECOND = { min: 0.5, max: 10, step: 0.5 };
-export const DEFAULT_CALLBACK_PORT = 38475;
-export const CALLBACK_PORT = { min: 1024, max: 65535 };
+const CALLBACK_PORT = { min: 1024, max: 65535 };
 
 /** The fields this UI knows; any other saved field is kept as it is. */
 export const DEFAULT_SETTINGS = Object.freeze({

@@ -6,7 +6,7 @@ import { el, showError } from "./dom.js";
 import { copyText } from "./clipboard.js";
 import { callbackState, mergeSettings, readAdvanced } from "./preferences.js";
 
-export const DEFAULT_API_BASE = "https://api.cometapi.com";
+const DEFAULT_API_BASE = "https://api.cometapi.com";
 
 /** Field → catalog key of its "not usable" message (preferences.js problems). */
 const FIELD_PROBLEMS = {

@@ -13,7 +13,11 @@ export const STATES = [
   "expired",
 ];
 
-const FINISHED = new Set(["ready", "failed", "expired"]);
+/**
+ * The final states: nothing happens to such a generation any more by itself. The one place the
+ * UI writes this set (the backend's is generation::Status::FINAL).
+ */
+export const FINAL_STATES = Object.freeze(["ready", "failed", "expired"]);
 
 /** Tone of the status pill, a CSS modifier. */
 const TONES = {
@@ -38,12 +42,12 @@ export function slowAfterMs(mode) {
   return mode === "pro" ? SLOW_AFTER_PRO_MS : SLOW_AFTER_MS;
 }
 
-export function isKnownStatus(status) {
+function isKnownStatus(status) {
   return STATES.includes(status);
 }
 
 export function isFinished(status) {
-  return FINISHED.has(status);
+  return FINAL_STATES.includes(status);
 }
 
 /** States whose card shows the reason from error.kind. */
@@ -55,11 +59,11 @@ export function statusTone(status) {
   return TONES[status] ?? "pending";
 }
 
-export function statusLabelKey(status) {
+function statusLabelKey(status) {
   return isKnownStatus(status) ? `status.${status}.label` : "status.unknown.label";
 }
 
-export function statusHintKey(status) {
+function statusHintKey(status) {
   return isKnownStatus(status) ? `status.${status}.hint` : "status.unknown.hint";
 }
 
@@ -77,13 +81,12 @@ export function isSlow(generation, now) {
 }
 
 /**
- * What a card offers besides "Use these settings", in the order shown:
- * needs_check → check again, send again, discard; queued → cancel (a discard before sending).
+ * What a card offers besides "Use these settings", in the order shown: core decides and sends the
+ * list with every record (needs_check → check again, send again, discard; queued → cancel; a
+ * download that gave up or an expired result → download again).
  */
-export function cardActions(status) {
-  if (status === "needs_check") return ["check_again", "post_again", "discard"];
-  if (status === "queued") return ["cancel"];
-  return [];
+export function cardActions(generation) {
+  return Array.isArray(generation?.actions) ? generation.actions.filter((action) => Object.hasOwn(ACTION_COMMANDS, action)) : [];
 }
 
 /** The backend command behind a card action. */
@@ -92,6 +95,7 @@ export const ACTION_COMMANDS = {
   post_again: "post_again",
   discard: "discard",
   cancel: "discard",
+  download_again: "download_again",
 };
 
 /** Catalog key of the delivery line on a running card (submitted, processing), or null. */

@@ -100,6 +100,43 @@ pub struct Generation {
     /// Filled in by the engine from the media server when a poster exists.
     #[serde(default)]
     pub poster_url: Option<String>,
+    /// Transient: what the card offers now, from `Generation::actions`.
+    #[serde(default)]
+    pub actions: Vec<Action>,
+}
+
+/// What the user can do with a generation besides reusing its settings. Core decides when each is
+/// offered (`Generation::actions`) and checks it again when asked; the UI only shows the list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    CheckAgain,
+    PostAgain,
+    Discard,
+    /// A discard before anything was sent: the generation waits in the local queue.
+    Cancel,
+    DownloadAgain,
+}
+
+impl Generation {
+    /// The actions offered in the generation's present state, in the order a card shows them.
+    pub fn actions(&self) -> Vec<Action> {
+        match self.status {
+            Status::NeedsCheck => vec![Action::CheckAgain, Action::PostAgain, Action::Discard],
+            Status::Queued => vec![Action::Cancel],
+            Status::Expired if self.task_id.is_some() => vec![Action::DownloadAgain],
+            Status::Failed
+                if self.task_id.is_some()
+                    && self
+                        .error
+                        .as_ref()
+                        .is_some_and(|e| e.kind == crate::problem::Kind::DownloadFailed) =>
+            {
+                vec![Action::DownloadAgain]
+            }
+            _ => Vec::new(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -17,7 +17,7 @@ pub mod secrets;
 
 pub use engine::{Engine, EngineConfig, EventSink, PollSchedule};
 pub use error::{Error, Result};
-pub use generation::{Delivery, Generation, Status};
+pub use generation::{Action, Delivery, Generation, Status};
 pub use library::{Library, Page};
 pub use problem::{Kind, Problem};
 pub use request::GenerationRequest;

@@ -74,6 +74,8 @@ kinds! {
     TaskFailed = "task_failed",
     /// Every query has answered "not found" for minutes: the provider no longer knows the task.
     TaskUnknown = "task_unknown",
+    /// What was pasted as a task id cannot be one (empty, spaces inside, far too long).
+    TaskIdInvalid = "task_id_invalid",
     NoVideo = "no_video",
     ResultExpired = "result_expired",
     DownloadFailed = "download_failed",

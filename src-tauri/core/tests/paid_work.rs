@@ -518,3 +518,90 @@ async fn a_resume_answered_from_the_wrong_offset_starts_over() {
     let saved = std::fs::read(dir.path().join("videos").join(format!("{id}.mp4"))).unwrap();
     assert!(saved == clip, "no spliced file");
 }
+
+/// A server that cut every download short until the engine gave up: "Download again" asks once
+/// more and saves the whole video, without a new task.
+#[tokio::test]
+async fn download_again_fetches_a_result_whose_download_gave_up() {
+    let emulator = emulator().await;
+    let dir = tempfile::tempdir().unwrap();
+    let clip = kling_emulator::clip("16:9", "5").unwrap();
+    let url = raw_server(move |n, _| {
+        let body = if n < 5 {
+            clip[..clip.len() / 2].to_vec()
+        } else {
+            clip.to_vec()
+        };
+        (
+            "HTTP/1.1 200 OK\r\ncontent-type: video/mp4\r\nconnection: close\r\n\r\n".into(),
+            body,
+        )
+    })
+    .await;
+    let id = downloading_at(dir.path(), &url);
+    let rig = engine_on(dir.path(), &emulator, Some(KEY));
+    rig.engine.resume().unwrap();
+    let failed = rig
+        .recorder
+        .wait_for(&id, &[Status::Failed, Status::Ready], WITHIN)
+        .await;
+    assert_eq!(failed.status, Status::Failed);
+    assert_eq!(failed.error.unwrap().params["reason"], "incomplete");
+
+    let since = rig.recorder.events().len();
+    rig.engine.download_again(&id).unwrap();
+    let ready = rig
+        .recorder
+        .wait_for_after(since, &id, &[Status::Ready, Status::Failed], WITHIN)
+        .await;
+    assert_eq!(ready.status, Status::Ready);
+    assert_eq!(creates(&emulator), 0);
+    assert!(
+        rig.engine.download_again(&id).is_err(),
+        "only a download that gave up, or an expired result, can be fetched again"
+    );
+}
+
+/// A task made elsewhere, recovered by pasting its id: saved like our own, once.
+#[tokio::test]
+async fn a_task_recovered_by_its_id_is_saved_once_and_unknown_or_expired_ones_say_so() {
+    let emulator = emulator().await;
+    let dir = tempfile::tempdir().unwrap();
+    let rig = engine_on(dir.path(), &emulator, Some(KEY));
+    let client = kling_core::api::Client::new(&emulator.base_url()).unwrap();
+    let made_elsewhere = |text: &str| {
+        let valid = kling_core::request::validate(&prompt(text), &kling_core::rules::COMETAPI_LIMITS).unwrap();
+        valid.create_body(&format!("other-tool-{text}"), None)
+    };
+    let task = client.create(KEY, &made_elsewhere("elsewhere")).await.unwrap().task_id;
+
+    let recovered = rig.engine.recover(&format!("  {task} ")).await.unwrap();
+    let ready = rig
+        .recorder
+        .wait_for(&recovered.id, &[Status::Ready, Status::Failed, Status::Expired], WITHIN)
+        .await;
+    assert_eq!(ready.status, Status::Ready);
+    let saved = std::fs::read(dir.path().join("videos").join(format!("{}.mp4", recovered.id))).unwrap();
+    assert!(saved == kling_emulator::clip("16:9", "5").unwrap());
+
+    let again = rig.engine.recover(&task).await.unwrap();
+    assert_eq!(again.id, recovered.id, "pasting the same id finds the existing card");
+    assert_eq!(rig.engine.page(None, 50).unwrap().items.len(), 1);
+
+    let unknown = rig.engine.recover("7000000000000000001").await.unwrap_err();
+    assert_eq!(unknown.problem().kind, Kind::TaskNotFound);
+    let pasted_badly = rig.engine.recover("12 34").await.unwrap_err();
+    assert_eq!(pasted_badly.problem().kind, Kind::TaskIdInvalid);
+
+    let gone = client.create(KEY, &made_elsewhere("gone")).await.unwrap().task_id;
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    emulator.set_task_video_url(&gone, "");
+    let expired = rig.engine.recover(&gone).await.unwrap();
+    assert_eq!(expired.status, Status::Expired);
+    assert_eq!(
+        rig.engine.page(None, 50).unwrap().items.len(),
+        2,
+        "nothing stored for the unknown id"
+    );
+    assert_eq!(creates(&emulator), 2, "recovering never posts");
+}

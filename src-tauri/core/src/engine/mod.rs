@@ -5,6 +5,7 @@
 mod keys;
 mod live_updates;
 mod posters;
+mod recover;
 mod submission;
 mod tracker;
 mod video;
@@ -72,6 +73,8 @@ struct Inner {
     /// The generations a driver is carrying, each with whether it was asked to go on once more
     /// (a "Check again" that arrived while the driver was finishing) and how (`resumed`).
     active: Mutex<HashMap<String, Option<bool>>>,
+    /// Held while a task id is being recovered (see `recover`).
+    recovering: tokio::sync::Mutex<()>,
     /// Woken when a task at the provider ends, so a queued generation can take its slot.
     slot_freed: tokio::sync::Notify,
     online: AtomicBool,
@@ -117,6 +120,7 @@ impl Engine {
                 max_video_bytes: config.max_video_bytes,
                 timeouts: config.timeouts,
                 active: Mutex::new(HashMap::new()),
+                recovering: tokio::sync::Mutex::new(()),
                 slot_freed: tokio::sync::Notify::new(),
                 online: AtomicBool::new(true),
                 callback_url: RwLock::new(None),
@@ -288,6 +292,7 @@ impl Engine {
         };
         generation.video_url = served(&generation.video_file);
         generation.poster_url = served(&generation.poster_file);
+        generation.actions = generation.actions();
         generation
     }
 

@@ -10,7 +10,7 @@ use std::time::Duration;
 use super::Engine;
 use crate::api::{ApiError, Task, TaskStatus};
 use crate::error::Result;
-use crate::generation::{Generation, Status};
+use crate::generation::{Action, Generation, Status};
 use crate::problem::{Kind, Problem};
 
 /// Gaps between lookups after an ambiguous answer: about half a minute in all.
@@ -262,7 +262,7 @@ impl Engine {
     /// address change), otherwise by our external id, posting again with the same id only where
     /// a "not found" is trusted.
     pub fn check_again(&self, id: &str) -> Result<Generation> {
-        let generation = self.act(id, &[Status::NeedsCheck], |g| {
+        let generation = self.act(id, Action::CheckAgain, |g| {
             g.status = if g.task_id.is_some() {
                 Status::Submitted
             } else {
@@ -277,7 +277,7 @@ impl Engine {
     /// Posts again under a new external id, at the user's explicit request: if the first request
     /// did reach the provider, this one is a second, separately charged task.
     pub fn post_again(&self, id: &str) -> Result<Generation> {
-        let generation = self.act(id, &[Status::NeedsCheck], |g| {
+        let generation = self.act(id, Action::PostAgain, |g| {
             g.external_task_id = format!("kd-{}", uuid::Uuid::new_v4());
             g.status = Status::Submitting;
             g.error = None;
@@ -289,7 +289,7 @@ impl Engine {
 
     /// Gives up on an unsettled generation, or cancels one still waiting in the local queue.
     pub fn discard(&self, id: &str) -> Result<Generation> {
-        let generation = self.act(id, &[Status::NeedsCheck, Status::Queued], |g| {
+        let generation = self.act(id, Action::Discard, |g| {
             let kind = if g.status == Status::Queued {
                 Kind::Cancelled
             } else {
@@ -303,10 +303,28 @@ impl Engine {
         Ok(self.view(generation))
     }
 
-    /// Applies `change` to the stored row if it is in one of `allowed` and nothing changed it
-    /// since it was read; otherwise the card had moved on, and the action is refused.
-    fn act(&self, id: &str, allowed: &[Status], change: impl FnOnce(&mut Generation)) -> Result<Generation> {
-        let seen = self.settle_only(id, allowed)?;
+    /// Fetches the video again for a generation whose result the provider has: a download that
+    /// gave up, or a result declared expired (the provider is asked for a fresh link first).
+    pub fn download_again(&self, id: &str) -> Result<Generation> {
+        let generation = self.act(id, Action::DownloadAgain, |g| {
+            g.status = Status::Downloading;
+            g.error = None;
+            g.provider_message = None;
+            g.finished_at = None;
+        })?;
+        self.drive(generation.clone(), true);
+        Ok(self.view(generation))
+    }
+
+    /// Applies `change` to the stored row if it offers `action` (a cancel is a discard) and
+    /// nothing changed it since it was read; otherwise the card had moved on, and the action is
+    /// refused.
+    fn act(&self, id: &str, action: Action, change: impl FnOnce(&mut Generation)) -> Result<Generation> {
+        let seen = self.settle_only(id, &Status::ALL)?;
+        let offered = seen.actions();
+        if !(offered.contains(&action) || (action == Action::Discard && offered.contains(&Action::Cancel))) {
+            return self.settle_only(id, &[]);
+        }
         let mut generation = seen.clone();
         change(&mut generation);
         generation.download_progress = None;

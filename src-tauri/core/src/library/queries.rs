@@ -43,6 +43,7 @@ impl Library {
             delivery: None,
             poster_file: None,
             poster_url: None,
+            actions: Vec::new(),
         };
         self.db().execute(
             "INSERT INTO generations (id, external_task_id, status, request_json, created_at, updated_at)
@@ -87,7 +88,7 @@ impl Library {
         let changed = self.db().execute(
             "UPDATE generations SET task_id = ?2, status = ?3, updated_at = ?4, finished_at = ?5, error_json = ?6,
                 provider_message = ?7, remote_video_url = ?8, video_duration = ?9, video_file = ?10, video_bytes = ?11,
-                external_task_id = ?12, callback_url = ?13, poster_file = ?14
+                external_task_id = ?12, callback_url = ?13, poster_file = ?14, created_at = ?17
              WHERE id = ?1 AND (?15 IS NULL OR (status = ?15 AND external_task_id = ?16))",
             params![
                 generation.id,
@@ -106,6 +107,7 @@ impl Library {
                 generation.poster_file,
                 seen.map(|g| g.status.as_str()),
                 seen.map(|g| g.external_task_id.as_str()),
+                generation.created_at,
             ],
         )?;
         Ok(changed > 0)
@@ -194,5 +196,6 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<Generation> {
         delivery: None,
         poster_file: row.get(16)?,
         poster_url: None,
+        actions: Vec::new(),
     })
 }

@@ -1,0 +1,199 @@
+// A card's media area. A ready card shows its poster image (or a plain placeholder) with a play
+// button; the <video> (a media pipeline) exists only after the user pressed play, and is freed
+// again when another card plays or when it has stopped and is scrolled far away. The area takes
+// the shape of the requested aspect ratio until the poster or the video says what it really is.
+import { el, icon, setAspect } from "../dom.js";
+import { renderOnChange } from "../memo.js";
+import { mediaView } from "../posters.js";
+import { measuredShape, parseRatio } from "../ratio.js";
+
+function placeholder(kind) {
+  if (kind === "ready") {
+    return el("div", { class: "media-placeholder is-ready" });
+  }
+  if (kind === "failed" || kind === "expired") {
+    return el("div", { class: `media-placeholder is-${kind}` }, icon(kind === "failed" ? "alert" : "clock", "icon icon-lg"));
+  }
+  if (kind === "needs_check") {
+    return el("div", { class: "media-placeholder is-warn" }, icon("alert", "icon icon-lg"));
+  }
+  return el("div", { class: `media-placeholder is-working is-${kind}` }, el("span", { class: "orbit", "aria-hidden": "true" }));
+}
+
+/** onPlay() is called when this card's video starts, so the gallery can stop the one before. */
+export function createMedia(initial, ctx, { onPlay = () => {} } = {}) {
+  let gen = initial;
+  let near = typeof IntersectionObserver === "undefined";
+  /** True from the press on play until the video is put away again. */
+  let active = false;
+  let video = null;
+  let resumeAt = 0;
+  /** A poster_url whose image did not load: the plain placeholder is shown instead. */
+  let brokenPoster = null;
+  /** The shape learned from the poster or the video, once known. */
+  let measured = null;
+
+  const element = el("div", { class: "media" });
+
+  function measure(width, height) {
+    const shape = measuredShape(width, height, measured ?? parseRatio(gen.request?.aspect_ratio));
+    if (!shape || shape === measured) return;
+    measured = shape;
+    setAspect(element, measured);
+  }
+
+  /** One play button per card, kept through poster changes so a press (or a focus) is not lost. */
+  let playButtonNode = null;
+  function playButton() {
+    const { t } = ctx;
+    playButtonNode ??= el("button", {
+      type: "button",
+      class: "play-button",
+      dataset: { testid: "play" },
+      on: { click: play },
+    }, el("span", { class: "play-disc" }, icon("play", "icon play-icon")));
+    playButtonNode.setAttribute("aria-label", t("card.play"));
+    playButtonNode.title = t("card.play");
+    return playButtonNode;
+  }
+
+  function posterImage() {
+    const url = gen.poster_url;
+    const img = el("img", {
+      class: "poster",
+      dataset: { testid: "poster" },
+      alt: "",
+      loading: "lazy",
+      decoding: "async",
+      src: url,
+    });
+    img.addEventListener("load", () => measure(img.naturalWidth, img.naturalHeight), { once: true });
+    img.addEventListener("error", () => {
+      if (gen.poster_url !== url) return;
+      brokenPoster = url;
+      render();
+    }, { once: true });
+    return img;
+  }
+
+  function makeVideo() {
+    const v = el("video", {
+      class: "clip",
+      dataset: { testid: "video" },
+      controls: true,
+      autoplay: true,
+      playsinline: true,
+      preload: "metadata",
+      src: gen.video_url,
+    });
+    v.addEventListener("loadedmetadata", () => {
+      measure(v.videoWidth, v.videoHeight);
+      if (resumeAt > 0 && resumeAt < v.duration) v.currentTime = resumeAt;
+    });
+    // A video that kept playing while scrolled away is put away once it stops.
+    const putAwayIfFar = () => {
+      if (v === video && !near) queueMicrotask(stop);
+    };
+    v.addEventListener("pause", putAwayIfFar);
+    v.addEventListener("ended", putAwayIfFar);
+    return v;
+  }
+
+  /** The poster or placeholder under the play button; the button itself stays where it is. */
+  function showBehindPlay(visual) {
+    const button = playButton();
+    if (button.parentNode !== element) {
+      element.replaceChildren(visual, button);
+      return;
+    }
+    for (const child of [...element.children]) if (child !== button) child.remove();
+    element.insertBefore(visual, button);
+  }
+
+  /** Pauses the video and frees its pipeline. */
+  function releaseVideo() {
+    if (!video) return;
+    const v = video;
+    video = null;
+    resumeAt = v.ended ? 0 : v.currentTime || 0;
+    v.pause();
+    v.removeAttribute("src");
+    v.load();
+  }
+
+  function isPlaying() {
+    return video != null && !video.paused && !video.ended;
+  }
+
+  const draw = renderOnChange((view) => {
+    releaseVideo();
+    if (view === "video") {
+      video = makeVideo();
+      element.replaceChildren(video);
+    } else if (view === "poster") {
+      showBehindPlay(posterImage());
+    } else if (view === "ready") {
+      showBehindPlay(placeholder("ready"));
+    } else {
+      element.replaceChildren(placeholder(gen.status));
+    }
+  });
+
+  function render() {
+    const view = mediaView(gen, { active, brokenPoster });
+    if (view !== "video") active = false;
+    const key = view === "video" ? `video:${gen.video_url}`
+      : view === "poster" ? `poster:${gen.poster_url}:${ctx.lang}`
+      : view === "ready" ? `ready:${ctx.lang}`
+      : `state:${gen.status}`;
+    draw.run(key, view);
+  }
+
+  /** The user pressed play (or the poster): the player takes the poster's place and starts. */
+  function play() {
+    if (active) return;
+    const hadFocus = element.contains(document.activeElement);
+    active = true;
+    render();
+    if (!video) return;
+    video.play()?.catch?.(() => {
+      // Autoplay refused or the load failed: the controls are there to try again.
+    });
+    if (hadFocus) video.focus();
+    onPlay();
+  }
+
+  /** Puts the poster back and frees the video (another card plays, or this one is far away). */
+  function stop() {
+    if (!active) return;
+    const hadFocus = element.contains(document.activeElement);
+    active = false;
+    render();
+    if (hadFocus) element.querySelector("[data-testid=play]")?.focus({ preventScroll: true });
+  }
+
+  return {
+    element,
+    update(next) {
+      gen = next;
+      if (!measured) setAspect(element, parseRatio(gen.request?.aspect_ratio));
+      render();
+    },
+    /** The next update redraws (a new language); a playing video is left alone. */
+    relabel() {
+      if (!video) draw.reset(); // the play button carries text
+    },
+    /** From the gallery's IntersectionObserver; a stopped video far away is put away. */
+    setNear(value) {
+      if (near === value) return;
+      near = value;
+      if (!near && active && !isPlaying()) stop();
+    },
+    play,
+    stop,
+    isPlaying,
+    get isActive() {
+      return active;
+    },
+  };
+}

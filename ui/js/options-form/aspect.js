@@ -1,0 +1,36 @@
+// Aspect ratio: one tile per ratio, drawn in its shape, with its name and a word for it.
+import { el, setAspect } from "../dom.js";
+import { ratioShape } from "../options.js";
+import { parseRatio } from "../ratio.js";
+import { radioGroup } from "./radio-group.js";
+import { errorSlot } from "./section.js";
+
+export function createAspectSection({ ctx, rules, update }) {
+  const { t } = ctx;
+  const slot = errorSlot("aspect_ratio");
+  const ratios = radioGroup({ testid: "aspect-ratio", labelledby: "aspect-label", className: "ratio-grid", onPick: (value) => update({ aspect_ratio: value }) });
+  ratios.setItems(rules.limits.aspect_ratios.map((value) => {
+    const shape = el("span", { class: "ratio-shape" });
+    setAspect(shape, parseRatio(value));
+    return {
+      value,
+      content: [
+        el("span", { class: "ratio-frame", "aria-hidden": "true" }, shape),
+        el("span", { class: "ratio-name", text: value }),
+        el("span", { class: "ratio-word", text: t(`options.shape.${ratioShape(value)}`) }),
+      ],
+    };
+  }));
+  const element = el("div", { class: "option" },
+    el("span", { id: "aspect-label", class: "field-label", text: t("options.aspect_label") }),
+    ratios.element, slot);
+
+  return {
+    field: "aspect_ratio",
+    element,
+    slot,
+    render({ choice }) {
+      ratios.update(choice.aspect_ratio, () => true);
+    },
+  };
+}
