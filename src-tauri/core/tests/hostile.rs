@@ -191,6 +191,18 @@ async fn soak_fifty_generations_through_twenty_percent_faults() {
         let before = emulator.requests().iter().filter(|r| r.is_api()).count();
         if let Some(rate) = fault_rate {
             emulator.push_fault(Fault::random_mix(rate));
+            // Results that answer 404 before they are there, and a captive portal's page.
+            let media = |http, body: &str, content_type| {
+                Fault::new(FaultKind::Status {
+                    http,
+                    body: body.into(),
+                    content_type,
+                })
+                .on(FaultRoute::Media)
+            };
+            emulator.push_fault(media(404, "<Error>NoSuchKey</Error>", "application/xml").with_probability(rate / 2.0));
+            emulator
+                .push_fault(media(200, "<html>Sign in to the Wi-Fi</html>", "text/html").with_probability(rate / 4.0));
         }
         let ids: Vec<String> = (0..50)
             .map(|n| rig.engine.generate(&prompt(&format!("soak {n}"))).unwrap().id)
@@ -221,10 +233,13 @@ async fn soak_fifty_generations_through_twenty_percent_faults() {
     println!("soak: calm {calm_ends:?} in {calm_requests} requests; 20 % faults {ends:?} in {requests} requests; paid twice {paid_twice}");
     assert_eq!(calm_ends.get("ready"), Some(&50));
     assert_eq!(ends.values().sum::<usize>(), 50);
+    // needs_check is an honest hand-over (the reason is on the card), never a loss: a re-post the
+    // gateway refused is news about the first post, not a failure.
     assert!(
-        ends.keys().all(|s| *s == "ready" || *s == "failed"),
+        ends.keys().all(|s| ["ready", "failed", "needs_check"].contains(s)),
         "none stuck in between: {ends:?}"
     );
+    assert!(ends.get("ready").copied().unwrap_or_default() >= 45, "{ends:?}");
     assert_eq!(paid_twice, 0);
     assert!(
         requests <= 2 * calm_requests,

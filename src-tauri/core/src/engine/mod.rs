@@ -182,17 +182,13 @@ impl Engine {
         if self.inner.vault.key().is_none() {
             return Err(Error::KeyMissing);
         }
-        let mut generation = self.inner.library.insert(valid)?;
         let callback_url = self
             .inner
             .callback_url
             .read()
             .unwrap_or_else(|p| p.into_inner())
             .clone();
-        if callback_url.is_some() {
-            generation.callback_url = callback_url;
-            self.inner.library.save(&mut generation)?;
-        }
+        let generation = self.inner.library.insert_with_callback(valid, callback_url)?;
         self.emit(&generation);
         self.drive(generation.clone(), false);
         Ok(self.view(generation))

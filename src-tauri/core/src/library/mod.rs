@@ -236,6 +236,18 @@ mod tests {
     }
 
     #[test]
+    fn a_new_generation_and_its_callback_url_are_on_disk_together() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = "https://tunnel.example/callback/secret".to_owned();
+        let inserted = Library::open(dir.path())
+            .unwrap()
+            .insert_with_callback(request("with live updates"), Some(url.clone()))
+            .unwrap();
+        let stored = Library::open(dir.path()).unwrap().get(&inserted.id).unwrap().unwrap();
+        assert_eq!(stored.callback_url, Some(url));
+    }
+
+    #[test]
     fn the_unfinished_query_says_what_the_partial_index_says() {
         let index = schema::MIGRATIONS[0]
             .lines()

@@ -20,6 +20,12 @@ pub(super) fn unfinished_condition() -> String {
 impl Library {
     /// Writes a new generation in state `submitting`; committed before the POST is sent.
     pub fn insert(&self, request: ValidRequest) -> Result<Generation> {
+        self.insert_with_callback(request, None)
+    }
+
+    /// Like `insert`, with the callback URL the create will carry, in the same statement: a
+    /// crash can never leave a row that was posted with a callback URL the catalog forgot.
+    pub fn insert_with_callback(&self, request: ValidRequest, callback_url: Option<String>) -> Result<Generation> {
         let id = uuid::Uuid::new_v4().to_string();
         let now = now_ms();
         let generation = Generation {
@@ -39,15 +45,15 @@ impl Library {
             video_bytes: None,
             video_url: None,
             download_progress: None,
-            callback_url: None,
+            callback_url,
             delivery: None,
             poster_file: None,
             poster_url: None,
             actions: Vec::new(),
         };
         self.db().execute(
-            "INSERT INTO generations (id, external_task_id, status, request_json, created_at, updated_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            "INSERT INTO generations (id, external_task_id, status, request_json, created_at, updated_at, callback_url)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
             params![
                 generation.id,
                 generation.external_task_id,
@@ -55,6 +61,7 @@ impl Library {
                 serde_json::to_string(&generation.request).expect("a request always serializes"),
                 generation.created_at,
                 generation.updated_at,
+                generation.callback_url,
             ],
         )?;
         Ok(generation)
