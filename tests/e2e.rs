@@ -431,3 +431,54 @@ fn a_second_launch_leaves_the_running_app_alone_and_exits() {
         "the first app is the one still running"
     );
 }
+
+/// A video made elsewhere (another computer, another tool) is recovered from Settings by its task
+/// id: the card appears, the video is saved and plays; the German text is there too.
+#[test]
+#[ignore = "needs Xvfb, a session bus and WebKitWebDriver: run by scripts/test.sh"]
+fn a_video_made_elsewhere_is_recovered_by_its_task_id_and_plays() {
+    let (runtime, emulator) = start_emulator(EmulatorConfig::fast());
+    let request = kling_core::request::validate(
+        &kling_core::GenerationRequest {
+            prompt: "made with another tool".into(),
+            ..Default::default()
+        },
+        &kling_core::rules::COMETAPI_LIMITS,
+    )
+    .unwrap();
+    let client = kling_core::api::Client::new(&emulator.base_url()).unwrap();
+    let task_id = runtime
+        .block_on(client.create(KEY, &request.create_body("another-tool-1", None)))
+        .unwrap()
+        .task_id;
+    let home = tempfile::tempdir().unwrap();
+    let app = App::launch(&binary(), home.path(), &emulator.base_url(), &home.path().join("app.log"));
+    let s = &app.session;
+    save_key(s);
+
+    pick(s, "[data-testid=settings]");
+    let field = s.wait_for("[data-testid=recover-task-id]", Duration::from_secs(5));
+    s.type_into(&field, &format!(" {task_id} "));
+    pick(s, "[data-testid=recover-task]");
+    let found = s.wait_for("[data-testid=recover-result]:not([hidden])", Duration::from_secs(20));
+    assert_eq!(s.text(&found), "Found it: the video is in your gallery.");
+    screenshot("recover.png");
+
+    s.type_into(&field, "two words");
+    pick(s, "[data-testid=recover-task]");
+    let refused = s.wait_for("[data-testid=settings-dialog] [data-testid=error]", Duration::from_secs(10));
+    assert!(s.text(&refused).contains("doesn't look like a task id"), "{}", s.text(&refused));
+    pick(s, "[data-testid=language] option[value=de]");
+    let title = s.wait_for("#recover-title", Duration::from_secs(5));
+    assert_eq!(s.text(&title), "Video wiederherstellen");
+    let reworded = s.wait_for("[data-testid=settings-dialog] [data-testid=error]", Duration::from_secs(5));
+    assert!(s.text(&reworded).contains("Task-ID"), "the error follows the language: {}", s.text(&reworded));
+    screenshot("recover-de.png");
+    pick(s, "[data-testid=settings-close]");
+
+    let card = s.wait_for(&format!("[data-testid=generation][data-task-id='{task_id}']"), Duration::from_secs(10));
+    let seen = wait_for_status(s, &card, &["ready", "failed", "expired"], Duration::from_secs(60));
+    assert_eq!(seen.last().map(String::as_str), Some("ready"), "{seen:?}");
+    assert!((seconds(&video_metadata(s)) - 5.1).abs() < 0.2);
+    assert_eq!(creates(&emulator).len(), 1, "recovering posted nothing");
+}

@@ -2,7 +2,7 @@ import test from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { createTranslator } from "../../ui/js/i18n.js";
-import { isFinished, isSlow, showsError, SLOW_AFTER_MS, STATES, statusText, statusTone } from "../../ui/js/status.js";
+import { FINAL_STATES, isFinished, isSlow, showsError, SLOW_AFTER_MS, STATES, statusText, statusTone } from "../../ui/js/status.js";
 import { describeError, toAppError } from "../../ui/js/errors.js";
 
 const en = JSON.parse(readFileSync(new URL("../../ui/i18n/en.json", import.meta.url), "utf8"));
@@ -14,6 +14,8 @@ test("the state list matches the design table", () => {
 
 test("only ready, failed and expired are finished", () => {
   assert.deepEqual(STATES.filter(isFinished), ["ready", "failed", "expired"]);
+  assert.deepEqual(FINAL_STATES, STATES.filter(isFinished));
+  assert.ok(Object.isFrozen(FINAL_STATES));
 });
 
 test("failed, expired and needs_check show their reason", () => {

@@ -12,6 +12,8 @@ export function createRecoverForm(ctx) {
   const errorSlot = document.getElementById("recover-error");
   let busy = false;
   let found = null;
+  /** Kept so a change of language re-words it. */
+  let failure = null;
 
   function render() {
     button.disabled = busy || input.value.trim() === "";
@@ -19,29 +21,30 @@ export function createRecoverForm(ctx) {
     button.textContent = ctx.t(busy ? "recover.busy" : "recover.button");
     result.hidden = !found;
     if (found) result.textContent = ctx.t(found.status === "expired" ? "recover.found_expired" : "recover.found");
+    showError(errorSlot, failure && describeError(failure, ctx.t), ctx.t);
   }
 
   async function recover() {
     if (busy || input.value.trim() === "") return;
     busy = true;
     found = null;
-    showError(errorSlot, null, ctx.t);
+    failure = null;
     render();
     try {
       found = await backend.recoverTask(input.value);
       input.value = "";
-      ctx.announce(result.textContent);
     } catch (error) {
-      showError(errorSlot, describeError(error, ctx.t), ctx.t);
+      failure = error;
     } finally {
       busy = false;
       render();
+      if (found) ctx.announce(result.textContent);
     }
   }
 
   input.addEventListener("input", () => {
     found = null;
-    showError(errorSlot, null, ctx.t);
+    failure = null;
     render();
   });
   input.addEventListener("keydown", (event) => {

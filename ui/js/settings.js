@@ -4,7 +4,7 @@ import * as backend from "./backend.js";
 import { describeError } from "./errors.js";
 import { el, showError } from "./dom.js";
 import { copyText } from "./clipboard.js";
-import { callbackState, mergeSettings, readAdvanced } from "./preferences.js";
+import { callbackState, DEFAULT_REQUESTS_PER_SECOND, mergeSettings, readAdvanced } from "./preferences.js";
 
 const DEFAULT_API_BASE = "https://api.cometapi.com";
 
@@ -48,6 +48,8 @@ export function createSettings(ctx, { onOpen, onClose, onLanguage }) {
     language.value = s.language ?? "";
     apiBase.value = s.api_base ?? "";
     apiBase.placeholder = DEFAULT_API_BASE;
+    // The default core uses when the field is empty (a test checks it against core's).
+    rate.placeholder = String(DEFAULT_REQUESTS_PER_SECOND);
     rate.value = s.requests_per_second ?? "";
     callbackEnabled.checked = Boolean(s.callback_enabled);
     callbackPort.value = s.callback_port ?? "";
