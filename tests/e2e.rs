@@ -452,7 +452,12 @@ fn a_video_made_elsewhere_is_recovered_by_its_task_id_and_plays() {
         .unwrap()
         .task_id;
     let home = tempfile::tempdir().unwrap();
-    let app = App::launch(&binary(), home.path(), &emulator.base_url(), &home.path().join("app.log"));
+    let app = App::launch(
+        &binary(),
+        home.path(),
+        &emulator.base_url(),
+        &home.path().join("app.log"),
+    );
     let s = &app.session;
     save_key(s);
 
@@ -466,17 +471,34 @@ fn a_video_made_elsewhere_is_recovered_by_its_task_id_and_plays() {
 
     s.type_into(&field, "two words");
     pick(s, "[data-testid=recover-task]");
-    let refused = s.wait_for("[data-testid=settings-dialog] [data-testid=error]", Duration::from_secs(10));
-    assert!(s.text(&refused).contains("doesn't look like a task id"), "{}", s.text(&refused));
+    let refused = s.wait_for(
+        "[data-testid=settings-dialog] [data-testid=error]",
+        Duration::from_secs(10),
+    );
+    assert!(
+        s.text(&refused).contains("doesn't look like a task id"),
+        "{}",
+        s.text(&refused)
+    );
     pick(s, "[data-testid=language] option[value=de]");
     let title = s.wait_for("#recover-title", Duration::from_secs(5));
     assert_eq!(s.text(&title), "Video wiederherstellen");
-    let reworded = s.wait_for("[data-testid=settings-dialog] [data-testid=error]", Duration::from_secs(5));
-    assert!(s.text(&reworded).contains("Task-ID"), "the error follows the language: {}", s.text(&reworded));
+    let reworded = s.wait_for(
+        "[data-testid=settings-dialog] [data-testid=error]",
+        Duration::from_secs(5),
+    );
+    assert!(
+        s.text(&reworded).contains("Task-ID"),
+        "the error follows the language: {}",
+        s.text(&reworded)
+    );
     screenshot("recover-de.png");
     pick(s, "[data-testid=settings-close]");
 
-    let card = s.wait_for(&format!("[data-testid=generation][data-task-id='{task_id}']"), Duration::from_secs(10));
+    let card = s.wait_for(
+        &format!("[data-testid=generation][data-task-id='{task_id}']"),
+        Duration::from_secs(10),
+    );
     let seen = wait_for_status(s, &card, &["ready", "failed", "expired"], Duration::from_secs(60));
     assert_eq!(seen.last().map(String::as_str), Some("ready"), "{seen:?}");
     assert!((seconds(&video_metadata(s)) - 5.1).abs() < 0.2);

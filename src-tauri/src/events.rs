@@ -9,6 +9,9 @@ pub const GENERATION_EVENT: &str = "generation";
 pub const CONNECTIVITY_EVENT: &str = "connectivity";
 /// `{unfinished}`: the window was closed while generations are on their way.
 pub const QUIT_REQUESTED_EVENT: &str = "quit-requested";
+/// The background check of the whole catalog found something to tell: kling-core's
+/// `IntegrityReport` (`set_aside`: the `library_set_aside` notice; `undecodable`: a count).
+pub const LIBRARY_CHECKED: &str = "library-checked";
 
 pub struct WindowSink<R: Runtime>(pub AppHandle<R>);
 

@@ -93,7 +93,17 @@ pub fn manage_start<R: tauri::Runtime>(app: &tauri::AppHandle<R>, options: Start
     let library = options.data_dir.join("library");
     match tauri::async_runtime::block_on(AppState::start(options)) {
         Ok(state) => {
+            // The whole-catalog check reads every page: after the window is up, never before.
+            let engine = state.engine.clone();
+            let handle = app.clone();
             app.manage(state);
+            tauri::async_runtime::spawn_blocking(move || match engine.library().check_integrity() {
+                Ok(report) if report.set_aside.is_some() || report.undecodable > 0 => {
+                    let _ = handle.emit(crate::events::LIBRARY_CHECKED, &report);
+                }
+                Ok(_) => {}
+                Err(error) => eprintln!("Kling Desk: the library check could not run: {error}"),
+            });
         }
         Err(error) => {
             let mut problem = error.problem();

@@ -96,3 +96,6 @@ export const onConnectivity = (handler) => listen("connectivity", handler);
 
 /** {unfinished: n}: the window was closed while n generations are on their way. */
 export const onQuitRequested = (handler) => listen("quit-requested", handler);
+
+/** The background check of the library: {set_aside: {kind, params: {path, rescued, lost}} | null, undecodable}. */
+export const onLibraryChecked = (handler) => listen("library-checked", handler);

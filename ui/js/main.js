@@ -79,6 +79,7 @@ async function start() {
 
   const notice = createLibraryNotice(ctx);
   notice.show(info?.library_notice ?? null);
+  backend.onLibraryChecked((report) => notice.checked(report));
   const about = createAbout(ctx);
   const quitDialog = createQuitDialog(ctx);
   // Before anything slow, so closing the window early still asks.

@@ -605,3 +605,21 @@ async fn a_task_recovered_by_its_id_is_saved_once_and_unknown_or_expired_ones_sa
     );
     assert_eq!(creates(&emulator), 2, "recovering never posts");
 }
+
+/// A partial download whose row this catalog does not hold (lost with a catalog set aside) may
+/// still be paid work: resume keeps it, and still tidies what is not a download.
+#[tokio::test]
+async fn resume_keeps_partial_downloads_of_rows_it_does_not_know() {
+    let emulator = emulator().await;
+    let dir = tempfile::tempdir().unwrap();
+    drop(kling_core::Library::open(dir.path()).unwrap());
+    let incoming = dir.path().join("incoming");
+    let orphan = incoming.join("3f6c1e2a-8b47-4d0e-9a51-7c2d9e0b4f18.mp4.part");
+    let junk = incoming.join("leftover.tmp");
+    std::fs::write(&orphan, b"half a paid video").unwrap();
+    std::fs::write(&junk, b"x").unwrap();
+    let rig = engine_on(dir.path(), &emulator, Some(KEY));
+    rig.engine.resume().unwrap();
+    assert!(orphan.exists(), "the partial download of an unknown row is kept");
+    assert!(!junk.exists(), "what is not a partial download is tidied");
+}

@@ -9,19 +9,21 @@ impl Library {
     /// Whether looking a task up by its external id is known to work on this gateway: `None` until
     /// the app has tried it once with a task it created itself.
     pub fn external_lookup_works(&self, base_url: &str) -> Result<Option<bool>> {
-        let db = self.db();
-        let mut statement = db.prepare_cached("SELECT external_lookup_works FROM gateways WHERE base_url = ?1")?;
-        Ok(statement
-            .query_row([base_url], |row| row.get::<_, bool>(0))
-            .optional()?)
+        self.with_db(|db| {
+            db.prepare_cached("SELECT external_lookup_works FROM gateways WHERE base_url = ?1")?
+                .query_row([base_url], |row| row.get::<_, bool>(0))
+                .optional()
+        })
     }
 
     pub fn set_external_lookup_works(&self, base_url: &str, works: bool) -> Result<()> {
-        self.db().execute(
-            "INSERT INTO gateways (base_url, external_lookup_works) VALUES (?1, ?2)
-             ON CONFLICT(base_url) DO UPDATE SET external_lookup_works = excluded.external_lookup_works",
-            params![base_url, works],
-        )?;
+        self.with_db(|db| {
+            db.execute(
+                "INSERT INTO gateways (base_url, external_lookup_works) VALUES (?1, ?2)
+                 ON CONFLICT(base_url) DO UPDATE SET external_lookup_works = excluded.external_lookup_works",
+                params![base_url, works],
+            )
+        })?;
         Ok(())
     }
 }

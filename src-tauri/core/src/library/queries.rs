@@ -1,13 +1,14 @@
 //! Reading and writing generations in the catalog.
 
-use rusqlite::{params, OptionalExtension, Row};
+use rusqlite::{params, Connection, OptionalExtension, Row};
 
-use super::{Library, Page};
+use super::{Library, Page, UndecodableRow};
 use crate::error::{Error, Result};
 use crate::generation::{now_ms, Generation, Status};
 use crate::request::ValidRequest;
 
-const COLUMNS: &str = "seq, id, external_task_id, task_id, status, request_json, created_at, updated_at, \
+/// Every column of `generations`, in the table's own order (`rescue` relies on it).
+pub(super) const COLUMNS: &str = "seq, id, external_task_id, task_id, status, request_json, created_at, updated_at, \
     finished_at, error_json, provider_message, remote_video_url, video_duration, video_file, video_bytes, callback_url, poster_file";
 
 /// The partial index's condition, built from `Status::FINAL`; `unfinished` must say exactly this
@@ -51,19 +52,22 @@ impl Library {
             poster_url: None,
             actions: Vec::new(),
         };
-        self.db().execute(
-            "INSERT INTO generations (id, external_task_id, status, request_json, created_at, updated_at, callback_url)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            params![
-                generation.id,
-                generation.external_task_id,
-                generation.status.as_str(),
-                serde_json::to_string(&generation.request).expect("a request always serializes"),
-                generation.created_at,
-                generation.updated_at,
-                generation.callback_url,
-            ],
-        )?;
+        let request_json = serde_json::to_string(&generation.request).expect("a request always serializes");
+        self.with_db(|db| {
+            db.execute(
+                "INSERT INTO generations (id, external_task_id, status, request_json, created_at, updated_at, callback_url)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                params![
+                    generation.id,
+                    generation.external_task_id,
+                    generation.status.as_str(),
+                    request_json,
+                    generation.created_at,
+                    generation.updated_at,
+                    generation.callback_url,
+                ],
+            )
+        })?;
         Ok(generation)
     }
 
@@ -92,83 +96,123 @@ impl Library {
             .error
             .as_ref()
             .map(|e| serde_json::to_string(e).expect("a problem always serializes"));
-        let changed = self.db().execute(
-            "UPDATE generations SET task_id = ?2, status = ?3, updated_at = ?4, finished_at = ?5, error_json = ?6,
-                provider_message = ?7, remote_video_url = ?8, video_duration = ?9, video_file = ?10, video_bytes = ?11,
-                external_task_id = ?12, callback_url = ?13, poster_file = ?14, created_at = ?17
-             WHERE id = ?1 AND (?15 IS NULL OR (status = ?15 AND external_task_id = ?16))",
-            params![
-                generation.id,
-                generation.task_id,
-                generation.status.as_str(),
-                generation.updated_at,
-                generation.finished_at,
-                error_json,
-                generation.provider_message,
-                generation.remote_video_url,
-                generation.video_duration,
-                generation.video_file,
-                generation.video_bytes,
-                generation.external_task_id,
-                generation.callback_url,
-                generation.poster_file,
-                seen.map(|g| g.status.as_str()),
-                seen.map(|g| g.external_task_id.as_str()),
-                generation.created_at,
-            ],
-        )?;
+        let changed = self.with_db(|db| {
+            db.execute(
+                "UPDATE generations SET task_id = ?2, status = ?3, updated_at = ?4, finished_at = ?5, error_json = ?6,
+                    provider_message = ?7, remote_video_url = ?8, video_duration = ?9, video_file = ?10, video_bytes = ?11,
+                    external_task_id = ?12, callback_url = ?13, poster_file = ?14, created_at = ?17
+                 WHERE id = ?1 AND (?15 IS NULL OR (status = ?15 AND external_task_id = ?16))",
+                params![
+                    generation.id,
+                    generation.task_id,
+                    generation.status.as_str(),
+                    generation.updated_at,
+                    generation.finished_at,
+                    error_json,
+                    generation.provider_message,
+                    generation.remote_video_url,
+                    generation.video_duration,
+                    generation.video_file,
+                    generation.video_bytes,
+                    generation.external_task_id,
+                    generation.callback_url,
+                    generation.poster_file,
+                    seen.map(|g| g.status.as_str()),
+                    seen.map(|g| g.external_task_id.as_str()),
+                    generation.created_at,
+                ],
+            )
+        })?;
         Ok(changed > 0)
     }
 
     pub fn get(&self, id: &str) -> Result<Option<Generation>> {
-        let db = self.db();
-        let mut statement = db.prepare_cached(&format!("SELECT {COLUMNS} FROM generations WHERE id = ?1"))?;
-        Ok(statement.query_row([id], from_row).optional()?)
+        self.with_db(|db| {
+            db.prepare_cached(&format!("SELECT {COLUMNS} FROM generations WHERE id = ?1"))?
+                .query_row([id], from_row)
+                .optional()
+        })
     }
 
     /// The generation that owns a provider task, through the task-id index.
     pub fn find_by_task_id(&self, task_id: &str) -> Result<Option<Generation>> {
-        let db = self.db();
-        let mut statement = db.prepare_cached(&format!("SELECT {COLUMNS} FROM generations WHERE task_id = ?1"))?;
-        Ok(statement.query_row([task_id], from_row).optional()?)
+        self.with_db(|db| {
+            db.prepare_cached(&format!("SELECT {COLUMNS} FROM generations WHERE task_id = ?1"))?
+                .query_row([task_id], from_row)
+                .optional()
+        })
     }
 
-    /// Newest first; `before` is the `next` of the previous page.
+    /// Newest first; `before` is the `next` of the previous page. A row that does not decode is
+    /// left out (see `undecodable`) and does not count towards `limit`.
     pub fn page(&self, before: Option<i64>, limit: usize) -> Result<Page> {
         let limit = limit.clamp(1, 200);
-        let db = self.db();
-        let mut statement = db.prepare_cached(&format!(
-            "SELECT {COLUMNS} FROM generations WHERE seq < ?1 ORDER BY seq DESC LIMIT ?2"
-        ))?;
-        let mut seqs = Vec::new();
-        let items = statement
-            .query_map(params![before.unwrap_or(i64::MAX), limit as i64 + 1], |row| {
-                seqs.push(row.get::<_, i64>(0)?);
-                from_row(row)
-            })?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
-        let mut items = items;
-        let next = if items.len() > limit {
-            items.truncate(limit);
-            seqs.get(limit - 1).copied()
-        } else {
-            None
-        };
-        Ok(Page { items, next })
+        self.with_db(|db| {
+            let mut statement = db.prepare_cached(&format!(
+                "SELECT {COLUMNS} FROM generations WHERE seq < ?1 ORDER BY seq DESC"
+            ))?;
+            let mut rows = statement.query([before.unwrap_or(i64::MAX)])?;
+            let (mut items, mut last) = (Vec::new(), None);
+            while let Some(row) = rows.next()? {
+                if items.len() == limit {
+                    return Ok(Page { items, next: last });
+                }
+                if let Some(generation) = self.decoded(row) {
+                    last = Some(row.get(0)?);
+                    items.push(generation);
+                }
+            }
+            Ok(Page { items, next: None })
+        })
     }
 
     /// Every generation that has not reached a final state: served by the partial index, so the
-    /// cost follows the work in flight, not the size of the library.
+    /// cost follows the work in flight, not the size of the library. A row that does not decode
+    /// is left out (see `undecodable`): one such row must not keep the others from resuming.
     pub fn unfinished(&self) -> Result<Vec<Generation>> {
-        let db = self.db();
-        let mut statement = db.prepare_cached(&format!(
-            "SELECT {COLUMNS} FROM generations WHERE {} ORDER BY seq",
-            unfinished_condition()
-        ))?;
-        let rows = statement
-            .query_map([], from_row)?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
-        Ok(rows)
+        self.with_db(|db| {
+            let mut statement = db.prepare_cached(&format!(
+                "SELECT {COLUMNS} FROM generations WHERE {} ORDER BY seq",
+                unfinished_condition()
+            ))?;
+            let mut rows = statement.query([])?;
+            let mut unfinished = Vec::new();
+            while let Some(row) = rows.next()? {
+                unfinished.extend(self.decoded(row));
+            }
+            Ok(unfinished)
+        })
+    }
+
+    /// Reads every row once and returns how many do not decode, noting each for `undecodable`.
+    pub(super) fn survey(&self, db: &Connection) -> Result<usize> {
+        let mut statement = db.prepare(&format!("SELECT {COLUMNS} FROM generations"))?;
+        let mut rows = statement.query([])?;
+        let mut undecodable = 0;
+        while let Some(row) = rows.next()? {
+            if self.decoded(row).is_none() {
+                undecodable += 1;
+            }
+        }
+        Ok(undecodable)
+    }
+
+    /// The row as a generation; `None` for a row that does not decode, which is noted instead.
+    fn decoded(&self, row: &Row<'_>) -> Option<Generation> {
+        from_row(row)
+            .map_err(|error| {
+                let seq = row.get(0).unwrap_or_default();
+                let noted = UndecodableRow {
+                    seq,
+                    id: row.get(1).ok(),
+                    reason: error.to_string(),
+                };
+                self.undecodable
+                    .lock()
+                    .unwrap_or_else(|poisoned| poisoned.into_inner())
+                    .insert(seq, noted);
+            })
+            .ok()
     }
 }
 

@@ -1,7 +1,10 @@
-//! Opening the catalog: the pragmas that keep it safe, a quick check, and the migrations.
+//! Opening the catalog: the pragmas that keep it safe, a cheap look at the header and the schema,
+//! and the migrations. The whole-file check is not here: it reads every page, so the app runs it
+//! in the background (`Library::check_integrity`).
 
 use std::path::Path;
 
+use rusqlite::config::DbConfig;
 use rusqlite::Connection;
 
 use crate::error::Result;
@@ -15,20 +18,24 @@ pub(super) const MIGRATIONS: &[&str] = &[
 
 pub(super) fn open_catalog(path: &Path) -> Result<Connection> {
     let mut db = Connection::open(path)?;
+    let opened = settle(&mut db, path);
+    if opened.is_err() {
+        // A catalog about to be set aside goes with its WAL as it is: closing must not copy the
+        // WAL's pages into a damaged file. Failing to say so must not hide why it was refused.
+        let _ = db.set_db_config(DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, true);
+    }
+    opened.map(|()| db)
+}
+
+fn settle(db: &mut Connection, path: &Path) -> Result<()> {
     // WAL keeps readers off the writer's back; FULL makes each committed change survive power loss.
     db.pragma_update(None, "journal_mode", "WAL")?;
     db.pragma_update(None, "synchronous", "FULL")?;
     db.busy_timeout(std::time::Duration::from_secs(5))?;
-    let check: String = db.pragma_query_value(None, "quick_check", |row| row.get(0))?;
-    if check != "ok" {
-        return Err(rusqlite::Error::SqliteFailure(
-            rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_CORRUPT),
-            Some(check),
-        )
-        .into());
-    }
-    migrate(&mut db, path)?;
-    Ok(db)
+    // Reads the header and parses every table and index definition without touching a row: all the
+    // start path can afford. Damage further in is met where it is read, and repaired there.
+    db.query_row("SELECT count(*) FROM sqlite_schema", [], |_| Ok(()))?;
+    migrate(db, path)
 }
 
 fn migrate(db: &mut Connection, path: &Path) -> Result<()> {
