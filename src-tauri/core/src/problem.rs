@@ -68,6 +68,13 @@ kinds! {
     // The app's own: keys, the library, the generation's life.
     KeyMissing = "key_missing",
     KeyEmpty = "key_empty",
+    /// The pasted text cannot be a key: a control character, a space inside, a non-ASCII letter.
+    KeyMalformed = "key_malformed",
+    /// A running video whose status queries keep failing for a reason that is not the network:
+    /// the key, the account, the gateway. It keeps waiting; the card says what to do.
+    WaitingForKey = "waiting_for_key",
+    WaitingForAccount = "waiting_for_account",
+    WaitingForGateway = "waiting_for_gateway",
     KeychainUnavailable = "keychain_unavailable",
     Storage = "storage",
     DiskFull = "disk_full",

@@ -623,3 +623,92 @@ async fn resume_keeps_partial_downloads_of_rows_it_does_not_know() {
     assert!(orphan.exists(), "the partial download of an unknown row is kept");
     assert!(!junk.exists(), "what is not a partial download is tidied");
 }
+
+/// The key is revoked while a video is being made: the card says so (not "taking longer"), and
+/// saving a new key asks about the video at once; it then finishes.
+#[tokio::test]
+async fn a_video_whose_key_was_revoked_says_so_and_goes_on_after_a_new_key() {
+    let emulator = Emulator::start(EmulatorConfig {
+        processing_ms: 60_000,
+        ..EmulatorConfig::fast()
+    })
+    .await
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let rig = engine_with(
+        dir.path(),
+        &emulator,
+        Some(KEY),
+        kling_core::PollSchedule { scale: 1.0 },
+    );
+    let generation = rig.engine.generate(&prompt("key revoked mid-way")).unwrap();
+    let running = rig
+        .recorder
+        .wait_for(&generation.id, &[Status::Processing], WITHIN)
+        .await;
+    let task_id = running.task_id.clone().unwrap();
+    emulator.push_fault(
+        Fault::gateway(401, "", "invalid token")
+            .on(FaultRoute::Query)
+            .with_probability(1.0),
+    );
+    // At the documented schedule the next check is ~5 s away; a callback-like nudge is not sent,
+    // so this waits for the tracker's own turn once.
+    let stuck = loop {
+        let last = rig
+            .recorder
+            .events()
+            .into_iter()
+            .rev()
+            .find(|g| g.id == generation.id)
+            .unwrap();
+        if last.error.is_some() {
+            break last;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert_eq!(stuck.status, Status::Processing, "it keeps waiting");
+    assert_eq!(stuck.error.map(|e| e.kind), Some(Kind::WaitingForKey));
+
+    // A few refusals later the tracker's own pauses are seconds long.
+    let refused = queries_for(&emulator, &task_id);
+    while queries_for(&emulator, &task_id) < refused + 2 {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+
+    emulator.clear_faults();
+    emulator.set_task_status(&task_id, "succeed", None);
+    let asked = queries_for(&emulator, &task_id);
+    let since = rig.recorder.events().len();
+    rig.engine
+        .save_key("Bearer sk-new-key-5678 ", kling_core::secrets::KeyScope::Keychain)
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(
+        queries_for(&emulator, &task_id) > asked,
+        "asked at once after the new key"
+    );
+    let ready = rig
+        .recorder
+        .wait_for_after(since, &generation.id, &[Status::Ready], WITHIN)
+        .await;
+    assert!(ready.error.is_none());
+}
+
+#[tokio::test]
+async fn a_badly_pasted_key_is_refused_before_anything_is_sent() {
+    let emulator = emulator().await;
+    let dir = tempfile::tempdir().unwrap();
+    let rig = engine_on(dir.path(), &emulator, None);
+    for bad in ["sk-abc\u{7}123", "sk-abc 123", "sk-äbc123"] {
+        let refused = rig
+            .engine
+            .save_key(bad, kling_core::secrets::KeyScope::Keychain)
+            .await
+            .unwrap_err();
+        assert_eq!(refused.problem().kind, Kind::KeyMalformed, "{bad:?}");
+    }
+    assert!(emulator.requests().is_empty(), "no request reached the provider");
+    assert!(!rig.engine.key_status().set);
+}

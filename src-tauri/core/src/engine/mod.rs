@@ -270,6 +270,13 @@ impl Engine {
         }
     }
 
+    /// Every tracker asks the provider now instead of at its next turn.
+    fn wake_trackers(&self) {
+        for hint in self.inner.hints.lock().unwrap_or_else(|p| p.into_inner()).values() {
+            hint.notify_one();
+        }
+    }
+
     fn hint_for(&self, id: &str) -> Arc<tokio::sync::Notify> {
         self.inner
             .hints

@@ -82,9 +82,20 @@ impl Engine {
                 Ok(task) => {
                     failures = 0;
                     unknown_since = None;
+                    if generation.error.as_ref().is_some_and(|e| waiting_kind(e.kind)) {
+                        generation.error = None;
+                        self.commit(generation)?;
+                    }
                     task
                 }
                 Err(error) => {
+                    if let Some(kind) = stuck_because(error.kind()) {
+                        if generation.error.as_ref().map(|e| e.kind) != Some(kind) {
+                            generation.error = Some(Problem::new(kind));
+                            generation.provider_message = error.provider_message();
+                            self.commit(generation)?;
+                        }
+                    }
                     if error.is_not_found() {
                         let since = *unknown_since.get_or_insert_with(tokio::time::Instant::now);
                         if since.elapsed() >= schedule.scaled(UNKNOWN_AFTER) {
@@ -146,6 +157,24 @@ impl Engine {
             }
         }
     }
+}
+
+/// Why a running video is stuck when its queries fail for a reason the user can fix (not the
+/// network, not a forgotten task): the card says so instead of "taking longer than usual".
+fn stuck_because(kind: Kind) -> Option<Kind> {
+    match kind {
+        Kind::KeyRejected => Some(Kind::WaitingForKey),
+        Kind::AccountProblem | Kind::BalanceUsedUp | Kind::NoAccess => Some(Kind::WaitingForAccount),
+        Kind::BadGatewayConfig | Kind::UnexpectedResponse => Some(Kind::WaitingForGateway),
+        _ => None,
+    }
+}
+
+fn waiting_kind(kind: Kind) -> bool {
+    matches!(
+        kind,
+        Kind::WaitingForKey | Kind::WaitingForAccount | Kind::WaitingForGateway
+    )
 }
 
 /// While callbacks flow, polling is only a safety net this far apart.
