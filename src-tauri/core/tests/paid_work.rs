@@ -684,7 +684,9 @@ async fn a_video_whose_key_was_revoked_says_so_and_goes_on_after_a_new_key() {
         .save_key("Bearer sk-new-key-5678 ", kling_core::secrets::KeyScope::Keychain)
         .await
         .unwrap();
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    // Well under the tracker's own pause after a few refusals (up to 8 s), with room for a busy
+    // machine.
+    tokio::time::sleep(Duration::from_millis(1000)).await;
     assert!(
         queries_for(&emulator, &task_id) > asked,
         "asked at once after the new key"

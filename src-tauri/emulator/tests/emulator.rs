@@ -1000,6 +1000,11 @@ async fn callbacks_can_be_duplicated_delayed_and_reordered() {
         "delayed"
     );
     assert_eq!(got[0].raw, got[1].raw, "a duplicate is the same body");
+    // A delivery is logged once its answer is back, which can be a moment after the receiver saw it.
+    let logged = Instant::now() + Duration::from_secs(5);
+    while emu.callbacks().len() < 6 && Instant::now() < logged {
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
     let copies: Vec<u32> = emu.callbacks().iter().map(|c| c.copy).collect();
     assert_eq!(copies, [0, 1, 0, 1, 0, 1]);
     tokio::time::sleep(Duration::from_millis(100)).await;
