@@ -439,16 +439,17 @@ async fn raw_server(answer: impl Fn(usize, Option<u64>) -> (String, Vec<u8>) + S
     format!("http://{address}/result.mp4")
 }
 
-/// A downloading generation whose result lives at `url`, as a restart finds it.
-fn downloading_at(dir: &std::path::Path, url: &str) -> String {
-    let library = kling_core::Library::open(dir).unwrap();
-    let valid = kling_core::request::validate(&prompt("served oddly"), &kling_core::rules::COMETAPI_LIMITS).unwrap();
-    let mut stored = library.insert(valid).unwrap();
-    stored.task_id = Some("1".into());
-    stored.status = Status::Downloading;
-    stored.remote_video_url = Some(url.to_owned());
-    library.save(&mut stored).unwrap();
-    stored.id
+/// Resumes the library in `dir`, where generation `id` is downloading, and returns the video it
+/// saved once ready.
+async fn resumed_video(dir: &std::path::Path, emulator: &Emulator, id: &str) -> Vec<u8> {
+    let rig = engine_on(dir, emulator, Some(KEY));
+    rig.engine.resume().unwrap();
+    let end = rig
+        .recorder
+        .wait_for(id, &[Status::Ready, Status::Failed], WITHIN)
+        .await;
+    assert_eq!(end.status, Status::Ready, "{:?}", end.error);
+    std::fs::read(dir.join("videos").join(format!("{id}.mp4"))).unwrap()
 }
 
 #[tokio::test]
@@ -468,15 +469,8 @@ async fn a_download_without_a_length_that_ends_early_is_fetched_again_whole() {
         )
     })
     .await;
-    let id = downloading_at(dir.path(), &url);
-    let rig = engine_on(dir.path(), &emulator, Some(KEY));
-    rig.engine.resume().unwrap();
-    let ready = rig
-        .recorder
-        .wait_for(&id, &[Status::Ready, Status::Failed], WITHIN)
-        .await;
-    assert_eq!(ready.status, Status::Ready);
-    let saved = std::fs::read(dir.path().join("videos").join(format!("{id}.mp4"))).unwrap();
+    let id = downloading_row(dir.path(), "served oddly", "1", &url, 0);
+    let saved = resumed_video(dir.path(), &emulator, &id).await;
     assert!(saved == clip, "the whole clip, not the first half");
 }
 
@@ -502,20 +496,13 @@ async fn a_resume_answered_from_the_wrong_offset_starts_over() {
         ),
     })
     .await;
-    let id = downloading_at(dir.path(), &url);
+    let id = downloading_row(dir.path(), "served oddly", "1", &url, 0);
     std::fs::write(
         dir.path().join("incoming").join(format!("{id}.mp4.part")),
         &clip[..1000],
     )
     .unwrap();
-    let rig = engine_on(dir.path(), &emulator, Some(KEY));
-    rig.engine.resume().unwrap();
-    let ready = rig
-        .recorder
-        .wait_for(&id, &[Status::Ready, Status::Failed], WITHIN)
-        .await;
-    assert_eq!(ready.status, Status::Ready);
-    let saved = std::fs::read(dir.path().join("videos").join(format!("{id}.mp4"))).unwrap();
+    let saved = resumed_video(dir.path(), &emulator, &id).await;
     assert!(saved == clip, "no spliced file");
 }
 
@@ -538,7 +525,7 @@ async fn download_again_fetches_a_result_whose_download_gave_up() {
         )
     })
     .await;
-    let id = downloading_at(dir.path(), &url);
+    let id = downloading_row(dir.path(), "served oddly", "1", &url, 0);
     let rig = engine_on(dir.path(), &emulator, Some(KEY));
     rig.engine.resume().unwrap();
     let failed = rig

@@ -193,30 +193,6 @@ async fn an_expired_link_is_refreshed_from_the_task() {
     assert_eq!(ready.status, Status::Ready, "one 403, then the fresh link worked");
 }
 
-/// A downloading generation as a crash left it, pointing at a link that answers 403.
-fn downloading_row(dir: &std::path::Path, emulator: &Emulator, text: &str, task_id: &str, age_days: i64) -> String {
-    let library = kling_core::Library::open(dir).unwrap();
-    let valid = kling_core::request::validate(&prompt(text), &kling_core::rules::COMETAPI_LIMITS).unwrap();
-    let mut stored = library.insert(valid).unwrap();
-    stored.task_id = Some(task_id.into());
-    stored.status = Status::Downloading;
-    stored.remote_video_url = Some(format!(
-        "{}/bs2/upload-kling-api/{task_id}/text2video/gone.mp4",
-        emulator.base_url()
-    ));
-    library.save(&mut stored).unwrap();
-    drop(library);
-    let created = kling_core::generation::now_ms() - age_days * 24 * 60 * 60 * 1000;
-    rusqlite::Connection::open(dir.join("library.sqlite3"))
-        .unwrap()
-        .execute(
-            "UPDATE generations SET created_at = ?1 WHERE id = ?2",
-            rusqlite::params![created, stored.id],
-        )
-        .unwrap();
-    stored.id
-}
-
 #[tokio::test]
 async fn a_result_is_expired_only_after_the_providers_30_days_or_when_it_says_so() {
     let emulator = emulator().await;
@@ -230,8 +206,14 @@ async fn a_result_is_expired_only_after_the_providers_30_days_or_when_it_says_so
         .on(FaultRoute::Media)
         .with_probability(1.0),
     );
-    let old = downloading_row(dir.path(), &emulator, "a month old", "1", 31);
-    let forgotten = downloading_row(dir.path(), &emulator, "unknown to the provider", "2", 0);
+    let link = |task: &str| {
+        format!(
+            "{}/bs2/upload-kling-api/{task}/text2video/gone.mp4",
+            emulator.base_url()
+        )
+    };
+    let old = downloading_row(dir.path(), "a month old", "1", &link("1"), 31 * 24 * 60 * 60 * 1000);
+    let forgotten = downloading_row(dir.path(), "unknown to the provider", "2", &link("2"), 0);
 
     let rig = engine_on(dir.path(), &emulator, Some(KEY));
     rig.engine.resume().unwrap();

@@ -117,6 +117,20 @@ pub fn engine_tuned(root: &Path, api_base: &str, key: Option<&str>, tune: impl F
     }
 }
 
+/// A downloading generation as a restart finds it: task `task_id`, its result at `url`, created
+/// `age_ms` ago.
+pub fn downloading_row(root: &Path, text: &str, task_id: &str, url: &str, age_ms: i64) -> String {
+    let library = Library::open(root).unwrap();
+    let valid = kling_core::request::validate(&prompt(text), &COMETAPI_LIMITS).unwrap();
+    let mut stored = library.insert(valid).unwrap();
+    stored.task_id = Some(task_id.into());
+    stored.status = Status::Downloading;
+    stored.remote_video_url = Some(url.to_owned());
+    stored.created_at -= age_ms;
+    library.save(&mut stored).unwrap();
+    stored.id
+}
+
 /// The plain prompt-and-Generate request.
 pub fn prompt(text: &str) -> kling_core::GenerationRequest {
     kling_core::GenerationRequest {
