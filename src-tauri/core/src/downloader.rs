@@ -203,21 +203,17 @@ fn is_local(url: &reqwest::Url) -> bool {
     if host.eq_ignore_ascii_case("localhost") || host.to_ascii_lowercase().ends_with(".localhost") {
         return true;
     }
-    match host
-        .trim_start_matches('[')
-        .trim_end_matches(']')
-        .parse::<std::net::IpAddr>()
-    {
-        Ok(std::net::IpAddr::V4(ip)) => {
+    match crate::api::host_ip(url) {
+        Some(std::net::IpAddr::V4(ip)) => {
             ip.is_loopback() || ip.is_private() || ip.is_link_local() || ip.is_unspecified()
         }
-        Ok(std::net::IpAddr::V6(ip)) => {
+        Some(std::net::IpAddr::V6(ip)) => {
             ip.is_loopback()
                 || ip.is_unspecified()
                 || (ip.segments()[0] & 0xfe00) == 0xfc00
                 || (ip.segments()[0] & 0xffc0) == 0xfe80
         }
-        Err(_) => false,
+        None => false,
     }
 }
 

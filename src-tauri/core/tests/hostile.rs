@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use common::*;
 use kling_core::Status;
-use kling_emulator::{Emulator, EmulatorConfig, Fault, FaultKind, FaultRoute};
+use kling_emulator::{Emulator, EmulatorConfig, Fault, FaultRoute};
 
 const WITHIN: Duration = Duration::from_secs(30);
 const ENDS: &[Status] = &[Status::Ready, Status::Failed, Status::NeedsCheck, Status::Expired];
@@ -37,14 +37,7 @@ async fn a_task_id_with_slashes_stays_one_path_segment_and_names_no_file() {
     let rig = engine_on(&root, &emulator, Some(KEY));
     let hostile =
         r#"{"code":0,"message":"SUCCEED","data":{"task_id":"../../../escape/evil","task_status":"submitted"}}"#;
-    emulator.push_fault(
-        Fault::new(FaultKind::Status {
-            http: 200,
-            body: hostile.into(),
-            content_type: "application/json",
-        })
-        .on(FaultRoute::Create),
-    );
+    emulator.push_fault(Fault::status(200, "application/json", hostile).on(FaultRoute::Create));
     let generation = rig.engine.generate(&prompt("slashes")).unwrap();
     let adopted = rig
         .recorder
@@ -192,17 +185,10 @@ async fn soak_fifty_generations_through_twenty_percent_faults() {
         if let Some(rate) = fault_rate {
             emulator.push_fault(Fault::random_mix(rate));
             // Results that answer 404 before they are there, and a captive portal's page.
-            let media = |http, body: &str, content_type| {
-                Fault::new(FaultKind::Status {
-                    http,
-                    body: body.into(),
-                    content_type,
-                })
-                .on(FaultRoute::Media)
-            };
-            emulator.push_fault(media(404, "<Error>NoSuchKey</Error>", "application/xml").with_probability(rate / 2.0));
-            emulator
-                .push_fault(media(200, "<html>Sign in to the Wi-Fi</html>", "text/html").with_probability(rate / 4.0));
+            let not_there_yet = Fault::status(404, "application/xml", "<Error>NoSuchKey</Error>");
+            let portal = Fault::status(200, "text/html", "<html>Sign in to the Wi-Fi</html>");
+            emulator.push_fault(not_there_yet.on(FaultRoute::Media).with_probability(rate / 2.0));
+            emulator.push_fault(portal.on(FaultRoute::Media).with_probability(rate / 4.0));
         }
         let ids: Vec<String> = (0..50)
             .map(|n| rig.engine.generate(&prompt(&format!("soak {n}"))).unwrap().id)

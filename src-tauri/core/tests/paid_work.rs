@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use common::*;
 use kling_core::{Kind, Status};
-use kling_emulator::{Emulator, EmulatorConfig, Fault, FaultKind, FaultRoute};
+use kling_emulator::{Emulator, EmulatorConfig, Fault, FaultRoute};
 
 const WITHIN: Duration = Duration::from_secs(60);
 const SETTLED: &[Status] = &[Status::Ready, Status::NeedsCheck, Status::Failed, Status::Expired];
@@ -116,11 +116,7 @@ async fn a_new_result_that_answers_404_twice_is_fetched_again_and_saved() {
     let emulator = emulator().await;
     let dir = tempfile::tempdir().unwrap();
     let rig = engine_on(dir.path(), &emulator, Some(KEY));
-    let not_there_yet = Fault::new(FaultKind::Status {
-        http: 404,
-        body: "<Error>NoSuchKey</Error>".into(),
-        content_type: "application/xml",
-    });
+    let not_there_yet = Fault::status(404, "application/xml", "<Error>NoSuchKey</Error>");
     emulator.push_fault(not_there_yet.on(FaultRoute::Media).times(2));
     let generation = rig.engine.generate(&prompt("not there yet")).unwrap();
     let end = rig
@@ -147,11 +143,7 @@ async fn a_web_page_instead_of_the_video_is_retried_not_failed() {
     let emulator = emulator().await;
     let dir = tempfile::tempdir().unwrap();
     let rig = engine_on(dir.path(), &emulator, Some(KEY));
-    let portal = Fault::new(FaultKind::Status {
-        http: 200,
-        body: "<html><body>Sign in to the hotel Wi-Fi</body></html>".into(),
-        content_type: "text/html",
-    });
+    let portal = Fault::status(200, "text/html", "<html><body>Sign in to the hotel Wi-Fi</body></html>");
     emulator.push_fault(portal.on(FaultRoute::Media));
     let generation = rig.engine.generate(&prompt("behind a portal")).unwrap();
     let end = rig

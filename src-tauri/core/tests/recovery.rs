@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use common::*;
 use kling_core::Status;
-use kling_emulator::{Emulator, EmulatorConfig, ExternalLookup, Fault, FaultKind, FaultRoute};
+use kling_emulator::{Emulator, EmulatorConfig, ExternalLookup, Fault, FaultRoute};
 
 const WITHIN: Duration = Duration::from_secs(30);
 
@@ -179,11 +179,7 @@ async fn an_expired_link_is_refreshed_from_the_task() {
     let emulator = emulator().await;
     let dir = tempfile::tempdir().unwrap();
     let rig = engine_on(dir.path(), &emulator, Some(KEY));
-    let forbidden = Fault::new(FaultKind::Status {
-        http: 403,
-        body: "expired".into(),
-        content_type: "text/plain",
-    });
+    let forbidden = Fault::status(403, "text/plain", "expired");
     emulator.push_fault(forbidden.on(FaultRoute::Media));
     let refreshed = rig.engine.generate(&prompt("refreshed link")).unwrap();
     let ready = rig
@@ -198,13 +194,9 @@ async fn a_result_is_expired_only_after_the_providers_30_days_or_when_it_says_so
     let emulator = emulator().await;
     let dir = tempfile::tempdir().unwrap();
     emulator.push_fault(
-        Fault::new(FaultKind::Status {
-            http: 403,
-            body: "expired".into(),
-            content_type: "text/plain",
-        })
-        .on(FaultRoute::Media)
-        .with_probability(1.0),
+        Fault::status(403, "text/plain", "expired")
+            .on(FaultRoute::Media)
+            .with_probability(1.0),
     );
     let link = |task: &str| {
         format!(

@@ -582,12 +582,17 @@ impl Fault {
     }
 
     /// An HTML error page, as a proxy or CDN in front of the API would send (502, 524, …).
-    pub fn html(http: u16) -> Self {
+    /// Any canned answer: a status, a content type and a body.
+    pub fn status(http: u16, content_type: &'static str, body: &str) -> Self {
         Self::new(FaultKind::Status {
             http,
-            body: routes::html_page(http),
-            content_type: "text/html; charset=utf-8",
+            body: body.to_owned(),
+            content_type,
         })
+    }
+
+    pub fn html(http: u16) -> Self {
+        Self::status(http, "text/html; charset=utf-8", &routes::html_page(http))
     }
 
     /// 200 with a JSON body whose `code` is not 0.

@@ -183,19 +183,24 @@ fn acceptable_base(base: &str) -> bool {
     let Ok(url) = reqwest::Url::parse(base) else {
         return false;
     };
-    let host = url.host_str().unwrap_or_default();
     match url.scheme() {
-        "https" => !host.is_empty(),
+        "https" => url.host_str().is_some_and(|host| !host.is_empty()),
         "http" => {
-            host.eq_ignore_ascii_case("localhost")
-                || host
-                    .trim_start_matches('[')
-                    .trim_end_matches(']')
-                    .parse::<std::net::IpAddr>()
-                    .is_ok_and(|ip| ip.is_loopback())
+            url.host_str()
+                .is_some_and(|host| host.eq_ignore_ascii_case("localhost"))
+                || host_ip(&url).is_some_and(|ip| ip.is_loopback())
         }
         _ => false,
     }
+}
+
+/// The address a URL names when its host is a literal IP (`127.0.0.1`, `[::1]`), else `None`.
+pub(crate) fn host_ip(url: &reqwest::Url) -> Option<std::net::IpAddr> {
+    url.host_str()?
+        .trim_start_matches('[')
+        .trim_end_matches(']')
+        .parse()
+        .ok()
 }
 
 fn bearer(key: &str) -> String {

@@ -206,12 +206,15 @@ impl Engine {
         if let Ok(entries) = std::fs::read_dir(self.inner.library.incoming_dir()) {
             for entry in entries.flatten() {
                 let name = entry.file_name().to_string_lossy().into_owned();
+                if downloading.contains(&name) {
+                    continue;
+                }
                 // A partial download of a row this catalog does not hold (lost with a catalog
                 // set aside) or cannot decode may still be paid work: it is kept.
                 let unowned = name
                     .strip_suffix(".mp4.part")
                     .is_some_and(|id| !matches!(self.inner.library.get(id), Ok(Some(_))));
-                if !downloading.contains(&name) && !unowned {
+                if !unowned {
                     let _ = std::fs::remove_file(entry.path());
                 }
             }
