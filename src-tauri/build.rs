@@ -7,6 +7,8 @@ const COMMANDS: &[&str] = &[
     "clear_key",
     "generate",
     "list_generations",
+    "mark",
+    "save_gallery_query",
     "get_settings",
     "set_settings",
     "rules",

@@ -1,10 +1,11 @@
 //! The commands the window calls. Each one only adapts: the rules live in kling-core.
 
 use kling_core::engine::CallbackInfo;
+use kling_core::library::Cursor;
 use kling_core::rules::{self, RulesTable};
 use kling_core::secrets::{KeyScope, KeyStatus};
 use kling_core::Problem;
-use kling_core::{Generation, GenerationRequest, Page};
+use kling_core::{Generation, GenerationRequest, LibraryQuery, Mark, Page};
 use serde::Serialize;
 use tauri::{AppHandle, Manager, Runtime, State};
 
@@ -68,9 +69,29 @@ pub async fn generate(state: State<'_, AppState>, request: GenerationRequest) ->
     Ok(state.engine.generate(&request)?)
 }
 
+/// The gallery's one way to ask: a page of what the search box and the filters select.
 #[tauri::command]
-pub fn list_generations(state: State<'_, AppState>, before: Option<i64>, limit: Option<usize>) -> Result<Page> {
-    Ok(state.engine.page(before, limit.unwrap_or(24))?)
+pub fn list_generations(
+    state: State<'_, AppState>,
+    query: Option<LibraryQuery>,
+    after: Option<Cursor>,
+    limit: Option<usize>,
+) -> Result<Page> {
+    Ok(state
+        .engine
+        .search(&query.unwrap_or_default(), after, limit.unwrap_or(24))?)
+}
+
+#[tauri::command]
+pub fn save_gallery_query<R: Runtime>(app: AppHandle<R>, query: LibraryQuery) -> Result<()> {
+    let mut settings = Settings::load(&app);
+    settings.gallery = query;
+    settings.save(&app)
+}
+
+#[tauri::command]
+pub fn mark(state: State<'_, AppState>, id: String, mark: Mark) -> Result<Generation> {
+    Ok(state.engine.mark(&id, &mark)?)
 }
 
 #[tauri::command]
@@ -85,9 +106,12 @@ pub async fn set_settings<R: Runtime>(
     settings: Settings,
 ) -> Result<Settings> {
     let mut settings = settings;
+    let saved = Settings::load(&app);
     // The callback token is the app's own secret: only `renew_callback_token` changes it, never a
-    // settings object the window may hold from before a renewal.
-    settings.callback_token = Settings::load(&app).callback_token;
+    // settings object the window may hold from before a renewal. The gallery's query has its own
+    // command, called as the user types: a settings object from earlier must not undo it.
+    settings.callback_token = saved.callback_token;
+    settings.gallery = saved.gallery;
     let setup = settings.callback_setup();
     // Checked before saving: an address the client cannot use must never reach the next start.
     state.engine.set_api_base(&settings.effective_api_base())?;

@@ -5,6 +5,7 @@ pub mod commands;
 pub mod error;
 pub mod events;
 pub mod settings;
+pub mod start_failure;
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -112,6 +113,9 @@ pub fn manage_start<R: tauri::Runtime>(app: &tauri::AppHandle<R>, options: Start
                     .param("path", library.display().to_string())
                     .param("detail", error.to_string());
             }
+            // The window says it too; stderr is for whoever started the app from a terminal or a
+            // service, and for bug reports.
+            start_failure::tell(&start_failure::message(&problem, start_failure::app_language(app)));
             app.manage(StartFailure(problem));
         }
     }
@@ -128,6 +132,8 @@ macro_rules! command_handler {
             $crate::commands::clear_key,
             $crate::commands::generate,
             $crate::commands::list_generations,
+            $crate::commands::mark,
+            $crate::commands::save_gallery_query,
             $crate::commands::get_settings,
             $crate::commands::set_settings,
             $crate::commands::rules,
@@ -161,6 +167,13 @@ pub fn hold_first_close<R: tauri::Runtime>(app: &tauri::AppHandle<R>) -> bool {
     .is_ok()
 }
 
+/// The main window, as tauri.conf.json describes it.
+fn main_window(app: &tauri::App) -> tauri::Result<tauri::WebviewWindow> {
+    let config = app.config().app.windows.iter().find(|window| window.label == "main");
+    let config = config.cloned().unwrap_or_default();
+    tauri::WebviewWindowBuilder::from_config(app.handle(), &config)?.build()
+}
+
 pub fn run() {
     tauri::Builder::default()
         // First: a second launch must reach the running window before anything else opens the library.
@@ -173,6 +186,7 @@ pub fn run() {
         }))
         .plugin(tauri_plugin_store::Builder::new().build())
         .plugin(tauri_plugin_window_state::Builder::default().build())
+        .plugin(tauri_plugin_dialog::init())
         .invoke_handler(command_handler!())
         .on_window_event(|window, event| {
             if let WindowEvent::CloseRequested { api, .. } = event {
@@ -182,6 +196,12 @@ pub fn run() {
             }
         })
         .setup(|app| {
+            // The window first, as Tauri would (tauri.conf.json has `create: false` so that a window
+            // that cannot be made is explained here, instead of a panic no one sees).
+            if let Err(error) = main_window(app) {
+                start_failure::explain_without_window(app.handle(), &error);
+                return Ok(());
+            }
             // Not created here: opening the library does that, and explains in the window if it can't.
             let data_dir = app.path().app_data_dir()?;
             let handle = app.handle().clone();

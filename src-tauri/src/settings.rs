@@ -1,6 +1,7 @@
 //! Preferences, through tauri-plugin-store, behind a typed struct. Only preferences live here: the
 //! record of paid work is in the SQLite library, and the key in the keychain.
 
+use kling_core::LibraryQuery;
 use serde::{Deserialize, Serialize};
 use tauri::{AppHandle, Runtime};
 use tauri_plugin_store::StoreExt;
@@ -32,6 +33,12 @@ pub struct Settings {
     /// callbacks for older tasks still arrive.
     #[serde(default)]
     pub callback_token: Option<String>,
+    /// "light" or "dark"; `None` follows the system.
+    #[serde(default)]
+    pub theme: Option<String>,
+    /// The gallery's search box and filters as the user left them (`save_gallery_query`).
+    #[serde(default)]
+    pub gallery: LibraryQuery,
 }
 
 impl Settings {

@@ -103,6 +103,15 @@ pub struct Generation {
     /// Transient: what the card offers now, from `Generation::actions`.
     #[serde(default)]
     pub actions: Vec<Action>,
+    /// What the user said about the video (`library::marks`); the engine never writes these.
+    #[serde(default)]
+    pub favorite: bool,
+    /// Hidden from the gallery unless a filter asks for rejected videos.
+    #[serde(default)]
+    pub rejected: bool,
+    /// Shown instead of the prompt's first line, and searched with it.
+    #[serde(default)]
+    pub title: Option<String>,
 }
 
 /// What the user can do with a generation besides reusing its settings. Core decides when each is

@@ -18,6 +18,6 @@ pub mod secrets;
 pub use engine::{Engine, EngineConfig, EventSink, PollSchedule};
 pub use error::{Error, Result};
 pub use generation::{Action, Delivery, Generation, Status};
-pub use library::{Library, Page};
+pub use library::{Library, LibraryQuery, Mark, Page};
 pub use problem::{Kind, Problem};
 pub use request::GenerationRequest;

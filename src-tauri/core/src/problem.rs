@@ -96,6 +96,8 @@ kinds! {
     LibraryInUse = "library_in_use",
     PosterInvalid = "poster_invalid",
     RateLimitedGaveUp = "rate_limited_gave_up",
+    /// A title longer than `marks::TITLE_MAX_CHARS`.
+    TitleTooLong = "title_too_long",
 }
 
 impl std::fmt::Display for Kind {

@@ -128,7 +128,7 @@ async fn a_row_that_does_not_decode_is_reported_and_the_others_resume() {
     assert_eq!(undecodable[0].id.as_deref(), Some(bad.as_str()));
     let shown: Vec<String> = rig
         .engine
-        .page(None, 10)
+        .search(&kling_core::LibraryQuery::default(), None, 10)
         .unwrap()
         .items
         .into_iter()

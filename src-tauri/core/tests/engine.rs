@@ -163,7 +163,11 @@ async fn a_bad_request_is_refused_before_anything_is_sent() {
     assert_eq!(problem.params["max"], 500);
     assert!(emulator.requests().is_empty());
     assert!(
-        rig.engine.page(None, 10).unwrap().items.is_empty(),
+        rig.engine
+            .search(&kling_core::LibraryQuery::default(), None, 10)
+            .unwrap()
+            .items
+            .is_empty(),
         "nothing was written either"
     );
 }

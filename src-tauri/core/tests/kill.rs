@@ -139,7 +139,9 @@ fn all_generations(root: &Path) -> Vec<kling_core::Generation> {
     let mut all = Vec::new();
     let mut before = None;
     loop {
-        let page = library.page(before, 200).unwrap();
+        let page = library
+            .search(&kling_core::LibraryQuery::default(), before, 200)
+            .unwrap();
         all.extend(page.items);
         match page.next {
             Some(next) => before = Some(next),

@@ -565,7 +565,14 @@ async fn a_task_recovered_by_its_id_is_saved_once_and_unknown_or_expired_ones_sa
 
     let again = rig.engine.recover(&task).await.unwrap();
     assert_eq!(again.id, recovered.id, "pasting the same id finds the existing card");
-    assert_eq!(rig.engine.page(None, 50).unwrap().items.len(), 1);
+    assert_eq!(
+        rig.engine
+            .search(&kling_core::LibraryQuery::default(), None, 50)
+            .unwrap()
+            .items
+            .len(),
+        1
+    );
 
     let unknown = rig.engine.recover("7000000000000000001").await.unwrap_err();
     assert_eq!(unknown.problem().kind, Kind::TaskNotFound);
@@ -578,7 +585,11 @@ async fn a_task_recovered_by_its_id_is_saved_once_and_unknown_or_expired_ones_sa
     let expired = rig.engine.recover(&gone).await.unwrap();
     assert_eq!(expired.status, Status::Expired);
     assert_eq!(
-        rig.engine.page(None, 50).unwrap().items.len(),
+        rig.engine
+            .search(&kling_core::LibraryQuery::default(), None, 50)
+            .unwrap()
+            .items
+            .len(),
         2,
         "nothing stored for the unknown id"
     );

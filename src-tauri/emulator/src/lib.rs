@@ -51,6 +51,7 @@
 mod callbacks;
 mod checks;
 mod conn;
+pub mod library_fixture;
 mod media;
 mod routes;
 mod webhook;

@@ -19,7 +19,7 @@ use crate::api::{ApiError, Client, Pacer, Timeouts};
 use crate::callback_receiver::CallbackHint;
 use crate::error::{Error, Result};
 use crate::generation::{now_ms, Delivery, Generation, Status};
-use crate::library::{Library, Page};
+use crate::library::{Cursor, Library, LibraryQuery, Mark, Page};
 use crate::problem::{Kind, Problem};
 use crate::request::{validate, GenerationRequest};
 use crate::rules::Limits;
@@ -226,10 +226,17 @@ impl Engine {
         Ok(count)
     }
 
-    pub fn page(&self, before: Option<i64>, limit: usize) -> Result<Page> {
-        let mut page = self.inner.library.page(before, limit)?;
+    pub fn search(&self, query: &LibraryQuery, after: Option<Cursor>, limit: usize) -> Result<Page> {
+        let mut page = self.inner.library.search(query, after, limit)?;
         page.items = page.items.into_iter().map(|g| self.view(g)).collect();
         Ok(page)
+    }
+
+    /// A favorite, a reject or a title for a finished video; the window hears of it like any change.
+    pub fn mark(&self, id: &str, mark: &Mark) -> Result<Generation> {
+        let generation = self.view(self.inner.library.mark(id, mark)?);
+        self.inner.sink.generation_changed(&generation);
+        Ok(generation)
     }
 
     pub fn get(&self, id: &str) -> Result<Generation> {

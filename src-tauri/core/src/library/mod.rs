@@ -3,17 +3,22 @@
 //! Paid work lives here, so the catalog is written before anything is sent, every change is one
 //! committed transaction, and the start path only reads what is unfinished (a partial index).
 //! `schema` opens and migrates the catalog, `rescue` rebuilds a damaged one from what it still
-//! holds, `queries` reads and writes generations, `gateways` remembers what each API address
-//! supports.
+//! holds, `queries` reads and writes generations, `search` finds them for the gallery, `marks`
+//! keeps what the user says about them, `gateways` remembers what each API address supports.
 //!
 //! Damage is met where it is read: a statement that finds a damaged page has the indexes rebuilt
 //! (`REINDEX`) and runs again; when that is not enough, the catalog is set aside and rebuilt, and
 //! the statement runs on the new one. A row that does not decode is skipped, noted and reported.
 
 mod gateways;
+mod marks;
 mod queries;
 mod rescue;
 mod schema;
+mod search;
+
+pub use marks::{Mark, TITLE_MAX_CHARS};
+pub use search::{Cursor, LibraryQuery, MadeFilter, MarksFilter, Order, Page, StatusFilter};
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -24,15 +29,7 @@ use rusqlite::{Connection, OpenFlags};
 use serde::Serialize;
 
 use crate::error::{Error, Result};
-use crate::generation::Generation;
 use crate::problem::Problem;
-
-/// One page of the gallery, newest first; `next` is the cursor for the page after it.
-#[derive(Debug, Clone, Serialize)]
-pub struct Page {
-    pub items: Vec<Generation>,
-    pub next: Option<i64>,
-}
 
 /// A stored row this build cannot turn into a generation (a JSON column that does not parse, a
 /// value of the wrong type). It stays in the catalog as it is; reads skip it instead of failing.
@@ -300,12 +297,12 @@ mod tests {
         for n in 0..5 {
             library.insert(request(&format!("prompt {n}"))).unwrap();
         }
-        let first = library.page(None, 2).unwrap();
+        let first = library.search(&LibraryQuery::default(), None, 2).unwrap();
         let prompts = |page: &Page| page.items.iter().map(|g| g.request.prompt.clone()).collect::<Vec<_>>();
         assert_eq!(prompts(&first), ["prompt 4", "prompt 3"]);
-        let second = library.page(first.next, 2).unwrap();
+        let second = library.search(&LibraryQuery::default(), first.next, 2).unwrap();
         assert_eq!(prompts(&second), ["prompt 2", "prompt 1"]);
-        let last = library.page(second.next, 2).unwrap();
+        let last = library.search(&LibraryQuery::default(), second.next, 2).unwrap();
         assert_eq!(prompts(&last), ["prompt 0"]);
         assert_eq!(last.next, None);
     }
@@ -330,7 +327,15 @@ mod tests {
         );
         library.insert(request("after the rescue")).unwrap();
         drop(library);
-        assert_eq!(Library::open(dir.path()).unwrap().page(None, 5).unwrap().items.len(), 1);
+        assert_eq!(
+            Library::open(dir.path())
+                .unwrap()
+                .search(&LibraryQuery::default(), None, 5)
+                .unwrap()
+                .items
+                .len(),
+            1
+        );
         assert!(Library::open(dir.path()).unwrap().notice().is_none());
     }
 

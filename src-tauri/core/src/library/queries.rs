@@ -2,14 +2,15 @@
 
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
-use super::{Library, Page, UndecodableRow};
+use super::{Library, UndecodableRow};
 use crate::error::{Error, Result};
 use crate::generation::{now_ms, Generation, Status};
 use crate::request::ValidRequest;
 
 /// Every column of `generations`, in the table's own order (`rescue` relies on it).
 pub(super) const COLUMNS: &str = "seq, id, external_task_id, task_id, status, request_json, created_at, updated_at, \
-    finished_at, error_json, provider_message, remote_video_url, video_duration, video_file, video_bytes, callback_url, poster_file";
+    finished_at, error_json, provider_message, remote_video_url, video_duration, video_file, video_bytes, callback_url, poster_file, \
+    favorite, rejected, title";
 
 /// The partial index's condition, built from `Status::FINAL`; `unfinished` must say exactly this
 /// for SQLite to use the index (a test compares it with the migration that made the index).
@@ -51,6 +52,9 @@ impl Library {
             poster_file: None,
             poster_url: None,
             actions: Vec::new(),
+            favorite: false,
+            rejected: false,
+            title: None,
         };
         let request_json = serde_json::to_string(&generation.request).expect("a request always serializes");
         self.with_db(|db| {
@@ -96,12 +100,17 @@ impl Library {
             .error
             .as_ref()
             .map(|e| serde_json::to_string(e).expect("a problem always serializes"));
-        let changed = self.with_db(|db| {
-            db.execute(
+        // The user's marks are theirs alone: never written here, but read back, so the record the
+        // engine carries on with (and sends to the window) has the ones set meanwhile.
+        let marks = self.with_db(|db| {
+            db.prepare_cached(
                 "UPDATE generations SET task_id = ?2, status = ?3, updated_at = ?4, finished_at = ?5, error_json = ?6,
                     provider_message = ?7, remote_video_url = ?8, video_duration = ?9, video_file = ?10, video_bytes = ?11,
                     external_task_id = ?12, callback_url = ?13, poster_file = ?14, created_at = ?17
-                 WHERE id = ?1 AND (?15 IS NULL OR (status = ?15 AND external_task_id = ?16))",
+                 WHERE id = ?1 AND (?15 IS NULL OR (status = ?15 AND external_task_id = ?16))
+                 RETURNING favorite, rejected, title",
+            )?
+            .query_row(
                 params![
                     generation.id,
                     generation.task_id,
@@ -121,9 +130,23 @@ impl Library {
                     seen.map(|g| g.external_task_id.as_str()),
                     generation.created_at,
                 ],
+                |row| {
+                    Ok((
+                        row.get::<_, Option<bool>>(0)?.unwrap_or(false),
+                        row.get::<_, Option<bool>>(1)?.unwrap_or(false),
+                        row.get::<_, Option<String>>(2)?,
+                    ))
+                },
             )
+            .optional()
         })?;
-        Ok(changed > 0)
+        let written = marks.is_some();
+        if let Some((favorite, rejected, title)) = marks {
+            generation.favorite = favorite;
+            generation.rejected = rejected;
+            generation.title = title;
+        }
+        Ok(written)
     }
 
     pub fn get(&self, id: &str) -> Result<Option<Generation>> {
@@ -140,29 +163,6 @@ impl Library {
             db.prepare_cached(&format!("SELECT {COLUMNS} FROM generations WHERE task_id = ?1"))?
                 .query_row([task_id], from_row)
                 .optional()
-        })
-    }
-
-    /// Newest first; `before` is the `next` of the previous page. A row that does not decode is
-    /// left out (see `undecodable`) and does not count towards `limit`.
-    pub fn page(&self, before: Option<i64>, limit: usize) -> Result<Page> {
-        let limit = limit.clamp(1, 200);
-        self.with_db(|db| {
-            let mut statement = db.prepare_cached(&format!(
-                "SELECT {COLUMNS} FROM generations WHERE seq < ?1 ORDER BY seq DESC"
-            ))?;
-            let mut rows = statement.query([before.unwrap_or(i64::MAX)])?;
-            let (mut items, mut last) = (Vec::new(), None);
-            while let Some(row) = rows.next()? {
-                if items.len() == limit {
-                    return Ok(Page { items, next: last });
-                }
-                if let Some(generation) = self.decoded(row) {
-                    last = Some(row.get(0)?);
-                    items.push(generation);
-                }
-            }
-            Ok(Page { items, next: None })
         })
     }
 
@@ -198,7 +198,7 @@ impl Library {
     }
 
     /// The row as a generation; `None` for a row that does not decode, which is noted instead.
-    fn decoded(&self, row: &Row<'_>) -> Option<Generation> {
+    pub(super) fn decoded(&self, row: &Row<'_>) -> Option<Generation> {
         from_row(row)
             .map_err(|error| {
                 let seq = row.get(0).unwrap_or_default();
@@ -216,7 +216,7 @@ impl Library {
     }
 }
 
-fn from_row(row: &Row<'_>) -> rusqlite::Result<Generation> {
+pub(super) fn from_row(row: &Row<'_>) -> rusqlite::Result<Generation> {
     let json_column = |index: usize| -> rusqlite::Result<Option<String>> { row.get(index) };
     let status: String = row.get(4)?;
     let request_json: String = row.get(5)?;
@@ -248,5 +248,8 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<Generation> {
         poster_file: row.get(16)?,
         poster_url: None,
         actions: Vec::new(),
+        favorite: row.get::<_, Option<bool>>(17)?.unwrap_or(false),
+        rejected: row.get::<_, Option<bool>>(18)?.unwrap_or(false),
+        title: row.get(19)?,
     })
 }

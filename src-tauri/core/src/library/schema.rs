@@ -14,6 +14,7 @@ pub(super) const MIGRATIONS: &[&str] = &[
     include_str!("migrations/001_initial.sql"),
     include_str!("migrations/002_callbacks_and_task_index.sql"),
     include_str!("migrations/003_posters.sql"),
+    include_str!("migrations/004_search_and_marks.sql"),
 ];
 
 pub(super) fn open_catalog(path: &Path) -> Result<Connection> {
