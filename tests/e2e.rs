@@ -504,3 +504,176 @@ fn a_video_made_elsewhere_is_recovered_by_its_task_id_and_plays() {
     assert!((seconds(&video_metadata(s)) - 5.1).abs() < 0.2);
     assert_eq!(creates(&emulator).len(), 1, "recovering posted nothing");
 }
+
+/// The ids of the cards drawn now, top to bottom.
+fn drawn_cards(s: &Session) -> Vec<String> {
+    let ids = s.execute("return [...document.querySelectorAll('[data-testid=generation]')].map((c) => c.dataset.id);");
+    ids.as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap().to_owned())
+        .collect()
+}
+
+/// Waits until `script` (which returns a value) returns `want`.
+fn wait_for_value(s: &Session, script: &str, want: &Value, within: Duration) {
+    let deadline = Instant::now() + within;
+    loop {
+        let got = s.execute(script);
+        if &got == want {
+            return;
+        }
+        assert!(Instant::now() < deadline, "{script} gave {got}, not {want}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+const FIRST_CARD_ID: &str = "return document.querySelector('[data-testid=generation]')?.dataset.id ?? null;";
+const FOCUSED_CARD_ID: &str = "return document.activeElement?.dataset?.testid === 'generation' ? document.activeElement.dataset.id : null;";
+const ENTER: &str = "\u{E007}";
+const ESCAPE: &str = "\u{E00C}";
+const ARROW_RIGHT: &str = "\u{E014}";
+
+#[test]
+#[ignore = "needs Xvfb, a session bus and WebKitWebDriver: run by scripts/test.sh"]
+fn ten_thousand_videos_are_searched_filtered_marked_and_opened_from_the_keyboard() {
+    let (_runtime, emulator) = start_emulator(EmulatorConfig::fast());
+    let home = tempfile::tempdir().unwrap();
+    let library = home.path().join("data/app.klingdesk.desktop/library");
+    let rows = kling_emulator::library_fixture::write_library(&library, 10_000).unwrap();
+    let log = home.path().join("app.log");
+    let app = App::launch(&binary(), home.path(), &emulator.base_url(), &log);
+    let s = &app.session;
+    save_key(s);
+    s.wait_for("[data-testid=generation]", Duration::from_secs(30));
+
+    // Only the cards near the viewport exist, however far the gallery is scrolled.
+    let top = drawn_cards(s);
+    assert!(!top.is_empty() && top.len() < 80, "{} cards drawn at the top", top.len());
+    for _ in 0..6 {
+        s.execute("window.scrollTo(0, document.documentElement.scrollHeight);");
+        std::thread::sleep(Duration::from_millis(400));
+    }
+    let further = drawn_cards(s);
+    assert!(further.len() < 80, "{} cards drawn after scrolling", further.len());
+    assert!(further.iter().all(|id| !top.contains(id)), "the first cards left the page");
+    let loaded = s.execute("return document.documentElement.scrollHeight;").as_f64().unwrap();
+    assert!(loaded > 20_000.0, "more pages came while scrolling ({loaded} px)");
+    s.execute("window.scrollTo(0, 0);");
+
+    // Nothing found says so, and offers a way back.
+    let search = s.wait_for("[data-testid=search]", Duration::from_secs(5));
+    s.type_into(&search, "zebra");
+    let none = s.wait_for("[data-testid=no-results]", Duration::from_secs(10));
+    assert!(s.text(&none).contains("“zebra”"), "{}", s.text(&none));
+    pick(s, "[data-testid=clear-search]");
+    wait_for_value(s, FIRST_CARD_ID, &json!(top[0]), Duration::from_secs(10));
+
+    // Words and a filter narrow the gallery to exactly the fixture's matching rows.
+    s.type_into(&search, "kolibri");
+    pick(s, "[data-testid=filter-status] option[value=ready]");
+    let mut want: Vec<&kling_emulator::library_fixture::FixtureRow> = rows
+        .iter()
+        .filter(|r| r.status == "ready" && !r.rejected && r.prompt.to_lowercase().contains("kolibri"))
+        .collect();
+    want.sort_by_key(|r| std::cmp::Reverse(r.created_at));
+    assert!(want.len() > 20);
+    wait_for_value(s, FIRST_CARD_ID, &json!(want[0].id), Duration::from_secs(10));
+    let shown = drawn_cards(s);
+    let expected: Vec<String> = want.iter().take(shown.len()).map(|r| r.id.clone()).collect();
+    assert_eq!(shown, expected, "the drawn cards are the newest matches, in order");
+    let marked = s.execute(
+        "return [...document.querySelectorAll('[data-testid=generation] mark.match')].map((m) => m.textContent.toLowerCase());",
+    );
+    assert!(
+        marked.as_array().is_some_and(|m| !m.is_empty() && m.iter().all(|t| t == "kolibri")),
+        "the typed word is marked on the cards: {marked}"
+    );
+    screenshot("search.png");
+
+    // Enter opens the first card: its task id, a video that plays, a title and a star.
+    let first = s.wait_for(&format!("[data-testid=generation][data-id='{}']", want[0].id), Duration::from_secs(5));
+    let task_id = s.attribute(&first, "data-task-id").unwrap();
+    s.type_into(&first, ENTER);
+    s.wait_for("[data-testid=detail]", Duration::from_secs(5));
+    let shown_task = s.wait_for("[data-testid=detail-task-id]", Duration::from_secs(5));
+    assert_eq!(s.text(&shown_task), task_id);
+    let metadata = s.execute_async(
+        "const done = arguments[arguments.length - 1];
+         const v = document.querySelector('[data-testid=detail-video]');
+         if (!v) { done('no video'); return; }
+         const report = () => done({duration: v.duration, width: v.videoWidth});
+         if (v.readyState >= 1) { report(); return; }
+         v.addEventListener('loadedmetadata', report, {once: true});
+         v.addEventListener('error', () => done('error ' + (v.error && v.error.code)), {once: true});",
+    );
+    assert!(metadata["duration"].as_f64().is_some_and(|d| d > 4.0), "the video plays: {metadata}");
+    let title = s.wait_for("[data-testid=detail-title]", Duration::from_secs(5));
+    s.type_into(&title, &format!("Hummingbird hero shot{ENTER}"));
+    pick(s, "[data-testid=detail-favorite]");
+    wait_for_value(
+        s,
+        "return document.querySelector('[data-testid=detail-favorite]').getAttribute('aria-pressed');",
+        &json!("true"),
+        Duration::from_secs(5),
+    );
+    screenshot("detail.png");
+    s.type_into(&title, ESCAPE);
+    wait_for_value(s, "return document.querySelector('[data-testid=detail]').open;", &json!(false), Duration::from_secs(5));
+    wait_for_value(s, FOCUSED_CARD_ID, &json!(want[0].id), Duration::from_secs(5));
+    wait_for_value(
+        s,
+        &format!(
+            "return document.querySelector(\"[data-id='{}'] [data-testid=card-title]\")?.textContent ?? null;",
+            want[0].id
+        ),
+        &json!("Hummingbird hero shot"),
+        Duration::from_secs(5),
+    );
+
+    // The arrow keys move between cards.
+    let focused = s.wait_for(&format!("[data-testid=generation][data-id='{}']", want[0].id), Duration::from_secs(5));
+    s.type_into(&focused, ARROW_RIGHT);
+    wait_for_value(s, FOCUSED_CARD_ID, &json!(want[1].id), Duration::from_secs(5));
+
+    // After a restart: the same search and filter, the title found by its words, the star kept.
+    drop(app);
+    assert!(wait_until_gone(&binary(), home.path(), Duration::from_secs(20)));
+    let app = App::launch(&binary(), home.path(), &emulator.base_url(), &log);
+    let s = &app.session;
+    let search = s.wait_for("[data-testid=search]", Duration::from_secs(30));
+    wait_for_value(s, FIRST_CARD_ID, &json!(want[0].id), Duration::from_secs(20));
+    assert_eq!(s.execute("return document.querySelector('[data-testid=search]').value;"), json!("kolibri"));
+    assert_eq!(s.execute("return document.querySelector('[data-testid=filter-status]').value;"), json!("ready"));
+    pick(s, "[data-testid=search-clear]");
+    s.type_into(&search, "hero");
+    wait_for_value(s, FIRST_CARD_ID, &json!(want[0].id), Duration::from_secs(10));
+    assert_eq!(drawn_cards(s), [want[0].id.clone()], "only the titled video has \"hero\"");
+    let star = s.wait_for("[data-testid=generation] [data-testid=favorite]", Duration::from_secs(5));
+    assert_eq!(s.attribute(&star, "aria-pressed").as_deref(), Some("true"));
+
+    // The same screens in German.
+    pick(s, "[data-testid=settings]");
+    pick(s, "[data-testid=language] option[value=de]");
+    pick(s, "[data-testid=settings-close]");
+    assert_eq!(
+        s.execute("return document.querySelector('[data-testid=search]').placeholder;"),
+        json!("Prompts und Titel durchsuchen")
+    );
+    pick(s, "[data-testid=search-clear]");
+    s.type_into(&search, "kolibri");
+    wait_for_value(s, FIRST_CARD_ID, &json!(want[0].id), Duration::from_secs(10));
+    screenshot("search-de.png");
+    let titled = s.find_all("[data-testid=generation] [data-testid=card-title]");
+    s.click(&titled[0]);
+    s.wait_for("[data-testid=detail-task-id]", Duration::from_secs(5));
+    screenshot("detail-de.png");
+
+    // At the window's smallest size everything still fits (tauri.conf.json: 720 × 520).
+    s.resize(720, 520);
+    std::thread::sleep(Duration::from_millis(500));
+    screenshot("detail-de-small.png");
+    pick(s, "[data-testid=detail-close]");
+    std::thread::sleep(Duration::from_millis(300));
+    screenshot("search-de-small.png");
+}

@@ -137,6 +137,11 @@ impl Session {
         )
     }
 
+    /// Resizes the window, as a person dragging its corner would.
+    pub fn resize(&self, width: u32, height: u32) {
+        self.act("/window/rect", json!({"width": width, "height": height}));
+    }
+
     pub fn quit(&self) {
         let _ = self.http.delete(&self.url).send();
     }

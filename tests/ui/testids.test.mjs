@@ -11,7 +11,7 @@ test("the page has each stable test id exactly once", () => {
   const ids = ["settings", "about", "about-dialog", "offline", "library-notice", "library-notice-dismiss", "quit-dialog",
     "quit-message", "quit-confirm", "quit-cancel", "save-settings", "api-base", "requests-per-second", "callback-enabled",
     "callback-port", "callback-public-url", "callback-local-url", "callback-copy", "callback-state", "callback-renew",
-    "gallery", "generate", "prompt", "language"];
+    "gallery", "generate", "prompt", "language", "theme"];
   for (const id of ids) {
     const count = html.split(`data-testid="${id}"`).length - 1;
     assert.equal(count, 1, `${id} appears ${count} times`);

@@ -38,8 +38,22 @@ export const clearKey = () => call("clear_key");
 /** request: {prompt, ...options} → the new Generation record */
 export const generate = (request) => call("generate", { request });
 
-/** → {items, next} newest first; before is null for the first page. */
-export const listGenerations = (before, limit) => call("list_generations", { before, limit });
+/**
+ * One page of what the search box and the filters select → {items, next}; `after` is the `next`
+ * of the page before (null for the first). query: {text, status, marks, model_name, aspect_ratio,
+ * duration, made, utc_offset_minutes, order} (see library-query.js).
+ */
+export const listGenerations = (query, after, limit) => call("list_generations", { query, after, limit });
+
+/** The search box and filters as the user left them, for the next start. */
+export const saveGalleryQuery = (query) => call("save_gallery_query", { query });
+
+/**
+ * One mark of a finished video: {favorite: bool} | {rejected: bool} | {title: "…"} (blank clears)
+ * → the updated Generation record. Rejects with title_too_long, or action_not_available while the
+ * video is still being made.
+ */
+export const mark = (id, change) => call("mark", { id, mark: change });
 
 /**
  * → {api_base, language, requests_per_second, callback_enabled, callback_port, callback_public_url}

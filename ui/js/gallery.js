@@ -1,44 +1,57 @@
-// The gallery: pages of generations (newest first, more on scroll), live updates from events,
-// one shared 1 s timer for the elapsed times, posters captured one at a time for the cards near
-// the viewport, and at most one <video> in the page: the one the user pressed play on (plus the
-// detached one a poster capture uses while it runs).
+// The gallery: the cards of the current search. Only the rows near the viewport exist (a window
+// over the loaded list; measured space above and below stands in for the rest), so ten thousand
+// videos scroll like ten. More pages come as the end draws near; events update cards in place;
+// one shared 1 s timer moves the elapsed times; posters are captured for the drawn cards; at most
+// one <video> plays; arrow keys move between cards, Enter opens one, Space plays, F stars it.
 import * as backend from "./backend.js";
 import { captureFrame } from "./capture.js";
 import { describeError } from "./errors.js";
 import { el, showError } from "./dom.js";
-import { afterPage, appendPage, canLoadMore, initialPager, mergeGeneration, pageRequest, PAGE_SIZE } from "./library.js";
+import { afterPage, appendPage, canLoadMore, initialPager, mergeGeneration, PAGE_SIZE, visibleRows } from "./library.js";
+import { forBackend, isNarrowed } from "./library-query.js";
 import { createPosterQueue } from "./posters.js";
 import { isFinished, statusText } from "./status.js";
 
-/**
- * How far outside the viewport a card counts as near: a poster is captured for it, and a stopped
- * video beyond it is put away.
- */
-const NEAR_MARGIN = "1200px 0px";
-/** How early the next page is requested before the end of the list is reached. */
-const PAGE_MARGIN = "800px 0px";
+/** Rows within this many screens above and below the viewport are drawn. */
+const MARGIN_SCREENS = 1;
+/** A row's height before it was ever drawn (a card with a 16:9 poster and two lines of text). */
+const ESTIMATED_ROW = 400;
+/** The next page is asked for when the drawn rows come this close to the end of the list. */
+const LOAD_AHEAD_ROWS = 4;
 
 /** createCard is card/index.js's, handed in by main.js (a view does not import another view). */
-export function createGallery(ctx, { createCard }) {
+export function createGallery(ctx, { createCard, query: initialQuery }) {
   const grid = document.getElementById("grid");
   const empty = document.getElementById("empty");
+  const noResults = document.getElementById("no-results");
+  const noResultsTitle = document.getElementById("no-results-title");
   const loading = document.getElementById("gallery-loading");
   const errorSlot = document.getElementById("gallery-error");
-  const sentinel = document.getElementById("sentinel");
   const offline = document.getElementById("offline");
 
+  let query = initialQuery;
+  /** Goes up with every new query: a page that arrives for an older one is dropped. */
+  let asked = 0;
   let list = [];
   let pager = initialPager();
   let lastError = null;
+  /** The drawn cards only, by id. */
   const cards = new Map();
+  /** Measured row heights (with the gap after the row), by row; cleared when rows shift. */
+  const rowHeights = new Map();
+  let columns = 1;
+  let gap = 0;
+  /** The card that holds the keyboard's stop in the grid, by its place in the list. */
+  let active = 0;
+  let frame = null;
   let timer = null;
   /** The card whose video exists, if any; pressing play on another puts this one away. */
   let playing = null;
+  let focusFirstOnLoad = false;
 
-  const hasObserver = typeof IntersectionObserver !== "undefined";
-  /** Ids of the cards near the viewport (every card when there is no IntersectionObserver). */
-  const near = new Set();
-  const isNear = (id) => !hasObserver || near.has(id);
+  const spaceAbove = el("li", { class: "grid-space", "aria-hidden": "true" });
+  const spaceBelow = el("li", { class: "grid-space", "aria-hidden": "true" });
+  grid.append(spaceAbove, spaceBelow);
 
   const posters = createPosterQueue({
     capture: (url, signal) => captureFrame(url, { signal }),
@@ -48,67 +61,132 @@ export function createGallery(ctx, { createCard }) {
     onGiveUp: (id, error) => console.warn("Kling Desk: no poster for", id, error),
   });
 
-  const nearObserver = hasObserver
-    ? new IntersectionObserver((entries) => {
-        for (const entry of entries) {
-          const id = entry.target.dataset.id;
-          const card = cards.get(id);
-          if (entry.isIntersecting) near.add(id);
-          else near.delete(id);
-          card?.setNear(entry.isIntersecting);
-          if (!card) continue;
-          if (entry.isIntersecting) posters.want(card.generation);
-          else posters.drop(id);
-        }
-      }, { rootMargin: NEAR_MARGIN })
-    : null;
+  ctx.searchText = () => query.text;
 
   function onPlay(card) {
     if (playing && playing !== card) playing.stop();
     playing = card;
   }
 
-  const pageObserver = hasObserver
-    ? new IntersectionObserver((entries) => {
-        if (entries.some((entry) => entry.isIntersecting)) loadMore();
-      }, { rootMargin: PAGE_MARGIN })
-    : null;
-
   function cardFor(generation) {
     let card = cards.get(generation.id);
     if (!card) {
       card = createCard(generation, ctx, { onRecord: upsert, onPlay });
+      card.setNear(true);
       cards.set(generation.id, card);
-      nearObserver?.observe(card.element);
-      if (isNear(generation.id)) posters.want(generation);
+      posters.want(generation);
     } else if (card.generation !== generation) {
       card.update(generation);
-      // A card that just became ready gets its poster while it is near.
-      if (isNear(generation.id)) posters.want(generation);
+      // A card that just became ready gets its poster while it is drawn.
+      posters.want(generation);
     }
     return card;
   }
 
-  /** Puts the cards in the order of `list`, moving only what moved. */
-  function render() {
-    let ref = grid.firstElementChild;
-    for (const generation of list) {
-      const node = cardFor(generation).element;
-      if (node === ref) ref = ref.nextElementSibling;
-      else grid.insertBefore(node, ref);
-    }
-    empty.hidden = !(pager.started && list.length === 0 && !lastError);
-    loading.hidden = !(pager.loading && list.length === 0);
-    syncTimer();
+  /** A card leaves the page: its video stops and its poster capture is called off. */
+  function retire(id, card) {
+    if (playing === card) playing = null;
+    card.stop();
+    card.element.remove();
+    posters.drop(id);
+    cards.delete(id);
   }
 
-  /** One 1 s timer for every running card; it stops when nothing is running. */
+  function measureGrid() {
+    const style = getComputedStyle(grid);
+    const tracks = style.gridTemplateColumns.split(" ").filter((track) => track && track !== "none").length;
+    const nextColumns = Math.max(1, tracks);
+    gap = parseFloat(style.rowGap) || 0;
+    if (nextColumns !== columns) {
+      columns = nextColumns;
+      rowHeights.clear();
+    }
+  }
+
+  function heightOf(row) {
+    if (rowHeights.has(row)) return rowHeights.get(row);
+    if (rowHeights.size === 0) return ESTIMATED_ROW + gap;
+    let sum = 0;
+    for (const height of rowHeights.values()) sum += height;
+    return sum / rowHeights.size;
+  }
+
+  function schedule() {
+    frame ??= requestAnimationFrame(draw);
+  }
+
+  /** Draws the rows near the viewport, measures them, and asks for more when the end is near. */
+  function draw() {
+    frame = null;
+    measureGrid();
+    const rows = Math.ceil(list.length / columns);
+    const viewTop = -grid.getBoundingClientRect().top;
+    const screen = window.innerHeight;
+    const shown = visibleRows({ rows, heightOf, viewTop, viewBottom: viewTop + screen, margin: screen * MARGIN_SCREENS });
+    const from = shown.first * columns;
+    const to = Math.min(list.length, (shown.last + 1) * columns);
+    const wanted = list.slice(from, to);
+    const keep = new Set(wanted.map((generation) => generation.id));
+    for (const [id, card] of cards) if (!keep.has(id)) retire(id, card);
+
+    let ref = spaceAbove.nextSibling;
+    for (const generation of wanted) {
+      const node = cardFor(generation).element;
+      if (node === ref) ref = ref.nextSibling;
+      else grid.insertBefore(node, ref);
+    }
+    if (grid.lastChild !== spaceBelow) grid.append(spaceBelow);
+    // Each space is a row of its own: the grid's gap after it is part of the height it stands for.
+    spaceAbove.hidden = shown.before === 0;
+    spaceAbove.style.height = `${Math.max(0, shown.before - gap)}px`;
+    spaceBelow.hidden = shown.after === 0;
+    spaceBelow.style.height = `${Math.max(0, shown.after - gap)}px`;
+    setTabStop(from, to);
+
+    let remeasured = false;
+    for (let row = shown.first; row <= shown.last; row += 1) {
+      let height = 0;
+      for (let index = row * columns; index < Math.min(list.length, (row + 1) * columns); index += 1) {
+        height = Math.max(height, cards.get(list[index].id)?.element.offsetHeight ?? 0);
+      }
+      if (height > 0 && Math.abs((rowHeights.get(row) ?? 0) - (height + gap)) > 0.5) {
+        rowHeights.set(row, height + gap);
+        remeasured = true;
+      }
+    }
+    if (remeasured) schedule();
+    showState();
+    syncTimer();
+    if (rows === 0 || shown.last >= rows - LOAD_AHEAD_ROWS) loadMore();
+  }
+
+  /** One card is the grid's stop for Tab: the active one when it is drawn, else the first drawn. */
+  function setTabStop(from, to) {
+    const stop = active >= from && active < to ? active : from;
+    for (const [id, card] of cards) card.element.tabIndex = list[stop]?.id === id ? 0 : -1;
+  }
+
+  function showState() {
+    const { t } = ctx;
+    const settled = pager.started && list.length === 0 && !lastError && !pager.loading;
+    const narrowed = isNarrowed(query);
+    empty.hidden = !(settled && !narrowed);
+    noResults.hidden = !(settled && narrowed);
+    if (!noResults.hidden) {
+      const words = query.text.trim();
+      noResultsTitle.textContent = words ? t("gallery.no_results_words", { text: words }) : t("gallery.no_results_filters");
+    }
+    loading.hidden = !(pager.loading && list.length === 0);
+  }
+
+  /** One 1 s timer while anything drawn is running; it stops when nothing is. */
   function syncTimer() {
-    const running = list.some((generation) => !isFinished(generation.status));
+    let running = false;
+    for (const card of cards.values()) if (!isFinished(card.generation.status)) running = true;
     if (running && timer === null) {
       timer = setInterval(() => {
         const now = Date.now();
-        for (const generation of list) if (!isFinished(generation.status)) cards.get(generation.id)?.tick(now);
+        for (const card of cards.values()) if (!isFinished(card.generation.status)) card.tick(now);
       }, 1000);
     } else if (!running && timer !== null) {
       clearInterval(timer);
@@ -124,11 +202,21 @@ export function createGallery(ctx, { createCard }) {
     ctx.announce(t("card.announce", { status: statusText(after.status, t).label, prompt: short }));
   }
 
-  /** A whole Generation record from an event or from `generate`. */
+  /** A whole Generation record from an event, from `generate` or from a card's action. */
   function upsert(generation) {
     const before = list.find((item) => item.id === generation.id);
-    list = mergeGeneration(list, generation);
-    render();
+    const next = mergeGeneration(list, generation, { order: query.order, done: pager.done });
+    if (next === list) return;
+    if (next.length !== list.length) {
+      // Everything after the new card moved by one place: rows are measured again.
+      rowHeights.clear();
+      if (list.length && next[0] !== list[0]) active += 1;
+    }
+    list = next;
+    const card = cards.get(generation.id);
+    if (card) card.update(list.find((item) => item.id === generation.id));
+    ctx.updateDetail?.(generation);
+    schedule();
     if (before) announceChange(before, generation);
   }
 
@@ -150,24 +238,82 @@ export function createGallery(ctx, { createCard }) {
 
   async function loadMore() {
     if (!canLoadMore(pager) || lastError) return;
-    const request = pageRequest(pager, PAGE_SIZE);
+    const mine = asked;
     pager = { ...pager, loading: true };
-    render();
+    showState();
     try {
-      const page = await backend.listGenerations(request.before, request.limit);
+      const page = await backend.listGenerations(forBackend(query), pager.after, PAGE_SIZE);
+      if (mine !== asked) return;
       list = appendPage(list, page?.items ?? []);
       pager = afterPage(pager, page);
     } catch (error) {
+      if (mine !== asked) return;
       pager = { ...pager, loading: false };
       setError(error);
     }
-    render();
-    // Re-arm the sentinel: if it is still in view after this page, the observer reports it again.
-    if (pageObserver && !pager.done) {
-      pageObserver.unobserve(sentinel);
-      pageObserver.observe(sentinel);
+    schedule();
+    if (focusFirstOnLoad && list.length) {
+      focusFirstOnLoad = false;
+      moveTo(0);
     }
   }
+
+  /** Makes card `index` the active one, scrolls its row into view and, unless told not to, focuses it. */
+  function moveTo(index, { focus = true } = {}) {
+    if (!list.length) return;
+    active = Math.max(0, Math.min(list.length - 1, index));
+    const row = Math.floor(active / columns);
+    let top = 0;
+    for (let r = 0; r < row; r += 1) top += heightOf(r);
+    const gridTop = grid.getBoundingClientRect().top + window.scrollY;
+    const cardTop = gridTop + top;
+    const cardBottom = cardTop + heightOf(row) - gap;
+    // The sticky top bar covers the top of the window.
+    const covered = document.querySelector(".topbar")?.offsetHeight ?? 0;
+    if (cardTop < window.scrollY + covered) window.scrollTo({ top: cardTop - covered - 12 });
+    else if (cardBottom > window.scrollY + window.innerHeight) window.scrollTo({ top: cardBottom - window.innerHeight + 12 });
+    draw();
+    if (focus) cards.get(list[active].id)?.element.focus({ preventScroll: true });
+  }
+
+  grid.addEventListener("keydown", (event) => {
+    const node = event.target;
+    if (!(node instanceof HTMLElement) || node.dataset.testid !== "generation") return;
+    const index = list.findIndex((generation) => generation.id === node.dataset.id);
+    const card = cards.get(node.dataset.id);
+    if (index === -1 || !card) return;
+    const moves = {
+      ArrowRight: index + 1,
+      ArrowLeft: index - 1,
+      ArrowDown: index + columns,
+      ArrowUp: index - columns,
+      Home: 0,
+      End: list.length - 1,
+    };
+    if (event.key in moves && !event.altKey && !event.ctrlKey && !event.metaKey) {
+      event.preventDefault();
+      moveTo(moves[event.key]);
+    } else if (event.key === "Enter") {
+      event.preventDefault();
+      active = index;
+      ctx.openDetail?.(card.generation);
+    } else if (event.key === " ") {
+      event.preventDefault();
+      if (card.isActive) card.stop();
+      else card.play();
+    } else if ((event.key === "f" || event.key === "F") && !event.ctrlKey && !event.metaKey && !event.altKey) {
+      event.preventDefault();
+      card.toggleFavorite();
+    }
+  });
+  grid.addEventListener("focusin", (event) => {
+    const id = event.target instanceof HTMLElement ? event.target.closest("[data-testid=generation]")?.dataset.id : null;
+    const index = id ? list.findIndex((generation) => generation.id === id) : -1;
+    if (index !== -1) active = index;
+  });
+
+  window.addEventListener("scroll", schedule, { passive: true });
+  window.addEventListener("resize", schedule);
 
   /** One calm banner while the connection is gone; no message per request. */
   function setOnline(online) {
@@ -186,13 +332,53 @@ export function createGallery(ctx, { createCard }) {
       } catch (error) {
         console.warn("Kling Desk: no connectivity events", error);
       }
-      if (pageObserver) pageObserver.observe(sentinel);
       await loadMore();
+    },
+    /** The search box or a filter changed: the list starts again from its first page. */
+    setQuery(next, { focusFirst = false } = {}) {
+      const same = JSON.stringify(next) === JSON.stringify(query);
+      if (same && !focusFirst) return;
+      if (same) {
+        if (list.length) moveTo(0);
+        return;
+      }
+      query = next;
+      asked += 1;
+      for (const [id, card] of cards) retire(id, card);
+      list = [];
+      pager = initialPager();
+      rowHeights.clear();
+      active = 0;
+      focusFirstOnLoad = focusFirst;
+      setError(null);
+      const gallery = grid.closest(".gallery");
+      if (gallery && gallery.getBoundingClientRect().top < 0) window.scrollTo({ top: window.scrollY + gallery.getBoundingClientRect().top - 80 });
+      ctx.announce(ctx.t("gallery.results_announce"));
+      loadMore();
+    },
+    /** The record `delta` places away from `id` in the current results (pages load as needed). */
+    async step(id, delta) {
+      let index = list.findIndex((generation) => generation.id === id);
+      if (index === -1) return null;
+      while (index + delta >= list.length && !pager.done && !lastError) {
+        const before = list.length;
+        await loadMore();
+        if (list.length === before && pager.loading) await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      index += delta;
+      if (index < 0 || index >= list.length) return null;
+      moveTo(index, { focus: false });
+      return list[index];
+    },
+    /** Focus goes back to the card the detail view showed last, if it is drawn. */
+    focusActive() {
+      cards.get(list[active]?.id)?.element.focus({ preventScroll: true });
     },
     upsert,
     setOnline,
     relabel() {
       for (const card of cards.values()) card.relabel();
+      showState();
       if (lastError) setError(lastError);
     },
   };

@@ -79,7 +79,8 @@ export function createKeyForm(ctx) {
       showError(errorSlot, null, ctx.t);
       return;
     }
-    const described = describeError(error, ctx.t);
+    // Worded for where the form is: on the welcome panel the key just pasted, not "in Settings".
+    const described = describeError(error, ctx.t, null, mode);
     const extra = [];
     if (described.kind === "keychain_unavailable") {
       extra.push(el("button", {

@@ -1,13 +1,8 @@
-// The gallery's list of generations: merging events and pages, newest first.
-// No DOM access here; every function returns a new array and leaves its input alone.
+// The gallery's list of generations: pages in the order core sends them, and live events merged
+// in. No DOM access here; every function returns a new array and leaves its input alone.
 
-export const PAGE_SIZE = 24;
-
-/** Newest first; ties broken by id so the order is stable. */
-function compareNewestFirst(a, b) {
-  if (b.created_at !== a.created_at) return b.created_at - a.created_at;
-  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
-}
+/** Enough cards to fill a tall window twice, so scrolling rarely waits for a page. */
+export const PAGE_SIZE = 48;
 
 /** The newer of two records of the same generation (an older event never wins). */
 function newer(current, incoming) {
@@ -15,31 +10,36 @@ function newer(current, incoming) {
 }
 
 /**
- * Applies one "generation" event: replaces the record with the same id in place,
- * or inserts a new one where it belongs (at the top for a new generation).
+ * Applies one "generation" event. A generation already listed is replaced in place (it stays
+ * even when it no longer matches the filters, until the query changes: a card never vanishes
+ * under the pointer). One not listed is added only where it surely belongs without asking core:
+ * on top of a newest-first list when it is the newest (a video just made is always shown), or
+ * at the end of a complete oldest-first list. Anything else arrives with its page.
  */
-export function mergeGeneration(list, generation) {
+export function mergeGeneration(list, generation, { order = "newest_first", done = false } = {}) {
   const index = list.findIndex((item) => item.id === generation.id);
   if (index !== -1) {
     const next = list.slice();
     next[index] = newer(list[index], generation);
     return next;
   }
-  let at = 0;
-  while (at < list.length && compareNewestFirst(list[at], generation) < 0) at += 1;
-  return [...list.slice(0, at), generation, ...list.slice(at)];
+  if (order === "newest_first") {
+    if (list.length === 0 || generation.created_at >= list[0].created_at) return [generation, ...list];
+    return list;
+  }
+  return done ? [...list, generation] : list;
 }
 
-/** Appends a page of older generations, skipping ids already present (an event may have come first). */
+/** Appends a page, skipping ids already listed (an event may have brought one first). */
 export function appendPage(list, items) {
-  let next = list;
-  for (const item of items ?? []) next = mergeGeneration(next, item);
-  return next;
+  const known = new Set(list.map((item) => item.id));
+  const fresh = (items ?? []).filter((item) => !known.has(item.id));
+  return fresh.length ? [...list, ...fresh] : list;
 }
 
 /** Paging state: the cursor for the next request, and whether the end has been reached. */
 export function initialPager() {
-  return { before: null, done: false, loading: false, started: false };
+  return { after: null, done: false, loading: false, started: false };
 }
 
 /** May another page be requested now? */
@@ -47,13 +47,26 @@ export function canLoadMore(pager) {
   return !pager.loading && !pager.done;
 }
 
-/** The arguments of the list_generations call for the next page. */
-export function pageRequest(pager, limit = PAGE_SIZE) {
-  return { before: pager.started ? pager.before : null, limit };
-}
-
 /** The state after a page arrived: the next cursor, or done when there is none. */
 export function afterPage(pager, response) {
   const next = response?.next ?? null;
-  return { before: next, done: next === null, loading: false, started: true };
+  return { after: next, done: next === null, loading: false, started: true };
+}
+
+/**
+ * Which rows of cards to draw: every row that meets the viewport or lies within `margin` pixels
+ * of it. `heightOf(row)` is a row's height with the gap after it. → {first, last, before, after}:
+ * the rows to draw and the space the rows above and below them take.
+ */
+export function visibleRows({ rows, heightOf, viewTop, viewBottom, margin }) {
+  if (rows === 0) return { first: 0, last: -1, before: 0, after: 0 };
+  let top = 0;
+  let first = 0;
+  while (first < rows - 1 && top + heightOf(first) < viewTop - margin) top += heightOf(first++);
+  let last = first;
+  let bottom = top + heightOf(first);
+  while (last < rows - 1 && bottom < viewBottom + margin) bottom += heightOf(++last);
+  let below = 0;
+  for (let row = last + 1; row < rows; row += 1) below += heightOf(row);
+  return { first, last, before: top, after: below };
 }

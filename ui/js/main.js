@@ -4,7 +4,9 @@ import * as backend from "./backend.js";
 import { createAbout } from "./about.js";
 import { createCard } from "./card/index.js";
 import { createComposer } from "./composer.js";
+import { createDetailView } from "./detail-view.js";
 import { createGallery } from "./gallery.js";
+import { createGalleryToolbar } from "./gallery-toolbar.js";
 import { createKeyForm } from "./key-form.js";
 import { createOptionsForm } from "./options-form/index.js";
 import { createSettings } from "./settings.js";
@@ -15,6 +17,7 @@ import { createLibraryNotice } from "./notice.js";
 import { mergeSettings } from "./preferences.js";
 import { createQuitDialog } from "./quit-dialog.js";
 import { createRecoverForm } from "./recover-form.js";
+import { applyTheme } from "./theme.js";
 
 const catalogs = new Map();
 
@@ -47,6 +50,10 @@ const ctx = {
   refreshKeyStatus: () => {},
   /** Fills the composer from an earlier generation's request ("Use these settings"). */
   reuse: () => {},
+  /** Opens the detail view of a generation record (from a card). */
+  openDetail: () => {},
+  /** Hands the detail view a newer record of any generation; it redraws if that one is shown. */
+  updateDetail: () => {},
 };
 
 async function useLanguage() {
@@ -61,9 +68,13 @@ async function useLanguage() {
 }
 
 async function start() {
+  // The system's choice until the saved one is known: the page's background is visible at once.
+  applyTheme(null);
   const [info, savedSettings] = await Promise.all([backend.appInfo(), backend.getSettings()]);
   ctx.info = info;
   ctx.settings = mergeSettings(savedSettings ?? { language: info?.language ?? null });
+  // Before the page shows (is-booting), so it never flashes the other palette.
+  applyTheme(ctx.settings.theme);
   // The rules table draws "More options"; without it the plain prompt-and-Generate path still works.
   try {
     ctx.rules = await backend.rules();
@@ -86,7 +97,19 @@ async function start() {
   await quitDialog.start();
 
   const keyForm = createKeyForm(ctx);
-  const gallery = createGallery(ctx, { createCard });
+  let gallery = null;
+  const toolbar = createGalleryToolbar(ctx, { onChange: (query, options) => gallery?.setQuery(query, options) });
+  gallery = createGallery(ctx, { createCard, query: toolbar.query });
+  const detail = createDetailView(ctx, {
+    onRecord: (record) => gallery.upsert(record),
+    step: async (id, delta) => (gallery.step ? gallery.step(id, delta) : null),
+  });
+  ctx.openDetail = (generation) => detail.open(generation);
+  ctx.updateDetail = (record) => detail.update(record);
+  document.getElementById("no-results-clear").addEventListener("click", () => {
+    toolbar.clearAll();
+    toolbar.focusSearch();
+  });
   const composer = createComposer(ctx, { onCreated: (generation) => gallery.upsert(generation), createOptionsForm });
   if (ctx.rules) composer.setRules(ctx.rules);
   ctx.reuse = (request) => composer.reuse(request);
@@ -99,12 +122,15 @@ async function start() {
       keyForm.relabel();
       composer.relabel();
       gallery.relabel();
+      toolbar.relabel();
       settings.relabel();
       notice.relabel();
       about.relabel();
       quitDialog.relabel();
       recoverForm.relabel();
+      detail.relabel();
     },
+    onTheme: () => applyTheme(ctx.settings?.theme ?? null),
   });
 
   /** The one key form lives in the Settings dialog while it is open, else on the welcome panel. */
@@ -151,6 +177,7 @@ start().catch(async (error) => {
   } catch {
     // No catalog either: the key names stay visible, which is still better than a blank window.
   }
+  applyTheme(ctx.settings?.theme ?? null);
   document.body.classList.remove("is-booting");
   const described = describeError(error, ctx.t);
   const slot = document.getElementById("fatal");

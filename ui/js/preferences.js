@@ -13,6 +13,8 @@ export const DEFAULT_SETTINGS = Object.freeze({
   callback_enabled: false,
   callback_port: null,
   callback_public_url: null,
+  /** "light" | "dark"; null follows the system. */
+  theme: null,
 });
 
 /**

@@ -21,7 +21,7 @@ export function createRecoverForm(ctx) {
     button.textContent = ctx.t(busy ? "recover.busy" : "recover.button");
     result.hidden = !found;
     if (found) result.textContent = ctx.t(found.status === "expired" ? "recover.found_expired" : "recover.found");
-    showError(errorSlot, failure && describeError(failure, ctx.t), ctx.t);
+    showError(errorSlot, failure && describeError(failure, ctx.t, null, "settings"), ctx.t);
   }
 
   async function recover() {

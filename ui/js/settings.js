@@ -1,5 +1,6 @@
-// The Settings dialog: API key (the shared key form), language, and the Advanced section (API base
-// URL, requests per second, live updates through a callback). Every save sends the whole object.
+// The Settings dialog: API key (the shared key form), language, appearance (light or dark), and the
+// Advanced section (API base URL, requests per second, live updates through a callback). Every save
+// sends the whole object.
 import * as backend from "./backend.js";
 import { describeError } from "./errors.js";
 import { el, showError } from "./dom.js";
@@ -15,11 +16,12 @@ const FIELD_PROBLEMS = {
   callback_public_url: { input: "callback-public-url", key: "settings.callback_public_invalid" },
 };
 
-export function createSettings(ctx, { onOpen, onClose, onLanguage }) {
+export function createSettings(ctx, { onOpen, onClose, onLanguage, onTheme }) {
   const dialog = document.getElementById("settings-dialog");
   const openButton = document.getElementById("open-settings");
   const closeButtons = dialog.querySelectorAll("[data-close]");
   const language = document.getElementById("language");
+  const theme = document.getElementById("theme");
   const apiBase = document.getElementById("api-base");
   const rate = document.getElementById("requests-per-second");
   const callbackEnabled = document.getElementById("callback-enabled");
@@ -46,6 +48,7 @@ export function createSettings(ctx, { onOpen, onClose, onLanguage }) {
   function fill() {
     const s = ctx.settings ?? {};
     language.value = s.language ?? "";
+    theme.value = s.theme ?? "";
     apiBase.value = s.api_base ?? "";
     apiBase.placeholder = DEFAULT_API_BASE;
     // The default core uses when the field is empty (a test checks it against core's).
@@ -69,7 +72,7 @@ export function createSettings(ctx, { onOpen, onClose, onLanguage }) {
     callbackStateLine.replaceChildren();
     if (state === "problem") {
       callbackStateLine.append(el("span", { class: "state-dot", "aria-hidden": "true" }),
-        el("span", { text: describeError(problem, t).text }));
+        el("span", { text: describeError(problem, t, null, "settings").text }));
     } else {
       const params = { port: callback?.port ?? "" };
       callbackStateLine.append(el("span", { class: "state-dot", "aria-hidden": "true" }),
@@ -92,7 +95,7 @@ export function createSettings(ctx, { onOpen, onClose, onLanguage }) {
 
   function setError(error) {
     lastError = error;
-    showError(errorSlot, error ? describeError(error, ctx.t) : null, ctx.t);
+    showError(errorSlot, error ? describeError(error, ctx.t, null, "settings") : null, ctx.t);
   }
 
   async function refreshCallback() {
@@ -147,6 +150,11 @@ export function createSettings(ctx, { onOpen, onClose, onLanguage }) {
   language.addEventListener("change", async () => {
     const value = language.value === "" ? null : language.value;
     if (await store({ language: value })) await onLanguage();
+  });
+
+  theme.addEventListener("change", async () => {
+    const value = theme.value === "" ? null : theme.value;
+    if (await store({ theme: value })) onTheme();
   });
 
   /** Saves the whole Advanced section at once, then asks the backend how the callback is doing. */

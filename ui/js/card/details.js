@@ -1,7 +1,8 @@
-// What a card was asked for: the prompt, one line of its settings (shape, length, mode, model),
-// and "Use these settings", which fills the composer with them.
+// What a card was asked for: its title or prompt (the searched words marked), one line of its
+// settings (shape, length, mode, model), and "Use these settings", which fills the composer.
 import { el, icon } from "../dom.js";
 import { formatDecimal } from "../format.js";
+import { highlightParts } from "../library-query.js";
 import { renderOnChange } from "../memo.js";
 import { modelLabel } from "../options.js";
 
@@ -22,8 +23,13 @@ export function createDetails(initial, ctx) {
     const request = gen.request ?? {};
     // A recovered task carries no prompt: the provider does not say what it was made from.
     const shownPrompt = request.prompt || t("card.recovered", { task_id: gen.task_id ?? "" });
-    prompt.textContent = shownPrompt;
-    prompt.title = shownPrompt;
+    // A title the user gave stands in for the prompt; both are what the search finds.
+    const heading = gen.title || shownPrompt;
+    prompt.replaceChildren(...highlightParts(heading, ctx.searchText?.() ?? "").map((part) =>
+      (part.match ? el("mark", { class: "match", text: part.text }) : document.createTextNode(part.text))));
+    prompt.classList.toggle("is-title", Boolean(gen.title));
+    prompt.dataset.testid = gen.title ? "card-title" : "card-prompt";
+    prompt.title = gen.title ? `${gen.title}\n${shownPrompt}` : shownPrompt;
     const parts = [];
     if (request.aspect_ratio) parts.push(request.aspect_ratio);
     const seconds = gen.video_duration ?? request.duration;
@@ -38,11 +44,12 @@ export function createDetails(initial, ctx) {
   return {
     prompt,
     meta,
-    /** The row under the card with "Use these settings". */
-    bar: el("div", { class: "card-actions" }, reuse),
+    /** "Use these settings", for the row under the card. */
+    reuse,
     update(next) {
       gen = next;
-      draw.run(JSON.stringify([ctx.lang, gen.request ?? null, gen.task_id ?? null, gen.video_duration ?? null, ctx.rules != null]));
+      draw.run(JSON.stringify([ctx.lang, gen.request ?? null, gen.task_id ?? null, gen.video_duration ?? null, ctx.rules != null,
+        gen.title ?? null, ctx.searchText?.() ?? ""]));
     },
     /** The next update redraws (a new language). */
     relabel() {

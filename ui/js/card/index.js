@@ -1,10 +1,11 @@
 // One gallery card, put together from its parts: the media area (poster, play button, video), the
-// status line, what was asked for, what went wrong, and the card's own actions. Each part redraws
-// only when what it shows changed; a record an action returns goes back to the gallery.
+// status line, what was asked for, what went wrong, the card's own actions and its marks. Each
+// part redraws only when what it shows changed; a record an action returns goes to the gallery.
 import { el } from "../dom.js";
 import { statusTone } from "../status.js";
 import { createActions } from "./actions.js";
 import { createDetails } from "./details.js";
+import { createMarks } from "./marks.js";
 import { createMedia } from "./media.js";
 import { createProblem } from "./problem.js";
 import { createStatusLine } from "./status-line.js";
@@ -16,8 +17,9 @@ export function createCard(initial, ctx, { onRecord = () => {}, onPlay = () => {
   const details = createDetails(gen, ctx);
   const problem = createProblem(ctx);
   const actions = createActions(gen, ctx, { onRecord });
+  const marks = createMarks(gen, ctx, { onRecord });
 
-  const root = el("li", { class: "card", dataset: { testid: "generation", id: gen.id } },
+  const root = el("li", { class: "card", tabindex: "-1", dataset: { testid: "generation", id: gen.id } },
     media.element,
     el("div", { class: "card-body" },
       ...status.elements,
@@ -26,9 +28,16 @@ export function createCard(initial, ctx, { onRecord = () => {}, onPlay = () => {
       problem.box,
       actions.element,
       problem.details,
-      details.bar,
+      el("div", { class: "card-actions" }, marks.element, details.reuse),
     ),
   );
+
+  // A click on the card (not on one of its controls or its video) opens the detail view.
+  root.addEventListener("click", (event) => {
+    if (event.target.closest("button, a, input, select, textarea, video, .media, .card-problem")) return;
+    if (String(globalThis.getSelection?.() ?? "") !== "") return;
+    ctx.openDetail?.(gen);
+  });
 
   function render() {
     root.dataset.status = gen.status;
@@ -40,6 +49,10 @@ export function createCard(initial, ctx, { onRecord = () => {}, onPlay = () => {
     media.update(gen);
     problem.update(gen);
     actions.update(gen);
+    marks.update(gen);
+    root.classList.toggle("is-favorite", Boolean(gen.favorite));
+    root.classList.toggle("is-rejected", Boolean(gen.rejected));
+    root.setAttribute("aria-label", gen.title || gen.request?.prompt || "");
   }
 
   const card = {
@@ -52,7 +65,7 @@ export function createCard(initial, ctx, { onRecord = () => {}, onPlay = () => {
       render();
     },
     relabel() {
-      for (const part of [status, details, media, problem, actions]) part.relabel();
+      for (const part of [status, details, media, problem, actions, marks]) part.relabel();
       render();
     },
     tick(now) {
@@ -61,6 +74,7 @@ export function createCard(initial, ctx, { onRecord = () => {}, onPlay = () => {
     /** Called by the gallery's IntersectionObserver; a stopped video far away is put away. */
     setNear: media.setNear,
     play: media.play,
+    toggleFavorite: marks.toggleFavorite,
     stop: media.stop,
     isPlaying: media.isPlaying,
     get isActive() {
