@@ -184,7 +184,7 @@ fn generate_returns_the_record_and_events_carry_it_to_ready() {
     assert_eq!(ready["video_url"], format!("{media_base}/{id}.mp4"));
     assert_eq!(ready["task_id"].as_str().map(str::len), Some(19));
 
-    let page = invoke(&h.window, "list_generations", json!({"before": null, "limit": 10})).unwrap();
+    let page = invoke(&h.window, "list_generations", json!({"after": null, "limit": 10})).unwrap();
     assert_eq!(page["items"][0]["id"], id.as_str());
     assert_eq!(page["items"][0]["status"], "ready");
     assert_eq!(page["next"], Value::Null);
@@ -263,13 +263,96 @@ fn actions_on_a_card_that_moved_on_are_refused_plainly() {
 }
 
 #[test]
+fn the_gallery_asks_one_paged_command_and_marks_come_back_as_records_and_events() {
+    let emulator = emulator();
+    let dir = tempfile::tempdir().unwrap();
+    let data_dir = dir.path().to_owned();
+    let rows = kling_emulator::library_fixture::write_library(&data_dir.join("library"), 300).unwrap();
+    let h = harness_at(&emulator, dir, &data_dir);
+
+    let query = json!({"text": "Café", "status": "ready", "marks": "everything", "utc_offset_minutes": 60});
+    let want: Vec<&str> = {
+        let mut matching: Vec<_> = rows
+            .iter()
+            .filter(|r| r.status == "ready" && r.prompt.to_lowercase().contains("café"))
+            .collect();
+        matching.sort_by_key(|r| std::cmp::Reverse(r.created_at));
+        matching.into_iter().map(|r| r.id.as_str()).collect()
+    };
+    assert!(want.len() > 3);
+    let (mut seen, mut after) = (Vec::new(), Value::Null);
+    loop {
+        let page = invoke(
+            &h.window,
+            "list_generations",
+            json!({"query": query, "after": after, "limit": 2}),
+        )
+        .unwrap();
+        seen.extend(
+            page["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|g| g["id"].as_str().unwrap().to_owned()),
+        );
+        after = page["next"].clone();
+        if after.is_null() {
+            break;
+        }
+    }
+    assert_eq!(seen, want, "pages of two, in order, none skipped or repeated");
+
+    let first = want[0];
+    let starred = invoke(&h.window, "mark", json!({"id": first, "mark": {"favorite": true}})).unwrap();
+    assert_eq!(
+        (starred["id"].as_str(), starred["favorite"].as_bool()),
+        (Some(first), Some(true))
+    );
+    assert!(h
+        .events
+        .lock()
+        .unwrap()
+        .iter()
+        .any(|e| e["id"] == first && e["favorite"] == true));
+    let favorites = invoke(
+        &h.window,
+        "list_generations",
+        json!({"query": {"marks": "favorites", "text": "café"}}),
+    )
+    .unwrap();
+    assert!(favorites["items"].as_array().unwrap().iter().any(|g| g["id"] == first));
+
+    let long = invoke(
+        &h.window,
+        "mark",
+        json!({"id": first, "mark": {"title": "x".repeat(101)}}),
+    )
+    .unwrap_err();
+    assert_eq!(
+        (long["kind"].as_str(), long["field"].as_str()),
+        (Some("title_too_long"), Some("title"))
+    );
+    assert_eq!(long["params"]["max"], 100);
+
+    // The search is kept; a settings object the window held from before never undoes it.
+    let stale = invoke(&h.window, "get_settings", json!({})).unwrap();
+    invoke(&h.window, "save_gallery_query", json!({"query": query})).unwrap();
+    invoke(&h.window, "set_settings", json!({"settings": stale})).unwrap();
+    let kept = invoke(&h.window, "get_settings", json!({})).unwrap();
+    assert_eq!(
+        (kept["gallery"]["text"].as_str(), kept["gallery"]["status"].as_str()),
+        (Some("Café"), Some("ready"))
+    );
+}
+
+#[test]
 fn a_pasted_task_id_becomes_a_card_once_and_a_bad_one_is_explained() {
     let emulator = emulator();
     let h = harness(&emulator);
     invoke(&h.window, "save_key", json!({"key": "sk-1234"})).unwrap();
     let made = invoke(&h.window, "generate", json!({"request": {"prompt": "made here"}})).unwrap();
     let task_id = loop {
-        let page = invoke(&h.window, "list_generations", json!({"before": null, "limit": 10})).unwrap();
+        let page = invoke(&h.window, "list_generations", json!({"after": null, "limit": 10})).unwrap();
         if let Some(id) = page["items"][0]["task_id"].as_str() {
             break id.to_owned();
         }
