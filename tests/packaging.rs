@@ -5,6 +5,9 @@
 //! at the size and place remembered from the last run (tauri-plugin-window-state).
 //!
 //! Every launch gets its own session bus, keyring and data folder, as in `tests/e2e.rs`.
+//!
+//! Linux only (a .deb, Xvfb, WebKitWebDriver): on macOS and Windows it is not built.
+#![cfg(target_os = "linux")]
 
 #[allow(dead_code)] // only part of the shared launch and WebDriver helpers is used here
 mod support;

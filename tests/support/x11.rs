@@ -55,10 +55,16 @@ extern "C" {
 
 /// Asks every top-level window titled `title` on `$DISPLAY` to close; returns how many were asked.
 pub fn close_windows_titled(title: &str) -> usize {
+    close_windows_titled_on(None, title)
+}
+
+/// The same on the X display `name` (":99"), or on `$DISPLAY` when None.
+pub fn close_windows_titled_on(name: Option<&str>, title: &str) -> usize {
+    let name = name.map(|name| std::ffi::CString::new(name).unwrap());
     // SAFETY: plain Xlib calls on a display opened here and closed at the end; the child list and
     // the names Xlib allocates are freed with XFree, and the event is a fully initialised union.
     unsafe {
-        let display = XOpenDisplay(std::ptr::null());
+        let display = XOpenDisplay(name.as_ref().map_or(std::ptr::null(), |name| name.as_ptr()));
         assert!(!display.is_null(), "cannot open the X display");
         let root = XDefaultRootWindow(display);
         let (mut root_out, mut parent, mut children, mut count) = (0, 0, std::ptr::null_mut(), 0);

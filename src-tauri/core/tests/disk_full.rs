@@ -21,7 +21,7 @@ fn fill(path: &std::path::Path) {
 }
 
 #[tokio::test]
-#[ignore = "needs a tiny filesystem of its own in DISK_FULL_DIR: run by scripts/test.sh"]
+#[ignore = "needs a tiny filesystem of its own in DISK_FULL_DIR (a tmpfs, Linux only): run by scripts/test.sh"]
 async fn a_full_disk_is_reported_and_the_generation_finishes_once_there_is_room() {
     let mount = std::path::PathBuf::from(std::env::var("DISK_FULL_DIR").expect("DISK_FULL_DIR: a small tmpfs"));
     let root = mount.join("library");
