@@ -1,42 +1,27 @@
-//! Benchmark: start-up time to a ready page and memory over the whole process tree (the app and
-//! its WebKit processes), with an empty library and with a large one, to show that nothing on the
-//! start path grows with the library. Run by `scripts/bench.sh` (it provides Xvfb and a session
-//! bus). Prints numbers and asserts nothing.
+//! Benchmark: Kling Desk against the bare Tauri app (`../shared/baseline/bare-tauri`), measured
+//! the same way in the same run, interleaved (bare, app, bare, app, ...): the time from asking
+//! WebKitWebDriver for the app to the first useful screen, and memory over the whole process tree
+//! (the app and its WebKit processes), with 0, 1,000 and 10,000 generations; where the start-up
+//! time goes (the shell's `KLING_DESK_TRACE` steps and the page's `kd:` marks on one clock); and,
+//! over 10,000 generations in the window, scrolling (the longest frame, memory after three passes)
+//! and search as you type (a keystroke to the grid updated). Run by `scripts/bench.sh`, which builds
+//! both apps in release and provides Xvfb. Prints Markdown for `docs/benchmarks.md`; asserts nothing.
 
 #[path = "../support/mod.rs"]
 #[allow(dead_code)] // the benchmark uses only the launcher and WebDriver parts
 mod support;
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use kling_core::request::{validate, GenerationRequest};
-use kling_core::rules::COMETAPI_LIMITS;
-use kling_core::{Library, Status};
 use kling_emulator::{Emulator, EmulatorConfig};
+use serde_json::Value;
 use support::app::{app_pids, App};
+use support::webdriver::Session;
 
-const RUNS: usize = 3;
-
-/// Fills a library with `count` ready generations, each with a real clip on disk.
-fn seed(root: &Path, count: usize) {
-    let library = Library::open(root).unwrap();
-    let clip = kling_emulator::clip("16:9", "5").unwrap();
-    for n in 0..count {
-        let request = GenerationRequest {
-            prompt: format!("seeded generation number {n}"),
-            ..Default::default()
-        };
-        let mut generation = library.insert(validate(&request, &COMETAPI_LIMITS).unwrap()).unwrap();
-        std::fs::write(library.videos_dir().join(format!("{}.mp4", generation.id)), clip).unwrap();
-        generation.task_id = Some(format!("{n:019}"));
-        generation.status = Status::Ready;
-        generation.video_file = Some(format!("videos/{}.mp4", generation.id));
-        generation.video_bytes = Some(clip.len() as i64);
-        generation.video_duration = Some("5.1".into());
-        library.save(&mut generation).unwrap();
-    }
-}
+const RUNS: usize = 5;
+const SIZES: [usize; 3] = [0, 1_000, 10_000];
 
 /// Every process below `roots` (WebKit's web and network processes are children of the app).
 fn tree(roots: &[u32]) -> Vec<u32> {
@@ -65,82 +50,269 @@ fn tree(roots: &[u32]) -> Vec<u32> {
     }
 }
 
-/// (RSS, PSS) in MB summed over the processes.
-fn memory(pids: &[u32]) -> (f64, f64) {
-    let field = |pid: u32, file: &str, name: &str| -> f64 {
-        std::fs::read_to_string(format!("/proc/{pid}/{file}"))
-            .ok()
-            .and_then(|text| {
-                text.lines()
-                    .find(|l| l.starts_with(name))?
-                    .split_whitespace()
-                    .nth(1)?
-                    .parse::<f64>()
-                    .ok()
-            })
-            .unwrap_or(0.0)
-    };
-    let rss = pids.iter().map(|p| field(*p, "status", "VmRSS:")).sum::<f64>() / 1024.0;
-    let pss = pids.iter().map(|p| field(*p, "smaps_rollup", "Pss:")).sum::<f64>() / 1024.0;
-    (rss, pss)
+/// Proportional set size in MB, summed over the processes (shared pages counted once in all).
+fn pss_mb(pids: &[u32]) -> f64 {
+    pids.iter()
+        .filter_map(|pid| std::fs::read_to_string(format!("/proc/{pid}/smaps_rollup")).ok())
+        .filter_map(|text| {
+            text.lines()
+                .find(|l| l.starts_with("Pss:"))?
+                .split_whitespace()
+                .nth(1)?
+                .parse::<f64>()
+                .ok()
+        })
+        .sum::<f64>()
+        / 1024.0
 }
 
-fn median(mut values: Vec<f64>) -> f64 {
-    values.sort_by(|a, b| a.partial_cmp(b).unwrap());
-    values[values.len() / 2]
+fn epoch_ms(at: SystemTime) -> f64 {
+    at.duration_since(UNIX_EPOCH).unwrap().as_secs_f64() * 1000.0
+}
+
+/// Median and the spread (lowest to highest) of `values`.
+fn stats(values: &[f64]) -> (f64, f64, f64) {
+    let mut sorted = values.to_vec();
+    sorted.sort_by(|a, b| a.partial_cmp(b).unwrap());
+    (sorted[sorted.len() / 2], sorted[0], sorted[sorted.len() - 1])
+}
+
+fn shown(values: &[f64], unit: &str, digits: usize) -> String {
+    let (median, low, high) = stats(values);
+    format!("{median:.digits$} {unit} ({low:.digits$}–{high:.digits$})")
+}
+
+struct Launch {
+    app: App,
+    home: tempfile::TempDir,
+    ready_ms: f64,
+}
+
+/// Starts `binary` with its data in a fresh home (a copy of `template` when given) and waits,
+/// polling the page, until `ready` (a CSS selector) is on screen.
+fn launch(binary: &Path, template: Option<&Path>, api_base: &str, ready: &str, trace: bool) -> Launch {
+    let home = tempfile::tempdir().unwrap();
+    if let Some(template) = template {
+        let copy = std::process::Command::new("cp")
+            .arg("-a")
+            .arg(template.join("."))
+            .arg(home.path())
+            .status();
+        assert!(copy.unwrap().success());
+    }
+    if trace {
+        std::env::set_var("KLING_DESK_TRACE", "1");
+    } else {
+        std::env::remove_var("KLING_DESK_TRACE");
+    }
+    let app = App::launch(binary, home.path(), api_base, &home.path().join("app.log"));
+    let probe = format!(
+        "const e = document.querySelector('{ready}'); return !!(e && e.getClientRects().length && !e.closest('[hidden]'));"
+    );
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while app.session.execute(&probe) != Value::Bool(true) {
+        assert!(Instant::now() < deadline, "{ready} never showed");
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    let ready_ms = epoch_ms(SystemTime::now()) - epoch_ms(app.session.requested_at);
+    Launch { app, home, ready_ms }
+}
+
+/// Memory of the launch's process tree after it has been idle for a while.
+fn idle_memory(binary: &Path, launch: &Launch) -> f64 {
+    std::thread::sleep(Duration::from_secs(3));
+    pss_mb(&tree(&app_pids(binary, launch.home.path())))
+}
+
+/// The start path on one clock, in ms after the session was asked for: the shell's trace steps
+/// (from its log) and the page's navigation timing and `kd:` marks.
+fn start_path(launch: &Launch) -> Vec<(String, f64)> {
+    let origin = epoch_ms(launch.app.session.requested_at);
+    let mut steps = Vec::new();
+    let log = std::fs::read_to_string(launch.home.path().join("app.log")).unwrap_or_default();
+    for line in log.lines() {
+        let mut words = line.splitn(4, ' ');
+        if let (Some("kling-desk"), Some("trace"), Some(ms), Some(step)) =
+            (words.next(), words.next(), words.next(), words.next())
+        {
+            if let Ok(ms) = ms.parse::<f64>() {
+                steps.push((format!("shell: {step}"), ms - origin));
+            }
+        }
+    }
+    let page = launch.app.session.execute(
+        "const nav = performance.getEntriesByType('navigation')[0];
+         const at = (t) => performance.timeOrigin + t;
+         const out = [['page: navigation start', at(0)]];
+         if (nav) out.push(['page: HTML received', at(nav.responseEnd)], ['page: DOM ready (scripts run)', at(nav.domContentLoadedEventEnd)]);
+         const scripts = performance.getEntriesByType('resource').filter((r) => r.name.endsWith('.js'));
+         if (scripts.length) out.push([`page: last of ${scripts.length} scripts fetched`, at(Math.max(...scripts.map((r) => r.responseEnd)))]);
+         for (const m of performance.getEntriesByType('mark')) out.push(['page: ' + m.name, at(m.startTime)]);
+         return out;",
+    );
+    for entry in page.as_array().into_iter().flatten() {
+        if let (Some(name), Some(ms)) = (entry[0].as_str(), entry[1].as_f64()) {
+            steps.push((name.to_owned(), ms - origin));
+        }
+    }
+    steps.sort_by(|a, b| a.1.partial_cmp(&b.1).unwrap());
+    steps
+}
+
+/// The longest gap between animation frames while the page scrolls from top to bottom (every
+/// page of the gallery loaded) and back, 8,000 px a frame, and how many cards were in the page at
+/// most. One pass per call: the driver's HTTP client gives up after a minute.
+fn scroll_pass(s: &Session) -> Value {
+    s.set_script_timeout(Duration::from_secs(55));
+    s.execute_async(
+        "const done = arguments[arguments.length - 1];
+         const grid = document.querySelector('[data-testid=gallery]');
+         let longest = 0, most = 0, frames = 0, down = true, last = performance.now();
+         const step = (now) => {
+           longest = Math.max(longest, now - last); last = now; frames += 1;
+           most = Math.max(most, document.querySelectorAll('[data-testid=generation]').length);
+           const end = document.documentElement.scrollHeight - innerHeight;
+           if (down) { scrollBy(0, 8000); if (scrollY >= end - 1 && grid.dataset.complete === 'true') down = false; }
+           else scrollBy(0, -8000);
+           if (down || scrollY > 0) requestAnimationFrame(step);
+           else done({longest, frames, most, height: document.documentElement.scrollHeight});
+         };
+         requestAnimationFrame((now) => { last = now; requestAnimationFrame(step); });",
+    )
+}
+
+/// Types each word into the search box and times the keystroke to the grid showing new cards.
+fn keystrokes(s: &Session) -> Vec<f64> {
+    let words = [
+        "beach", "kolibri", "café", "nebel", "fox", "tram", "leucht", "orbit", "golden", "showreel",
+    ];
+    let mut times = Vec::new();
+    for word in words.iter().chain(words.iter()) {
+        let script = format!(
+            "const done = arguments[arguments.length - 1];
+             const box = document.querySelector('[data-testid=search]');
+             const grid = document.querySelector('[data-testid=gallery]');
+             const shows = () => (grid.querySelector('[data-testid=generation]')?.textContent ?? '').toLowerCase().includes('{word}');
+             const started = performance.now();
+             box.value = '{word}';
+             box.dispatchEvent(new Event('input'));
+             const wait = () => {{
+               if (shows()) done(performance.now() - started);
+               else if (performance.now() - started > 3000) done(null);
+               else requestAnimationFrame(wait);
+             }};
+             requestAnimationFrame(wait);"
+        );
+        if let Some(ms) = s.execute_async(&script).as_f64() {
+            times.push(ms);
+        }
+    }
+    times
 }
 
 fn main() {
-    let binary = PathBuf::from(env!("CARGO_BIN_EXE_kling-desk"));
+    let app_binary = PathBuf::from(env!("CARGO_BIN_EXE_kling-desk"));
+    let bare_binary = PathBuf::from(
+        std::env::var("BARE_TAURI_BIN")
+            .unwrap_or_else(|_| concat!(env!("CARGO_MANIFEST_DIR"), "/target/release/bare-tauri").into()),
+    );
+    assert!(bare_binary.exists(), "build the bare app first: scripts/bench.sh does");
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let emulator = runtime.block_on(Emulator::start(EmulatorConfig::fast())).unwrap();
-    let sizes = [
-        ("empty library", 0),
-        ("library of 2,000 generations", 2_000),
-        ("library of 20,000 generations", 20_000),
-    ];
-    for (label, count) in sizes {
-        let (mut ready_s, mut rss_mb, mut pss_mb) = (Vec::new(), Vec::new(), Vec::new());
+    let api_base = emulator.base_url();
+
+    println!("## Start-up and memory against the bare Tauri app\n");
+    println!(
+        "Time from asking WebKitWebDriver for the app to the first useful screen (the bare app's page; Kling Desk's empty \
+         gallery beside the welcome panel, or its first cards), and PSS over the process tree after 3 s idle. \
+         Median of {RUNS} runs each, interleaved (bare, app, bare, app, ...); the range is lowest–highest.\n"
+    );
+    println!("| generations | bare: start | app: start | ratio | bare: memory | app: memory | ratio |");
+    println!("|---|---|---|---|---|---|---|");
+    let mut traces: BTreeMap<String, Vec<f64>> = BTreeMap::new();
+    for count in SIZES {
         let template = tempfile::tempdir().unwrap();
-        let seeding = Instant::now();
-        seed(&template.path().join("data/app.klingdesk.desktop/library"), count);
-        let seeded_in = seeding.elapsed();
+        if count > 0 {
+            kling_emulator::library_fixture::write_library(
+                &template.path().join("data/app.klingdesk.desktop/library"),
+                count,
+            )
+            .unwrap();
+        }
+        let ready = if count > 0 {
+            "[data-testid=generation]"
+        } else {
+            "[data-testid=empty]"
+        };
+        let (mut bare_ms, mut app_ms, mut bare_mb, mut app_mb) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
         for _ in 0..RUNS {
-            let home = tempfile::tempdir().unwrap();
-            let copy = std::process::Command::new("cp")
-                .arg("-a")
-                .arg(template.path().join("."))
-                .arg(home.path())
-                .status();
-            assert!(copy.unwrap().success());
-            let log = home.path().join("app.log");
-            let started = Instant::now();
-            let app = App::launch(&binary, home.path(), &emulator.base_url(), &log);
-            // Ready: the first page of the gallery is on screen (a card, or the empty state).
-            let ready_when = if count > 0 {
-                "[data-testid=generation]"
-            } else {
-                "[data-testid=empty]"
-            };
-            app.session.wait_for(ready_when, Duration::from_secs(60));
-            ready_s.push(started.elapsed().as_secs_f64());
-            std::thread::sleep(Duration::from_secs(3));
-            let (rss, pss) = memory(&tree(&app_pids(&binary, home.path())));
-            rss_mb.push(rss);
-            pss_mb.push(pss);
+            let bare = launch(&bare_binary, None, &api_base, "[data-testid=empty]", false);
+            bare_ms.push(bare.ready_ms);
+            bare_mb.push(idle_memory(&bare_binary, &bare));
+            drop(bare);
+            let app = launch(&app_binary, Some(template.path()), &api_base, ready, count == 1_000);
+            app_ms.push(app.ready_ms);
+            if count == 1_000 {
+                for (step, ms) in start_path(&app) {
+                    traces.entry(step).or_default().push(ms);
+                }
+            }
+            app_mb.push(idle_memory(&app_binary, &app));
             drop(app);
         }
         println!(
-            "{label}: ready page in {:.2} s (median of {RUNS}, includes starting WebKitWebDriver), \
-             memory over the process tree {:.0} MB RSS / {:.0} MB PSS{}",
-            median(ready_s),
-            median(rss_mb),
-            median(pss_mb),
-            if count > 0 {
-                format!(" (seeding took {:.1} s)", seeded_in.as_secs_f64())
-            } else {
-                String::new()
-            }
+            "| {count} | {} | {} | {:.2}× | {} | {} | {:.2}× |",
+            shown(&bare_ms, "ms", 0),
+            shown(&app_ms, "ms", 0),
+            stats(&app_ms).0 / stats(&bare_ms).0,
+            shown(&bare_mb, "MB", 1),
+            shown(&app_mb, "MB", 1),
+            stats(&app_mb).0 / stats(&bare_mb).0,
+        );
+    }
+
+    println!("\n## Where Kling Desk's start-up goes (1,000 generations)\n");
+    println!("Milliseconds after the app was asked for, median of {RUNS} runs: the shell's steps (`KLING_DESK_TRACE`) and the page's.\n");
+    println!("| step | at |\n|---|---|");
+    let mut ordered: Vec<(String, f64)> = traces.into_iter().map(|(step, ms)| (step, stats(&ms).0)).collect();
+    ordered.sort_by(|a, b| a.1.partial_cmp(&b.1).unwrap());
+    for (step, ms) in ordered {
+        println!("| {step} | {ms:.0} ms |");
+    }
+
+    println!("\n## 10,000 generations in the window\n");
+    let template = tempfile::tempdir().unwrap();
+    kling_emulator::library_fixture::write_library(&template.path().join("data/app.klingdesk.desktop/library"), 10_000)
+        .unwrap();
+    let big = launch(
+        &app_binary,
+        Some(template.path()),
+        &api_base,
+        "[data-testid=generation]",
+        false,
+    );
+    let before = idle_memory(&app_binary, &big);
+    let passes: Vec<Value> = (0..3).map(|_| scroll_pass(&big.app.session)).collect();
+    let after = idle_memory(&app_binary, &big);
+    let longest = passes
+        .iter()
+        .filter_map(|p| p["longest"].as_f64())
+        .fold(f64::NAN, f64::max);
+    let frames: u64 = passes.iter().filter_map(|p| p["frames"].as_u64()).sum();
+    let most = passes.iter().filter_map(|p| p["most"].as_u64()).max().unwrap_or(0);
+    println!(
+        "- Scrolling top to bottom (all 10,000 loaded) and back, three times, 8,000 px a frame: longest frame \
+         {longest:.0} ms over {frames} frames (the first pass loads every page); at most {most} cards in the page; \
+         memory {before:.1} MB before, {after:.1} MB after."
+    );
+    big.app.session.execute("window.scrollTo(0, 0);");
+    let typed = keystrokes(&big.app.session);
+    if !typed.is_empty() {
+        let (median, _, high) = stats(&typed);
+        println!(
+            "- Search as you type: a keystroke to the grid showing the new cards, {} words: median {median:.0} ms, \
+             slowest {high:.0} ms (this includes the pause the search box waits for a next letter).",
+            typed.len()
         );
     }
 }

@@ -9,6 +9,9 @@ const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
 pub struct Session {
     http: reqwest::blocking::Client,
     url: String,
+    /// When the session (and so the app) was asked for: where a benchmark's start-up clock starts.
+    #[allow(dead_code)] // read by tests/benches/startup.rs, which shares this module
+    pub requested_at: std::time::SystemTime,
 }
 
 impl Session {
@@ -28,6 +31,7 @@ impl Session {
             "browserName": "wry",
             "webkitgtk:browserOptions": {"binary": binary, "args": []}
         }}});
+        let requested_at = std::time::SystemTime::now();
         let answer: Value = http
             .post(format!("{base}/session"))
             .json(&capabilities)
@@ -42,6 +46,7 @@ impl Session {
         Session {
             http,
             url: format!("{base}/session/{id}"),
+            requested_at,
         }
     }
 
@@ -135,6 +140,12 @@ impl Session {
             "/execute/async",
             Some(json!({"script": script, "args": []})),
         )
+    }
+
+    /// How long `execute_async` may wait for its script.
+    #[allow(dead_code)] // used by tests/benches/startup.rs, which shares this module
+    pub fn set_script_timeout(&self, within: Duration) {
+        self.act("/timeouts", json!({"script": within.as_millis() as u64}));
     }
 
     /// Resizes the window, as a person dragging its corner would.

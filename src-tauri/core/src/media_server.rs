@@ -77,7 +77,13 @@ async fn only_our_host(State(hosts): State<Arc<[String]>>, request: Request, nex
         .authority()
         .is_none_or(|authority| ours(authority.as_str()));
     if host_ok && target_ok {
-        next.run(request).await
+        let mut response = next.run(request).await;
+        // The files are on this computer: keeping copies in the webview's memory cache only makes
+        // a long scroll through the gallery hold every poster it ever showed.
+        response
+            .headers_mut()
+            .insert(header::CACHE_CONTROL, header::HeaderValue::from_static("no-store"));
+        response
     } else {
         StatusCode::MISDIRECTED_REQUEST.into_response()
     }
