@@ -21,6 +21,10 @@ const COMMANDS: &[&str] = &[
     "renew_callback_token",
     "quit",
     "save_poster",
+    "delete_generations",
+    "undo_delete",
+    "open_video",
+    "show_video_in_folder",
 ];
 
 fn main() {

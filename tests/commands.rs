@@ -34,6 +34,7 @@ fn harness(emulator: &Emulator) -> Harness {
 fn harness_at(emulator: &Emulator, dir: tempfile::TempDir, data_dir: &std::path::Path) -> Harness {
     let app = mock_builder()
         .plugin(tauri_plugin_store::Builder::new().build())
+        .plugin(tauri_plugin_opener::init())
         .invoke_handler(kling_desk::command_handler!())
         .build(mock_context(noop_assets()))
         .unwrap();
@@ -260,6 +261,60 @@ fn actions_on_a_card_that_moved_on_are_refused_plainly() {
     }
     let unknown = invoke(&h.window, "discard", json!({"id": "no-such-id"})).unwrap_err();
     assert_eq!(unknown["kind"], "internal");
+}
+
+#[test]
+fn a_selection_is_deleted_in_one_call_and_undo_brings_it_back() {
+    // The trash of this test process, not the user's (set before any trash call).
+    static TRASH: std::sync::OnceLock<tempfile::TempDir> = std::sync::OnceLock::new();
+    let trash_home = TRASH.get_or_init(|| tempfile::tempdir().unwrap());
+    std::env::set_var("XDG_DATA_HOME", trash_home.path());
+    let emulator = emulator();
+    let dir = tempfile::tempdir().unwrap();
+    let data_dir = dir.path().to_owned();
+    let library = data_dir.join("library");
+    let rows = kling_emulator::library_fixture::write_library(&library, 12).unwrap();
+    let h = harness_at(&emulator, dir, &data_dir);
+    let ready: Vec<&str> = rows
+        .iter()
+        .filter(|r| r.status == "ready")
+        .map(|r| r.id.as_str())
+        .take(2)
+        .collect();
+    let running = rows.iter().find(|r| r.status == "processing").unwrap().id.as_str();
+    let listed = |h: &Harness| -> Vec<String> {
+        let page = invoke(
+            &h.window,
+            "list_generations",
+            json!({"query": {"marks": "everything"}, "limit": 200}),
+        )
+        .unwrap();
+        page["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|g| g["id"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let before = listed(&h);
+
+    let refused = invoke(&h.window, "delete_generations", json!({"ids": [ready[0], running]})).unwrap_err();
+    assert_eq!(refused["kind"], "delete_running");
+    let deleted = invoke(&h.window, "delete_generations", json!({"ids": ready})).unwrap();
+    assert_eq!(deleted["deleted"], 2);
+    assert!(deleted["bytes"].as_u64().unwrap() > 0);
+    assert_eq!(deleted["ids"], json!(ready));
+    assert!(!library.join(format!("videos/{}.mp4", ready[0])).exists());
+    assert_eq!(listed(&h).len(), before.len() - 2);
+    let missing = invoke(&h.window, "open_video", json!({"id": ready[0]})).unwrap_err();
+    assert_eq!(missing["kind"], "video_file_missing");
+    let missing = invoke(&h.window, "show_video_in_folder", json!({"id": ready[1]})).unwrap_err();
+    assert_eq!(missing["kind"], "video_file_missing");
+
+    assert_eq!(invoke(&h.window, "undo_delete", json!({"ids": ready})).unwrap(), 2);
+    assert!(library.join(format!("videos/{}.mp4", ready[0])).is_file());
+    assert!(library.join(format!("videos/{}.jpg", ready[1])).is_file());
+    assert_eq!(listed(&h), before);
 }
 
 #[test]

@@ -7,6 +7,9 @@
 //! Needs an X server, WebKitWebDriver and dbus-run-session with gnome-keyring: `scripts/test.sh`
 //! provides them and runs this with `--ignored`. Every launch gets its own session bus, keyring
 //! and data folder (`support::app`).
+//!
+//! Linux only (Xvfb, X11, WebKitWebDriver, gnome-keyring): on macOS and Windows it is not built.
+#![cfg(target_os = "linux")]
 
 mod support;
 
@@ -529,7 +532,8 @@ fn wait_for_value(s: &Session, script: &str, want: &Value, within: Duration) {
 }
 
 const FIRST_CARD_ID: &str = "return document.querySelector('[data-testid=generation]')?.dataset.id ?? null;";
-const FOCUSED_CARD_ID: &str = "return document.activeElement?.dataset?.testid === 'generation' ? document.activeElement.dataset.id : null;";
+const FOCUSED_CARD_ID: &str =
+    "return document.activeElement?.dataset?.testid === 'generation' ? document.activeElement.dataset.id : null;";
 const ENTER: &str = "\u{E007}";
 const ESCAPE: &str = "\u{E00C}";
 const ARROW_RIGHT: &str = "\u{E014}";
@@ -549,15 +553,25 @@ fn ten_thousand_videos_are_searched_filtered_marked_and_opened_from_the_keyboard
 
     // Only the cards near the viewport exist, however far the gallery is scrolled.
     let top = drawn_cards(s);
-    assert!(!top.is_empty() && top.len() < 80, "{} cards drawn at the top", top.len());
+    assert!(
+        !top.is_empty() && top.len() < 80,
+        "{} cards drawn at the top",
+        top.len()
+    );
     for _ in 0..6 {
         s.execute("window.scrollTo(0, document.documentElement.scrollHeight);");
         std::thread::sleep(Duration::from_millis(400));
     }
     let further = drawn_cards(s);
     assert!(further.len() < 80, "{} cards drawn after scrolling", further.len());
-    assert!(further.iter().all(|id| !top.contains(id)), "the first cards left the page");
-    let loaded = s.execute("return document.documentElement.scrollHeight;").as_f64().unwrap();
+    assert!(
+        further.iter().all(|id| !top.contains(id)),
+        "the first cards left the page"
+    );
+    let loaded = s
+        .execute("return document.documentElement.scrollHeight;")
+        .as_f64()
+        .unwrap();
     assert!(loaded > 20_000.0, "more pages came while scrolling ({loaded} px)");
     s.execute("window.scrollTo(0, 0);");
 
@@ -586,13 +600,18 @@ fn ten_thousand_videos_are_searched_filtered_marked_and_opened_from_the_keyboard
         "return [...document.querySelectorAll('[data-testid=generation] mark.match')].map((m) => m.textContent.toLowerCase());",
     );
     assert!(
-        marked.as_array().is_some_and(|m| !m.is_empty() && m.iter().all(|t| t == "kolibri")),
+        marked
+            .as_array()
+            .is_some_and(|m| !m.is_empty() && m.iter().all(|t| t == "kolibri")),
         "the typed word is marked on the cards: {marked}"
     );
     screenshot("search.png");
 
     // Enter opens the first card: its task id, a video that plays, a title and a star.
-    let first = s.wait_for(&format!("[data-testid=generation][data-id='{}']", want[0].id), Duration::from_secs(5));
+    let first = s.wait_for(
+        &format!("[data-testid=generation][data-id='{}']", want[0].id),
+        Duration::from_secs(5),
+    );
     let task_id = s.attribute(&first, "data-task-id").unwrap();
     s.type_into(&first, ENTER);
     s.wait_for("[data-testid=detail]", Duration::from_secs(5));
@@ -607,7 +626,10 @@ fn ten_thousand_videos_are_searched_filtered_marked_and_opened_from_the_keyboard
          v.addEventListener('loadedmetadata', report, {once: true});
          v.addEventListener('error', () => done('error ' + (v.error && v.error.code)), {once: true});",
     );
-    assert!(metadata["duration"].as_f64().is_some_and(|d| d > 4.0), "the video plays: {metadata}");
+    assert!(
+        metadata["duration"].as_f64().is_some_and(|d| d > 4.0),
+        "the video plays: {metadata}"
+    );
     let title = s.wait_for("[data-testid=detail-title]", Duration::from_secs(5));
     s.type_into(&title, &format!("Hummingbird hero shot{ENTER}"));
     pick(s, "[data-testid=detail-favorite]");
@@ -619,7 +641,12 @@ fn ten_thousand_videos_are_searched_filtered_marked_and_opened_from_the_keyboard
     );
     screenshot("detail.png");
     s.type_into(&title, ESCAPE);
-    wait_for_value(s, "return document.querySelector('[data-testid=detail]').open;", &json!(false), Duration::from_secs(5));
+    wait_for_value(
+        s,
+        "return document.querySelector('[data-testid=detail]').open;",
+        &json!(false),
+        Duration::from_secs(5),
+    );
     wait_for_value(s, FOCUSED_CARD_ID, &json!(want[0].id), Duration::from_secs(5));
     wait_for_value(
         s,
@@ -632,7 +659,10 @@ fn ten_thousand_videos_are_searched_filtered_marked_and_opened_from_the_keyboard
     );
 
     // The arrow keys move between cards.
-    let focused = s.wait_for(&format!("[data-testid=generation][data-id='{}']", want[0].id), Duration::from_secs(5));
+    let focused = s.wait_for(
+        &format!("[data-testid=generation][data-id='{}']", want[0].id),
+        Duration::from_secs(5),
+    );
     s.type_into(&focused, ARROW_RIGHT);
     wait_for_value(s, FOCUSED_CARD_ID, &json!(want[1].id), Duration::from_secs(5));
 
@@ -643,13 +673,26 @@ fn ten_thousand_videos_are_searched_filtered_marked_and_opened_from_the_keyboard
     let s = &app.session;
     let search = s.wait_for("[data-testid=search]", Duration::from_secs(30));
     wait_for_value(s, FIRST_CARD_ID, &json!(want[0].id), Duration::from_secs(20));
-    assert_eq!(s.execute("return document.querySelector('[data-testid=search]').value;"), json!("kolibri"));
-    assert_eq!(s.execute("return document.querySelector('[data-testid=filter-status]').value;"), json!("ready"));
+    assert_eq!(
+        s.execute("return document.querySelector('[data-testid=search]').value;"),
+        json!("kolibri")
+    );
+    assert_eq!(
+        s.execute("return document.querySelector('[data-testid=filter-status]').value;"),
+        json!("ready")
+    );
     pick(s, "[data-testid=search-clear]");
     s.type_into(&search, "hero");
     wait_for_value(s, FIRST_CARD_ID, &json!(want[0].id), Duration::from_secs(10));
-    assert_eq!(drawn_cards(s), [want[0].id.clone()], "only the titled video has \"hero\"");
-    let star = s.wait_for("[data-testid=generation] [data-testid=favorite]", Duration::from_secs(5));
+    assert_eq!(
+        drawn_cards(s),
+        [want[0].id.clone()],
+        "only the titled video has \"hero\""
+    );
+    let star = s.wait_for(
+        "[data-testid=generation] [data-testid=favorite]",
+        Duration::from_secs(5),
+    );
     assert_eq!(s.attribute(&star, "aria-pressed").as_deref(), Some("true"));
 
     // The same screens in German.
@@ -676,4 +719,51 @@ fn ten_thousand_videos_are_searched_filtered_marked_and_opened_from_the_keyboard
     pick(s, "[data-testid=detail-close]");
     std::thread::sleep(Duration::from_millis(300));
     screenshot("search-de-small.png");
+}
+
+#[test]
+#[ignore = "needs Xvfb, a session bus and WebKitWebDriver: run by scripts/test.sh"]
+fn a_deleted_video_goes_to_the_trash_and_undo_brings_it_back() {
+    let (_runtime, emulator) = start_emulator(EmulatorConfig::fast());
+    let home = tempfile::tempdir().unwrap();
+    let library = home.path().join("data/app.klingdesk.desktop/library");
+    kling_emulator::library_fixture::write_library(&library, 30).unwrap();
+    let log = home.path().join("app.log");
+    let app = App::launch(&binary(), home.path(), &emulator.base_url(), &log);
+    let s = &app.session;
+    save_key(s);
+    s.wait_for("[data-testid=generation][data-status=ready]", Duration::from_secs(30));
+    let id = s
+        .execute("return document.querySelector('[data-testid=generation][data-status=ready]').dataset.id;")
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let card = format!("[data-testid=generation][data-id='{id}']");
+    let video = library.join(format!("videos/{id}.mp4"));
+    let trashed = home.path().join(format!("data/Trash/files/{id}.mp4"));
+    assert!(video.is_file());
+
+    // The card's Delete asks once, saying how large; then the card goes and the files are in the trash.
+    pick(s, &format!("{card} [data-testid=delete]"));
+    let message = s.wait_for("[data-testid=confirm-delete-message]", Duration::from_secs(5));
+    assert!(
+        s.text(&message).contains("B)"),
+        "the size is said: {}",
+        s.text(&message)
+    );
+    pick(s, "[data-testid=confirm-delete]");
+    let present = format!("return document.querySelector(\"{card}\") !== null;");
+    wait_for_value(s, &present, &json!(false), Duration::from_secs(10));
+    assert!(!video.exists() && trashed.is_file(), "the video went to the trash");
+    let toast = s.wait_for("[data-testid=undo-toast]", Duration::from_secs(5));
+    assert_eq!(s.attribute(&toast, "role").as_deref(), Some("status"));
+    screenshot("deleted.png");
+
+    // Undo puts the file back and the card in its place.
+    pick(s, "[data-testid=undo]");
+    wait_for_value(s, &present, &json!(true), Duration::from_secs(10));
+    assert!(
+        video.is_file() && !trashed.exists(),
+        "Undo took the video out of the trash"
+    );
 }

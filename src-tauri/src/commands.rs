@@ -1,13 +1,14 @@
 //! The commands the window calls. Each one only adapts: the rules live in kling-core.
 
 use kling_core::engine::CallbackInfo;
-use kling_core::library::Cursor;
+use kling_core::library::{Cursor, Deleted};
 use kling_core::rules::{self, RulesTable};
 use kling_core::secrets::{KeyScope, KeyStatus};
 use kling_core::Problem;
 use kling_core::{Generation, GenerationRequest, LibraryQuery, Mark, Page};
 use serde::Serialize;
 use tauri::{AppHandle, Manager, Runtime, State};
+use tauri_plugin_opener::OpenerExt;
 
 use crate::error::{Error, Result};
 use crate::settings::Settings;
@@ -48,9 +49,15 @@ pub fn app_info<R: Runtime>(app: AppHandle<R>) -> Result<AppInfo> {
     })
 }
 
+/// The first call reads the keychain, a D-Bus round trip that must not hold the window's thread
+/// (every other command and the page's own files wait for it there) while the gallery loads. On a
+/// blocking thread: the keychain client blocks, which the async runtime's own threads must not.
 #[tauri::command]
-pub fn key_status(state: State<'_, AppState>) -> KeyStatus {
-    state.engine.key_status()
+pub async fn key_status(state: State<'_, AppState>) -> Result<KeyStatus> {
+    let engine = state.engine.clone();
+    tauri::async_runtime::spawn_blocking(move || engine.key_status())
+        .await
+        .map_err(|error| Error::Settings(format!("the keychain check stopped: {error}")))
 }
 
 #[tauri::command]
@@ -92,6 +99,38 @@ pub fn save_gallery_query<R: Runtime>(app: AppHandle<R>, query: LibraryQuery) ->
 #[tauri::command]
 pub fn mark(state: State<'_, AppState>, id: String, mark: Mark) -> Result<Generation> {
     Ok(state.engine.mark(&id, &mark)?)
+}
+
+/// Sends finished videos (their MP4 and poster) to the OS trash, in one call for a selection.
+#[tauri::command]
+pub fn delete_generations(state: State<'_, AppState>, ids: Vec<String>) -> Result<Deleted> {
+    Ok(state.engine.library().delete(&ids)?)
+}
+
+/// Takes the videos of the last delete back out of the trash.
+#[tauri::command]
+pub fn undo_delete(state: State<'_, AppState>, ids: Vec<String>) -> Result<usize> {
+    Ok(state.engine.library().undo_delete(&ids)?)
+}
+
+/// Opens a ready video in the system's default player; the path comes from the catalog.
+#[tauri::command]
+pub fn open_video<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>, id: String) -> Result<()> {
+    let path = state.engine.library().video_path(&id)?;
+    app.opener()
+        .open_path(path.to_string_lossy(), None::<&str>)
+        .map_err(opener_failed)
+}
+
+/// Shows a ready video selected in the file manager.
+#[tauri::command]
+pub fn show_video_in_folder<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>, id: String) -> Result<()> {
+    let path = state.engine.library().video_path(&id)?;
+    app.opener().reveal_item_in_dir(path).map_err(opener_failed)
+}
+
+fn opener_failed(error: tauri_plugin_opener::Error) -> Error {
+    kling_core::Error::invalid_with(Kind::OpenFailed, "video", &[("detail", error.to_string().into())]).into()
 }
 
 #[tauri::command]

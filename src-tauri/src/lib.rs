@@ -6,6 +6,7 @@ pub mod error;
 pub mod events;
 pub mod settings;
 pub mod start_failure;
+pub mod start_trace;
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -51,7 +52,9 @@ impl AppState {
     /// receiver, and resumes every unfinished generation. Must run inside the async runtime.
     pub async fn start(options: StartOptions) -> Result<AppState, kling_core::Error> {
         let library = Arc::new(Library::open(&options.data_dir.join("library"))?);
+        start_trace::step("library open");
         let media = MediaServer::start(&library.videos_dir()).await?;
+        start_trace::step("media server listening");
         let media_base = media.base_url();
         // A base URL saved by an older version that the client refuses falls back to CometAPI's,
         // rather than keeping the app from starting.
@@ -74,6 +77,7 @@ impl AppState {
         let mut callbacks = Endpoint::default();
         callbacks.apply(options.callbacks, &engine).await;
         engine.resume()?;
+        start_trace::step("engine resumed");
         Ok(AppState {
             engine,
             media_base,
@@ -85,6 +89,9 @@ impl AppState {
     }
 }
 
+/// How long after start-up the whole-catalog check waits.
+const INTEGRITY_CHECK_DELAY: std::time::Duration = std::time::Duration::from_secs(5);
+
 /// Why the app could not start its library, for the window to say in plain words.
 pub struct StartFailure(pub kling_core::Problem);
 
@@ -94,16 +101,21 @@ pub fn manage_start<R: tauri::Runtime>(app: &tauri::AppHandle<R>, options: Start
     let library = options.data_dir.join("library");
     match tauri::async_runtime::block_on(AppState::start(options)) {
         Ok(state) => {
-            // The whole-catalog check reads every page: after the window is up, never before.
+            // The whole-catalog check reads every page: after the first screen is drawn, never
+            // beside it (on two cores it would take one from the window). The window also listens
+            // for its report by then.
             let engine = state.engine.clone();
             let handle = app.clone();
             app.manage(state);
-            tauri::async_runtime::spawn_blocking(move || match engine.library().check_integrity() {
-                Ok(report) if report.set_aside.is_some() || report.undecodable > 0 => {
-                    let _ = handle.emit(crate::events::LIBRARY_CHECKED, &report);
+            tauri::async_runtime::spawn_blocking(move || {
+                std::thread::sleep(INTEGRITY_CHECK_DELAY);
+                match engine.library().check_integrity() {
+                    Ok(report) if report.set_aside.is_some() || report.undecodable > 0 => {
+                        let _ = handle.emit(crate::events::LIBRARY_CHECKED, &report);
+                    }
+                    Ok(_) => {}
+                    Err(error) => eprintln!("Kling Desk: the library check could not run: {error}"),
                 }
-                Ok(_) => {}
-                Err(error) => eprintln!("Kling Desk: the library check could not run: {error}"),
             });
         }
         Err(error) => {
@@ -146,6 +158,10 @@ macro_rules! command_handler {
             $crate::commands::renew_callback_token,
             $crate::commands::quit,
             $crate::commands::save_poster,
+            $crate::commands::delete_generations,
+            $crate::commands::undo_delete,
+            $crate::commands::open_video,
+            $crate::commands::show_video_in_folder,
         ]
     };
 }
@@ -174,6 +190,22 @@ fn main_window(app: &tauri::App) -> tauri::Result<tauri::WebviewWindow> {
     tauri::WebviewWindowBuilder::from_config(app.handle(), &config)?.build()
 }
 
+/// Every file the window shows is on this computer, so WebKit's memory cache buys nothing; with its
+/// default (browser) model it keeps the decoded poster of every card ever drawn, hundreds of MB
+/// after a long scroll through a big gallery. The document-viewer model keeps none.
+#[cfg(target_os = "linux")]
+fn keep_no_memory_cache(window: &tauri::WebviewWindow) {
+    let result = window.with_webview(|webview| {
+        use webkit2gtk::{WebContextExt, WebViewExt};
+        if let Some(context) = webview.inner().context() {
+            context.set_cache_model(webkit2gtk::CacheModel::DocumentViewer);
+        }
+    });
+    if let Err(error) = result {
+        eprintln!("Kling Desk: the webview's cache could not be set: {error}");
+    }
+}
+
 pub fn run() {
     tauri::Builder::default()
         // First: a second launch must reach the running window before anything else opens the library.
@@ -187,6 +219,7 @@ pub fn run() {
         .plugin(tauri_plugin_store::Builder::new().build())
         .plugin(tauri_plugin_window_state::Builder::default().build())
         .plugin(tauri_plugin_dialog::init())
+        .plugin(tauri_plugin_opener::init())
         .invoke_handler(command_handler!())
         .on_window_event(|window, event| {
             if let WindowEvent::CloseRequested { api, .. } = event {
@@ -196,12 +229,19 @@ pub fn run() {
             }
         })
         .setup(|app| {
+            start_trace::step("setup");
             // The window first, as Tauri would (tauri.conf.json has `create: false` so that a window
             // that cannot be made is explained here, instead of a panic no one sees).
-            if let Err(error) = main_window(app) {
-                start_failure::explain_without_window(app.handle(), &error);
-                return Ok(());
-            }
+            let window = match main_window(app) {
+                Ok(window) => window,
+                Err(error) => {
+                    start_failure::explain_without_window(app.handle(), &error);
+                    return Ok(());
+                }
+            };
+            #[cfg(target_os = "linux")]
+            keep_no_memory_cache(&window);
+            start_trace::step("window created");
             // Not created here: opening the library does that, and explains in the window if it can't.
             let data_dir = app.path().app_data_dir()?;
             let handle = app.handle().clone();
@@ -224,6 +264,7 @@ pub fn run() {
                     callbacks,
                 },
             );
+            start_trace::step("setup done");
             Ok(())
         })
         .run(tauri::generate_context!("tauri.conf.json"))

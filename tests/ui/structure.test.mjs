@@ -78,3 +78,19 @@ test("the set of final states is written once, in status.js", () => {
   }
   assert.deepEqual(places, ["status.js"]);
 });
+
+test("index.html preloads every module main.js reaches, and nothing else", async () => {
+  const { readFileSync } = await import("node:fs");
+  const html = readFileSync(new URL("../../ui/index.html", import.meta.url), "utf8");
+  const preloaded = [...html.matchAll(/<link rel="modulepreload" href="js\/([^"]+)">/g)].map((m) => m[1]).sort();
+  const reached = new Set();
+  const stack = ["main.js"];
+  while (stack.length) {
+    const file = stack.pop();
+    if (reached.has(file)) continue;
+    reached.add(file);
+    stack.push(...(imports.get(file) ?? []));
+  }
+  reached.delete("main.js");
+  assert.deepEqual(preloaded, [...reached].sort());
+});

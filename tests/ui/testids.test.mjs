@@ -21,7 +21,8 @@ test("the page has each stable test id exactly once", () => {
 test("card test ids made by the scripts are still there", () => {
   for (const id of ["generation", "status", "error", "warning", "details", "copy-details", "check-again", "post-again",
     "post-again-confirm", "post-again-cancel", "post-again-warning", "discard", "cancel", "action-error", "delivery",
-    "days-left", "reuse", "video", "poster", "play", "progress", "elapsed"]) {
+    "days-left", "reuse", "video", "poster", "play", "progress", "elapsed", "open-video", "show-in-folder", "delete",
+    "select-mode", "selection-bar", "delete-selected", "confirm-delete", "undo", "undo-toast"]) {
     assert.match(scripts, new RegExp(`testid: [^,}]*"${id}"`), id);
   }
 });

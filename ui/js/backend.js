@@ -85,6 +85,22 @@ export const recoverTask = (taskId) => call("recover_task", { taskId });
  */
 export const savePoster = (id, bytes) => call("save_poster", bytes, { headers: { "generation-id": id } });
 
+/**
+ * Sends finished videos (MP4 and poster) to the system's trash in one call → {deleted, bytes, ids,
+ * undo}; `ids` is what `undoDelete` takes back. Rejects with delete_running (nothing moved) or
+ * trash_failed (nothing moved).
+ */
+export const deleteGenerations = (ids) => call("delete_generations", { ids });
+
+/** Takes the videos of a delete back out of the trash → how many came back. */
+export const undoDelete = (ids) => call("undo_delete", { ids });
+
+/** Opens a ready video in the system's default player (the path is found by the app). */
+export const openVideo = (id) => call("open_video", { id });
+
+/** Shows a ready video in the file manager. */
+export const showVideoInFolder = (id) => call("show_video_in_folder", { id });
+
 /** Exits the app (after the user confirmed the quit dialog). */
 export const quit = () => call("quit");
 

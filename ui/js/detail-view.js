@@ -21,6 +21,7 @@ import { renderOnChange } from "./memo.js";
 import { presentError } from "./options.js";
 import { parseRatio } from "./ratio.js";
 import { showsError, statusText } from "./status.js";
+import { createFileButtons } from "./tidy.js";
 
 export function createDetailView(ctx, { onRecord, step }) {
   const dialog = document.getElementById("detail-dialog");
@@ -52,6 +53,9 @@ export function createDetailView(ctx, { onRecord, step }) {
   const againReason = document.getElementById("detail-again-reason");
 
   titleInput.maxLength = TITLE_MAX;
+  // Open in player, Show in folder, Delete: the same as on a card, under the marks.
+  const files = createFileButtons(ctx, () => gen);
+  marks.after(files.element);
 
   /** The record shown, or null while closed. */
   let gen = null;
@@ -196,6 +200,7 @@ export function createDetailView(ctx, { onRecord, step }) {
     drawText();
     drawMarks();
     drawActions();
+    files.update();
   }
 
   function setError(error) {

@@ -11,6 +11,7 @@ import { afterPage, appendPage, canLoadMore, initialPager, mergeGeneration, PAGE
 import { forBackend, isNarrowed } from "./library-query.js";
 import { createPosterQueue } from "./posters.js";
 import { isFinished, statusText } from "./status.js";
+import { canDelete, formatBytes, nextSelection, totalBytes } from "./tidy.js";
 
 /** Rows within this many screens above and below the viewport are drawn. */
 const MARGIN_SCREENS = 1;
@@ -48,6 +49,8 @@ export function createGallery(ctx, { createCard, query: initialQuery }) {
   /** The card whose video exists, if any; pressing play on another puts this one away. */
   let playing = null;
   let focusFirstOnLoad = false;
+  /** Nothing is drawn before start() says the page's words are loaded. */
+  let held = true;
 
   const spaceAbove = el("li", { class: "grid-space", "aria-hidden": "true" });
   const spaceBelow = el("li", { class: "grid-space", "aria-hidden": "true" });
@@ -62,6 +65,73 @@ export function createGallery(ctx, { createCard, query: initialQuery }) {
   });
 
   ctx.searchText = () => query.text;
+
+  // ---------- selection: a Set of ids, never the DOM (most cards are not drawn) ----------
+  let selected = new Set();
+  let anchor = null;
+  let selectMode = false;
+  const selectButton = el("button", {
+    type: "button",
+    class: "btn btn-quiet btn-small",
+    "aria-pressed": "false",
+    dataset: { testid: "select-mode" },
+    on: { click: () => setSelectMode(!selectMode) },
+  });
+  const selectionCount = el("span", { class: "selection-count", dataset: { testid: "selection-count" } });
+  const deleteSelected = el("button", {
+    type: "button",
+    class: "btn btn-secondary btn-small",
+    dataset: { testid: "delete-selected" },
+    on: { click: () => ctx.tidy?.deleteVideos(list.filter((generation) => selected.has(generation.id))) },
+  });
+  const clearSelection = el("button", {
+    type: "button",
+    class: "btn btn-quiet btn-small",
+    dataset: { testid: "clear-selection" },
+    on: { click: () => setSelection(new Set()) },
+  });
+  const selectionBar = el("div", { class: "selection-bar", hidden: true, dataset: { testid: "selection-bar" } },
+    selectionCount, deleteSelected, clearSelection);
+  grid.parentElement?.insertBefore(el("div", { class: "selection-tools" }, selectButton, selectionBar), grid);
+
+  function labelSelection() {
+    const { t } = ctx;
+    const chosen = list.filter((generation) => selected.has(generation.id));
+    selectButton.textContent = t(selectMode ? "tidy.select_done" : "tidy.select");
+    selectButton.setAttribute("aria-pressed", String(selectMode));
+    selectionCount.textContent = t.plural("tidy.selected", selected.size, {
+      count: selected.size,
+      size: formatBytes(totalBytes(chosen), ctx.lang),
+    });
+    deleteSelected.textContent = t("tidy.delete");
+    deleteSelected.disabled = !chosen.some(canDelete);
+    clearSelection.textContent = t("tidy.clear_selection");
+    selectionBar.hidden = selected.size === 0;
+  }
+
+  function setSelection(next) {
+    selected = next;
+    if (!selected.size) anchor = null;
+    for (const card of cards.values()) card.update(card.generation);
+    labelSelection();
+  }
+
+  function setSelectMode(on) {
+    selectMode = on;
+    if (!on) setSelection(new Set());
+    else labelSelection();
+  }
+
+  ctx.isSelected = (id) => selected.has(id);
+  /** A click on a card picks it (Ctrl/Cmd, Shift, or Select mode); `true` when it did. */
+  ctx.selectClick = (generation, event) => {
+    if (!(selectMode || event.ctrlKey || event.metaKey || event.shiftKey)) return false;
+    const order = list.map((item) => item.id);
+    const result = nextSelection(selected, order, generation.id, { range: event.shiftKey }, anchor);
+    anchor = result.anchor;
+    setSelection(result.selection);
+    return true;
+  };
 
   function onPlay(card) {
     if (playing && playing !== card) playing.stop();
@@ -118,6 +188,7 @@ export function createGallery(ctx, { createCard, query: initialQuery }) {
   /** Draws the rows near the viewport, measures them, and asks for more when the end is near. */
   function draw() {
     frame = null;
+    if (held) return;
     measureGrid();
     const rows = Math.ceil(list.length / columns);
     const viewTop = -grid.getBoundingClientRect().top;
@@ -177,6 +248,8 @@ export function createGallery(ctx, { createCard, query: initialQuery }) {
       noResultsTitle.textContent = words ? t("gallery.no_results_words", { text: words }) : t("gallery.no_results_filters");
     }
     loading.hidden = !(pager.loading && list.length === 0);
+    // For tests and benchmarks that scroll to the very end: every page of the query is loaded.
+    grid.dataset.complete = String(pager.done);
   }
 
   /** One 1 s timer while anything drawn is running; it stops when nothing is. */
@@ -245,6 +318,7 @@ export function createGallery(ctx, { createCard, query: initialQuery }) {
       const page = await backend.listGenerations(forBackend(query), pager.after, PAGE_SIZE);
       if (mine !== asked) return;
       list = appendPage(list, page?.items ?? []);
+      if (!pager.started) performance.mark("kd:first-page");
       pager = afterPage(pager, page);
     } catch (error) {
       if (mine !== asked) return;
@@ -323,16 +397,28 @@ export function createGallery(ctx, { createCard, query: initialQuery }) {
   }
 
   return {
-    async start() {
+    /**
+     * Listens, then asks for the first page at once; draws nothing until `drawable` resolves (the
+     * words of the page's language). Resolves when the first page is drawn, or failed.
+     */
+    async start(drawable = Promise.resolve()) {
       setOnline(ctx.info?.online);
-      // Listen first, so a change that happens while the first page loads is not missed.
-      await backend.onGeneration(upsert);
-      try {
-        await backend.onConnectivity((payload) => setOnline(payload?.online));
-      } catch (error) {
-        console.warn("Kling Desk: no connectivity events", error);
-      }
-      await loadMore();
+      // Asked for before the page, so a change that happens while the page loads is not missed.
+      const listening = Promise.all([
+        backend.onGeneration(upsert),
+        backend.onConnectivity((payload) => setOnline(payload?.online)).catch((error) => {
+          console.warn("Kling Desk: no connectivity events", error);
+        }),
+      ]);
+      const firstPage = loadMore();
+      await drawable;
+      held = false;
+      // The words are there only now (the gallery is made before the language is loaded).
+      labelSelection();
+      await Promise.all([listening, firstPage]);
+      performance.mark("kd:listening");
+      draw();
+      performance.mark("kd:drawn");
     },
     /** The search box or a filter changed: the list starts again from its first page. */
     setQuery(next, { focusFirst = false } = {}) {
@@ -370,6 +456,29 @@ export function createGallery(ctx, { createCard, query: initialQuery }) {
       moveTo(index, { focus: false });
       return list[index];
     },
+    /** Deleted videos leave the list (and the selection) at once. */
+    remove(ids) {
+      const gone = new Set(ids);
+      for (const id of gone) {
+        const card = cards.get(id);
+        if (card) retire(id, card);
+      }
+      list = list.filter((generation) => !gone.has(generation.id));
+      active = Math.min(active, Math.max(0, list.length - 1));
+      rowHeights.clear();
+      setSelection(new Set([...selected].filter((id) => !gone.has(id))));
+      schedule();
+    },
+    /** The same query from its first page again (after Undo brought videos back). */
+    reload() {
+      asked += 1;
+      for (const [id, card] of cards) retire(id, card);
+      list = [];
+      pager = initialPager();
+      rowHeights.clear();
+      setError(null);
+      loadMore();
+    },
     /** Focus goes back to the card the detail view showed last, if it is drawn. */
     focusActive() {
       cards.get(list[active]?.id)?.element.focus({ preventScroll: true });
@@ -378,6 +487,7 @@ export function createGallery(ctx, { createCard, query: initialQuery }) {
     setOnline,
     relabel() {
       for (const card of cards.values()) card.relabel();
+      labelSelection();
       showState();
       if (lastError) setError(lastError);
     },

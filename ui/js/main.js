@@ -1,5 +1,5 @@
-// Start-up and wiring: language, key status, welcome or composer, gallery, settings, About,
-// the library notice and the quit dialog.
+// Start-up and wiring: language, gallery, key status, welcome or composer, settings, About, the
+// library notice and the quit dialog. The first screen is asked for in parallel (see start()).
 import * as backend from "./backend.js";
 import { createAbout } from "./about.js";
 import { createCard } from "./card/index.js";
@@ -14,10 +14,12 @@ import { applyI18n, showError } from "./dom.js";
 import { describeError } from "./errors.js";
 import { createTranslator, pickLanguage } from "./i18n.js";
 import { createLibraryNotice } from "./notice.js";
+import { normalizeQuery } from "./library-query.js";
 import { mergeSettings } from "./preferences.js";
 import { createQuitDialog } from "./quit-dialog.js";
 import { createRecoverForm } from "./recover-form.js";
 import { applyTheme } from "./theme.js";
+import { createTidy } from "./tidy.js";
 
 const catalogs = new Map();
 
@@ -70,19 +72,35 @@ async function useLanguage() {
 async function start() {
   // The system's choice until the saved one is known: the page's background is visible at once.
   applyTheme(null);
+  performance.mark("kd:start");
+  // Everything the first screen needs is asked for at once, not one answer after another. The
+  // key's status comes from the keychain, which can be slow: the gallery never waits for it.
+  const english = loadCatalog("en");
+  const rulesCall = backend.rules().catch((error) => {
+    console.warn("Kling Desk: the rules table could not be loaded; options are hidden", error);
+    return null;
+  });
+  const keyCall = backend.keyStatus();
   const [info, savedSettings] = await Promise.all([backend.appInfo(), backend.getSettings()]);
+  performance.mark("kd:info");
   ctx.info = info;
   ctx.settings = mergeSettings(savedSettings ?? { language: info?.language ?? null });
   // Before the page shows (is-booting), so it never flashes the other palette.
   applyTheme(ctx.settings.theme);
+
+  // The gallery listens, then asks for its first page, while the rest of the window is built; it
+  // draws once the words and the rules are there.
+  const gallery = createGallery(ctx, { createCard, query: normalizeQuery(ctx.settings.gallery) });
+  let wordsReady = () => {};
+  const galleryStarted = gallery.start(new Promise((resolve) => { wordsReady = resolve; }));
+
+  await english;
   // The rules table draws "More options"; without it the plain prompt-and-Generate path still works.
-  try {
-    ctx.rules = await backend.rules();
-  } catch (error) {
-    ctx.rules = null;
-    console.warn("Kling Desk: the rules table could not be loaded; options are hidden", error);
-  }
+  ctx.rules = await rulesCall;
+  performance.mark("kd:rules");
   await useLanguage();
+  performance.mark("kd:catalog");
+  wordsReady();
 
   const welcome = document.getElementById("welcome");
   const welcomeSlot = document.getElementById("welcome-key-slot");
@@ -91,25 +109,37 @@ async function start() {
   const notice = createLibraryNotice(ctx);
   notice.show(info?.library_notice ?? null);
   backend.onLibraryChecked((report) => notice.checked(report));
-  const about = createAbout(ctx);
   const quitDialog = createQuitDialog(ctx);
-  // Before anything slow, so closing the window early still asks.
-  await quitDialog.start();
-
-  const keyForm = createKeyForm(ctx);
-  let gallery = null;
-  const toolbar = createGalleryToolbar(ctx, { onChange: (query, options) => gallery?.setQuery(query, options) });
-  gallery = createGallery(ctx, { createCard, query: toolbar.query });
-  const detail = createDetailView(ctx, {
-    onRecord: (record) => gallery.upsert(record),
-    step: async (id, delta) => (gallery.step ? gallery.step(id, delta) : null),
-  });
-  ctx.openDetail = (generation) => detail.open(generation);
-  ctx.updateDetail = (record) => detail.update(record);
+  // Listening at once, so closing the window early still asks.
+  const quitListening = quitDialog.start();
+  const toolbar = createGalleryToolbar(ctx, { onChange: (query, options) => gallery.setQuery(query, options) });
   document.getElementById("no-results-clear").addEventListener("click", () => {
     toolbar.clearAll();
     toolbar.focusSearch();
   });
+
+  // The gallery is the first screen: shown as soon as its first cards are drawn, and painted
+  // before the rest of the window (the composer, the dialogs) is built.
+  await galleryStarted;
+  document.body.classList.remove("is-booting");
+  performance.mark("kd:shown");
+  await new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
+
+  const about = createAbout(ctx);
+  const keyForm = createKeyForm(ctx);
+  const detail = createDetailView(ctx, {
+    onRecord: (record) => gallery.upsert(record),
+    step: async (id, delta) => (gallery.step ? gallery.step(id, delta) : null),
+  });
+  ctx.tidy = createTidy(ctx, {
+    onDeleted: (ids) => {
+      gallery.remove(ids);
+      if (ids.includes(detail.currentId)) detail.close();
+    },
+    onRestored: () => gallery.reload(),
+  });
+  ctx.openDetail = (generation) => detail.open(generation);
+  ctx.updateDetail = (record) => detail.update(record);
   const composer = createComposer(ctx, { onCreated: (generation) => gallery.upsert(generation), createOptionsForm });
   if (ctx.rules) composer.setRules(ctx.rules);
   ctx.reuse = (request) => composer.reuse(request);
@@ -129,6 +159,7 @@ async function start() {
       quitDialog.relabel();
       recoverForm.relabel();
       detail.relabel();
+      ctx.tidy.relabel();
     },
     onTheme: () => applyTheme(ctx.settings?.theme ?? null),
   });
@@ -160,14 +191,16 @@ async function start() {
     }
   };
 
-  ctx.keyStatus = await backend.keyStatus();
-  showMain();
   composer.render();
-  document.body.classList.remove("is-booting");
+  performance.mark("kd:views");
+
+  // The welcome panel or the composer, once the keychain has answered.
+  ctx.keyStatus = await keyCall;
+  performance.mark("kd:key");
+  showMain();
   if (ctx.keyStatus?.set) composer.focus();
   else keyForm.focus();
-
-  await gallery.start();
+  await quitListening;
 }
 
 start().catch(async (error) => {

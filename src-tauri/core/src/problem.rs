@@ -98,6 +98,16 @@ kinds! {
     RateLimitedGaveUp = "rate_limited_gave_up",
     /// A title longer than `marks::TITLE_MAX_CHARS`.
     TitleTooLong = "title_too_long",
+    /// Only a finished video can be deleted; a running one can be discarded or cancelled instead.
+    DeleteRunning = "delete_running",
+    /// The OS trash refused a file: nothing was deleted.
+    TrashFailed = "trash_failed",
+    /// The deleted video is no longer in the trash, or its undo window has passed.
+    UndoNotPossible = "undo_not_possible",
+    /// The video file of a generation is not on disk (not made yet, failed, or removed).
+    VideoFileMissing = "video_file_missing",
+    /// The system found no program to open the video or its folder with.
+    OpenFailed = "open_failed",
 }
 
 impl std::fmt::Display for Kind {

@@ -3,6 +3,7 @@
 // part redraws only when what it shows changed; a record an action returns goes to the gallery.
 import { el } from "../dom.js";
 import { statusTone } from "../status.js";
+import { createFileButtons } from "../tidy.js";
 import { createActions } from "./actions.js";
 import { createDetails } from "./details.js";
 import { createMarks } from "./marks.js";
@@ -18,6 +19,7 @@ export function createCard(initial, ctx, { onRecord = () => {}, onPlay = () => {
   const problem = createProblem(ctx);
   const actions = createActions(gen, ctx, { onRecord });
   const marks = createMarks(gen, ctx, { onRecord });
+  const files = createFileButtons(ctx, () => gen);
 
   const root = el("li", { class: "card", tabindex: "-1", dataset: { testid: "generation", id: gen.id } },
     media.element,
@@ -29,12 +31,15 @@ export function createCard(initial, ctx, { onRecord = () => {}, onPlay = () => {
       actions.element,
       problem.details,
       el("div", { class: "card-actions" }, marks.element, details.reuse),
+      files.element,
     ),
   );
 
   // A click on the card (not on one of its controls or its video) opens the detail view.
   root.addEventListener("click", (event) => {
     if (event.target.closest("button, a, input, select, textarea, video, .media, .card-problem")) return;
+    // Ctrl/Cmd- or Shift-click, or any click in Select mode, picks the card instead (gallery.js).
+    if (ctx.selectClick?.(gen, event)) return;
     if (String(globalThis.getSelection?.() ?? "") !== "") return;
     ctx.openDetail?.(gen);
   });
@@ -50,6 +55,10 @@ export function createCard(initial, ctx, { onRecord = () => {}, onPlay = () => {
     problem.update(gen);
     actions.update(gen);
     marks.update(gen);
+    files.update();
+    const selected = Boolean(ctx.isSelected?.(gen.id));
+    root.classList.toggle("is-selected", selected);
+    root.dataset.selected = String(selected);
     root.classList.toggle("is-favorite", Boolean(gen.favorite));
     root.classList.toggle("is-rejected", Boolean(gen.rejected));
     root.setAttribute("aria-label", gen.title || gen.request?.prompt || "");

@@ -4,12 +4,14 @@
 //! committed transaction, and the start path only reads what is unfinished (a partial index).
 //! `schema` opens and migrates the catalog, `rescue` rebuilds a damaged one from what it still
 //! holds, `queries` reads and writes generations, `search` finds them for the gallery, `marks`
-//! keeps what the user says about them, `gateways` remembers what each API address supports.
+//! keeps what the user says about them, `deletion` sends them to the OS trash and back (Undo),
+//! `gateways` remembers what each API address supports.
 //!
 //! Damage is met where it is read: a statement that finds a damaged page has the indexes rebuilt
 //! (`REINDEX`) and runs again; when that is not enough, the catalog is set aside and rebuilt, and
 //! the statement runs on the new one. A row that does not decode is skipped, noted and reported.
 
+mod deletion;
 mod gateways;
 mod marks;
 mod queries;
@@ -17,6 +19,7 @@ mod rescue;
 mod schema;
 mod search;
 
+pub use deletion::{Deleted, UNDO_WINDOW_MS};
 pub use marks::{Mark, TITLE_MAX_CHARS};
 pub use search::{Cursor, LibraryQuery, MadeFilter, MarksFilter, Order, Page, StatusFilter};
 
@@ -99,13 +102,16 @@ impl Library {
             }
             Err(e) => return Err(e),
         };
-        Ok(Library {
+        let library = Library {
             root: root.to_owned(),
             db: Mutex::new(db),
             notice,
             undecodable: Mutex::new(BTreeMap::new()),
             _lock: lock,
-        })
+        };
+        // Videos deleted before the last exit are past Undo now; failing here only delays it.
+        let _ = library.purge_deleted(crate::generation::now_ms() - UNDO_WINDOW_MS);
+        Ok(library)
     }
 
     /// Something the user must be told about the library, such as a catalog that was set aside.

@@ -15,6 +15,7 @@ pub(super) const MIGRATIONS: &[&str] = &[
     include_str!("migrations/002_callbacks_and_task_index.sql"),
     include_str!("migrations/003_posters.sql"),
     include_str!("migrations/004_search_and_marks.sql"),
+    include_str!("migrations/005_deletions.sql"),
 ];
 
 pub(super) fn open_catalog(path: &Path) -> Result<Connection> {

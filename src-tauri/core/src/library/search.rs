@@ -122,6 +122,8 @@ impl LibraryQuery {
     fn sql(&self, after: Option<Cursor>, now_ms: i64) -> (String, Vec<Value>) {
         let mut conditions: Vec<String> = Vec::new();
         let mut values: Vec<Value> = Vec::new();
+        // A deleted video waits for its undo window out of sight (`deletion`).
+        conditions.push("seq NOT IN (SELECT seq FROM deletions)".into());
         if let Some(expression) = self.match_expression() {
             conditions.push("seq IN (SELECT rowid FROM generations_search WHERE generations_search MATCH ?)".into());
             values.push(Value::Text(expression));
@@ -165,11 +167,7 @@ impl LibraryQuery {
             values.push(Value::Integer(cursor.created_at));
             values.push(Value::Integer(cursor.seq));
         }
-        let filter = if conditions.is_empty() {
-            String::new()
-        } else {
-            format!("WHERE {}", conditions.join(" AND "))
-        };
+        let filter = format!("WHERE {}", conditions.join(" AND "));
         let sql =
             format!("SELECT {COLUMNS} FROM generations {filter} ORDER BY created_at {direction}, seq {direction}");
         (sql, values)
