@@ -34,7 +34,8 @@ test("every relative import names a module that exists", () => {
   }
 });
 
-test("every module is reachable from main.js", () => {
+/** Every module main.js imports, directly or not, and main.js itself. */
+function reachableFromMain() {
   const seen = new Set();
   const stack = ["main.js"];
   while (stack.length) {
@@ -43,6 +44,11 @@ test("every module is reachable from main.js", () => {
     seen.add(file);
     stack.push(...(imports.get(file) ?? []));
   }
+  return seen;
+}
+
+test("every module is reachable from main.js", () => {
+  const seen = reachableFromMain();
   assert.deepEqual(files.filter((file) => !seen.has(file)), []);
 });
 
@@ -83,14 +89,7 @@ test("index.html preloads every module main.js reaches, and nothing else", async
   const { readFileSync } = await import("node:fs");
   const html = readFileSync(new URL("../../ui/index.html", import.meta.url), "utf8");
   const preloaded = [...html.matchAll(/<link rel="modulepreload" href="js\/([^"]+)">/g)].map((m) => m[1]).sort();
-  const reached = new Set();
-  const stack = ["main.js"];
-  while (stack.length) {
-    const file = stack.pop();
-    if (reached.has(file)) continue;
-    reached.add(file);
-    stack.push(...(imports.get(file) ?? []));
-  }
+  const reached = reachableFromMain();
   reached.delete("main.js");
   assert.deepEqual(preloaded, [...reached].sort());
 });
