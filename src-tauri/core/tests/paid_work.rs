@@ -563,16 +563,13 @@ async fn a_task_recovered_by_its_id_is_saved_once_and_unknown_or_expired_ones_sa
     let saved = std::fs::read(dir.path().join("videos").join(format!("{}.mp4", recovered.id))).unwrap();
     assert!(saved == kling_emulator::clip("16:9", "5").unwrap());
 
+    let cards = || {
+        let page = rig.engine.search(&kling_core::LibraryQuery::default(), None, 50);
+        page.unwrap().items.len()
+    };
     let again = rig.engine.recover(&task).await.unwrap();
     assert_eq!(again.id, recovered.id, "pasting the same id finds the existing card");
-    assert_eq!(
-        rig.engine
-            .search(&kling_core::LibraryQuery::default(), None, 50)
-            .unwrap()
-            .items
-            .len(),
-        1
-    );
+    assert_eq!(cards(), 1);
 
     let unknown = rig.engine.recover("7000000000000000001").await.unwrap_err();
     assert_eq!(unknown.problem().kind, Kind::TaskNotFound);
@@ -584,15 +581,7 @@ async fn a_task_recovered_by_its_id_is_saved_once_and_unknown_or_expired_ones_sa
     emulator.set_task_video_url(&gone, "");
     let expired = rig.engine.recover(&gone).await.unwrap();
     assert_eq!(expired.status, Status::Expired);
-    assert_eq!(
-        rig.engine
-            .search(&kling_core::LibraryQuery::default(), None, 50)
-            .unwrap()
-            .items
-            .len(),
-        2,
-        "nothing stored for the unknown id"
-    );
+    assert_eq!(cards(), 2, "nothing stored for the unknown id");
     assert_eq!(creates(&emulator), 2, "recovering never posts");
 }
 
