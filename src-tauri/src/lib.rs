@@ -190,9 +190,9 @@ fn main_window(app: &tauri::App) -> tauri::Result<tauri::WebviewWindow> {
     tauri::WebviewWindowBuilder::from_config(app.handle(), &config)?.build()
 }
 
-/// Every file the window shows is on this computer, so WebKit's memory cache buys nothing; with its
-/// default (browser) model it keeps the decoded poster of every card ever drawn, hundreds of MB
-/// after a long scroll through a big gallery. The document-viewer model keeps none.
+/// Every file the window shows is on this computer, so WebKit's memory cache buys nothing, and a
+/// gallery of thousands of posters would fill it; the document-viewer model keeps none. (A long
+/// scroll still grows memory for another reason: docs/benchmarks.md, issue #14.)
 #[cfg(target_os = "linux")]
 fn keep_no_memory_cache(window: &tauri::WebviewWindow) {
     let result = window.with_webview(|webview| {

@@ -78,8 +78,8 @@ async fn only_our_host(State(hosts): State<Arc<[String]>>, request: Request, nex
         .is_none_or(|authority| ours(authority.as_str()));
     if host_ok && target_ok {
         let mut response = next.run(request).await;
-        // The files are on this computer: keeping copies in the webview's memory cache only makes
-        // a long scroll through the gallery hold every poster it ever showed.
+        // The files are on this computer: a copy in the webview's cache saves nothing, and a big
+        // gallery's posters would fill it.
         response
             .headers_mut()
             .insert(header::CACHE_CONTROL, header::HeaderValue::from_static("no-store"));
