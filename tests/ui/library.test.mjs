@@ -1,6 +1,6 @@
 import test from "node:test";
 import assert from "node:assert/strict";
-import { afterPage, appendPage, canLoadMore, initialPager, mergeGeneration, visibleRows } from "../../ui/js/library.js";
+import { afterPage, appendPage, canLoadMore, createRowHeights, initialPager, mergeGeneration, visibleRows } from "../../ui/js/library.js";
 
 const gen = (id, created_at, status = "processing", updated_at = created_at) => ({ id, created_at, updated_at, status });
 const ids = (list) => list.map((g) => g.id);
@@ -93,4 +93,18 @@ test("rows of different heights are added up as measured", () => {
   const heights = [400, 100, 100, 400];
   const window = visibleRows({ rows: 4, heightOf: (r) => heights[r], viewTop: 450, viewBottom: 560, margin: 0 });
   assert.deepEqual(window, { first: 1, last: 2, before: 400, after: 400 });
+});
+
+test("the mean of the measured rows stands in for the others, and follows changes", () => {
+  const heights = createRowHeights();
+  assert.equal(heights.mean(), null, "nothing measured yet");
+  heights.set(0, 400);
+  heights.set(1, 200);
+  assert.equal(heights.mean(), 300);
+  heights.set(1, 300);
+  assert.equal(heights.mean(), 350, "a row measured again replaces its old height");
+  assert.equal(heights.get(1), 300);
+  heights.clear();
+  assert.equal(heights.mean(), null);
+  assert.equal(heights.get(0), undefined);
 });

@@ -3,7 +3,7 @@
 import * as backend from "./backend.js";
 import { el } from "./dom.js";
 import { formatDecimal } from "./format.js";
-import { activeFilters, cleared, DEFAULT_QUERY, FILTER_CHOICES, normalizeQuery } from "./library-query.js";
+import { activeFilters, cleared, DEFAULT_QUERY, FILTER_CHOICES } from "./library-query.js";
 import { modelLabel } from "./options.js";
 
 /** Long enough to let a word be typed, short enough to feel live. */
@@ -13,7 +13,7 @@ const SAVE_PAUSE_MS = 800;
 
 const isTyping = (target) => target instanceof HTMLElement && (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName));
 
-export function createGalleryToolbar(ctx, { onChange }) {
+export function createGalleryToolbar(ctx, { query: initialQuery, onChange }) {
   const search = document.getElementById("search");
   const clearSearch = document.getElementById("search-clear");
   const clearFilters = document.getElementById("filters-clear");
@@ -27,7 +27,7 @@ export function createGalleryToolbar(ctx, { onChange }) {
     order: document.getElementById("filter-order"),
   };
 
-  let query = normalizeQuery(ctx.settings?.gallery);
+  let query = initialQuery;
   let typingTimer = null;
   let saveTimer = null;
 

@@ -7,7 +7,16 @@ import * as backend from "./backend.js";
 import { captureFrame } from "./capture.js";
 import { describeError } from "./errors.js";
 import { el, showError } from "./dom.js";
-import { afterPage, appendPage, canLoadMore, initialPager, mergeGeneration, PAGE_SIZE, visibleRows } from "./library.js";
+import {
+  afterPage,
+  appendPage,
+  canLoadMore,
+  createRowHeights,
+  initialPager,
+  mergeGeneration,
+  PAGE_SIZE,
+  visibleRows,
+} from "./library.js";
 import { forBackend, isNarrowed } from "./library-query.js";
 import { createPosterQueue } from "./posters.js";
 import { isFinished, statusText } from "./status.js";
@@ -39,7 +48,7 @@ export function createGallery(ctx, { createCard, query: initialQuery }) {
   /** The drawn cards only, by id. */
   const cards = new Map();
   /** Measured row heights (with the gap after the row), by row; cleared when rows shift. */
-  const rowHeights = new Map();
+  const rowHeights = createRowHeights();
   let columns = 1;
   let gap = 0;
   /** The card that holds the keyboard's stop in the grid, by its place in the list. */
@@ -174,11 +183,7 @@ export function createGallery(ctx, { createCard, query: initialQuery }) {
   }
 
   function heightOf(row) {
-    if (rowHeights.has(row)) return rowHeights.get(row);
-    if (rowHeights.size === 0) return ESTIMATED_ROW + gap;
-    let sum = 0;
-    for (const height of rowHeights.values()) sum += height;
-    return sum / rowHeights.size;
+    return rowHeights.get(row) ?? rowHeights.mean() ?? ESTIMATED_ROW + gap;
   }
 
   function schedule() {

@@ -70,3 +70,25 @@ export function visibleRows({ rows, heightOf, viewTop, viewBottom, margin }) {
   for (let row = last + 1; row < rows; row += 1) below += heightOf(row);
   return { first, last, before: top, after: below };
 }
+
+/**
+ * Measured row heights by row, and their mean for the rows not drawn yet. The mean is kept as a
+ * running sum: the window asks for it once per row below the viewport on every scroll frame.
+ */
+export function createRowHeights() {
+  const heights = new Map();
+  let sum = 0;
+  return {
+    get: (row) => heights.get(row),
+    set(row, height) {
+      sum += height - (heights.get(row) ?? 0);
+      heights.set(row, height);
+    },
+    clear() {
+      heights.clear();
+      sum = 0;
+    },
+    /** null until a row was measured. */
+    mean: () => (heights.size ? sum / heights.size : null),
+  };
+}

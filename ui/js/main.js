@@ -90,7 +90,8 @@ async function start() {
 
   // The gallery listens, then asks for its first page, while the rest of the window is built; it
   // draws once the words and the rules are there.
-  const gallery = createGallery(ctx, { createCard, query: normalizeQuery(ctx.settings.gallery) });
+  const savedQuery = normalizeQuery(ctx.settings.gallery);
+  const gallery = createGallery(ctx, { createCard, query: savedQuery });
   let wordsReady = () => {};
   const galleryStarted = gallery.start(new Promise((resolve) => { wordsReady = resolve; }));
 
@@ -112,7 +113,7 @@ async function start() {
   const quitDialog = createQuitDialog(ctx);
   // Listening at once, so closing the window early still asks.
   const quitListening = quitDialog.start();
-  const toolbar = createGalleryToolbar(ctx, { onChange: (query, options) => gallery.setQuery(query, options) });
+  const toolbar = createGalleryToolbar(ctx, { query: savedQuery, onChange: (query, options) => gallery.setQuery(query, options) });
   document.getElementById("no-results-clear").addEventListener("click", () => {
     toolbar.clearAll();
     toolbar.focusSearch();
