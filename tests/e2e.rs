@@ -32,6 +32,19 @@ fn binary() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_kling-desk"))
 }
 
+/// The app on a home of its own, logging to `app.log` there. The home outlives the app (it is
+/// declared first, so it is dropped last).
+fn launch_fresh(emulator: &Emulator) -> (tempfile::TempDir, App) {
+    let home = tempfile::tempdir().unwrap();
+    let app = App::launch(
+        &binary(),
+        home.path(),
+        &emulator.base_url(),
+        &home.path().join("app.log"),
+    );
+    (home, app)
+}
+
 /// The emulator, in-process on its own runtime (kept alive beside it), accepting `KEY`.
 fn start_emulator(config: EmulatorConfig) -> (tokio::runtime::Runtime, Emulator) {
     let runtime = tokio::runtime::Runtime::new().unwrap();
@@ -176,13 +189,7 @@ fn a_new_user_saves_a_key_generates_and_plays_the_video() {
         processing_ms: 8000,
         ..EmulatorConfig::fast()
     });
-    let home = tempfile::tempdir().unwrap();
-    let app = App::launch(
-        &binary(),
-        home.path(),
-        &emulator.base_url(),
-        &home.path().join("app.log"),
-    );
+    let (home, app) = launch_fresh(&emulator);
     let s = &app.session;
 
     let prompt = save_key(s);
@@ -220,13 +227,7 @@ fn a_new_user_saves_a_key_generates_and_plays_the_video() {
 #[ignore = "needs Xvfb, a session bus and WebKitWebDriver: run by scripts/test.sh"]
 fn more_options_reach_the_provider_exactly_and_the_video_is_portrait_and_ten_seconds() {
     let (_runtime, emulator) = start_emulator(EmulatorConfig::fast());
-    let home = tempfile::tempdir().unwrap();
-    let app = App::launch(
-        &binary(),
-        home.path(),
-        &emulator.base_url(),
-        &home.path().join("app.log"),
-    );
+    let (_home, app) = launch_fresh(&emulator);
     let s = &app.session;
 
     let card = generate_portrait_pro(s);
@@ -273,13 +274,7 @@ fn more_options_reach_the_provider_exactly_and_the_video_is_portrait_and_ten_sec
 #[ignore = "needs Xvfb, a session bus and WebKitWebDriver: run by scripts/test.sh"]
 fn use_these_settings_brings_back_the_prompt_and_every_option() {
     let (_runtime, emulator) = start_emulator(EmulatorConfig::fast());
-    let home = tempfile::tempdir().unwrap();
-    let app = App::launch(
-        &binary(),
-        home.path(),
-        &emulator.base_url(),
-        &home.path().join("app.log"),
-    );
+    let (_home, app) = launch_fresh(&emulator);
     let s = &app.session;
 
     let card = generate_portrait_pro(s);
@@ -454,13 +449,7 @@ fn a_video_made_elsewhere_is_recovered_by_its_task_id_and_plays() {
         .block_on(client.create(KEY, &request.create_body("another-tool-1", None)))
         .unwrap()
         .task_id;
-    let home = tempfile::tempdir().unwrap();
-    let app = App::launch(
-        &binary(),
-        home.path(),
-        &emulator.base_url(),
-        &home.path().join("app.log"),
-    );
+    let (_home, app) = launch_fresh(&emulator);
     let s = &app.session;
     save_key(s);
 
