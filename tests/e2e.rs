@@ -2,7 +2,8 @@
 //! key, types a prompt, presses Generate and watches the video arrive and play; "More options"
 //! reach the provider exactly as chosen and "Use these settings" brings them back; closing the
 //! window mid-generation explains once, and the next start picks the generation up; a second
-//! launch leaves the running one alone.
+//! launch leaves the running one alone; with no network the gallery still opens, plays, searches
+//! and deletes, and only a new video waits.
 //!
 //! Needs an X server, WebKitWebDriver and dbus-run-session with gnome-keyring: `scripts/test.sh`
 //! provides them and runs this with `--ignored`. Every launch gets its own session bus, keyring
@@ -755,4 +756,105 @@ fn a_deleted_video_goes_to_the_trash_and_undo_brings_it_back() {
         video.is_file() && !trashed.exists(),
         "Undo took the video out of the trash"
     );
+}
+
+/// An API address where nothing listens: a port that was free a moment ago.
+fn nothing_listening() -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    format!("http://{}", listener.local_addr().unwrap())
+}
+
+#[test]
+#[ignore = "needs Xvfb, a session bus and WebKitWebDriver: run by scripts/test.sh"]
+fn with_no_network_the_gallery_opens_plays_searches_and_deletes_and_a_new_video_waits() {
+    let (runtime, emulator) = start_emulator(EmulatorConfig::fast());
+    let home = tempfile::tempdir().unwrap();
+    let library = home.path().join("data/app.klingdesk.desktop/library");
+    let rows = kling_emulator::library_fixture::write_library(&library, 40).unwrap();
+    let log = home.path().join("app.log");
+    // The key was saved on a day with a network.
+    let app = App::launch(&binary(), home.path(), &emulator.base_url(), &log);
+    save_key(&app.session);
+    drop(app);
+    assert!(wait_until_gone(&binary(), home.path(), Duration::from_secs(20)));
+    drop(emulator);
+    drop(runtime);
+
+    let app = App::launch(&binary(), home.path(), &nothing_listening(), &log);
+    let s = &app.session;
+    s.wait_for("[data-testid=generation][data-status=ready]", Duration::from_secs(30));
+
+    // Search finds by the prompt's words, from the catalog on this computer.
+    let wanted = rows
+        .iter()
+        .filter(|r| r.status == "ready" && !r.rejected)
+        .max_by_key(|r| r.created_at)
+        .unwrap();
+    let word = wanted
+        .prompt
+        .split_whitespace()
+        .find(|w| w.len() > 5 && w.chars().all(char::is_alphabetic))
+        .unwrap();
+    let search = s.wait_for("[data-testid=search]", Duration::from_secs(5));
+    s.type_into(&search, word);
+    let card = format!("[data-testid=generation][data-id='{}']", wanted.id);
+    s.wait_for(&card, Duration::from_secs(10));
+    let shown = drawn_cards(s);
+    let matching = rows
+        .iter()
+        .filter(|r| r.prompt.to_lowercase().contains(&word.to_lowercase()))
+        .count();
+    assert!(
+        !shown.is_empty() && shown.len() <= matching,
+        "{} cards for \"{word}\", {matching} prompts have it",
+        shown.len()
+    );
+
+    // The video plays: its time moves on.
+    s.type_into(&s.wait_for(&card, Duration::from_secs(5)), ENTER);
+    s.wait_for("[data-testid=detail]", Duration::from_secs(5));
+    let played = s.execute_async(
+        "const done = arguments[arguments.length - 1];
+         const v = document.querySelector('[data-testid=detail-video]');
+         if (!v) { done('no video'); return; }
+         v.muted = true;
+         v.addEventListener('error', () => done('error ' + (v.error && v.error.code)), {once: true});
+         v.play().catch((e) => done('play refused: ' + e));
+         const check = () => (v.currentTime > 0.5 ? done(v.currentTime) : setTimeout(check, 100));
+         check();",
+    );
+    assert!(
+        played.as_f64().is_some_and(|t| t > 0.5),
+        "the video did not play: {played}"
+    );
+    screenshot("offline-detail.png");
+    s.type_into(
+        &s.wait_for("[data-testid=detail-video]", Duration::from_secs(5)),
+        ESCAPE,
+    );
+    wait_for_value(
+        s,
+        "return document.querySelector('[data-testid=detail]').open;",
+        &json!(false),
+        Duration::from_secs(5),
+    );
+
+    // Delete sends it to the trash, as on any day.
+    pick(s, &format!("{card} [data-testid=delete]"));
+    pick(s, "[data-testid=confirm-delete]");
+    let present = format!("return document.querySelector(\"{card}\") !== null;");
+    wait_for_value(s, &present, &json!(false), Duration::from_secs(10));
+    assert!(!library.join(format!("videos/{}.mp4", wanted.id)).exists());
+
+    // Only a new video waits for the network, and the window says so.
+    pick(s, "[data-testid=search-clear]");
+    let prompt = s.wait_for("[data-testid=prompt]", Duration::from_secs(10));
+    let new_card = generate(s, &prompt, "A kite over a windy beach, offline");
+    s.wait_for("[data-testid=offline]", Duration::from_secs(30));
+    let status = s.attribute(&new_card, "data-status").unwrap_or_default();
+    assert!(
+        !["ready", "failed"].contains(&status.as_str()),
+        "a video made offline waits, it does not fail: {status}"
+    );
+    screenshot("offline.png");
 }
