@@ -68,8 +68,12 @@ impl Error {
 }
 
 pub(crate) fn is_disk_full(io: &std::io::Error) -> bool {
-    // ENOSPC and EDQUOT: the message tells the user to free space, not to report a bug.
-    matches!(io.raw_os_error(), Some(28) | Some(122))
+    // A full disk or a used-up quota, on every OS: the message tells the user to free space, not
+    // to report a bug.
+    matches!(
+        io.kind(),
+        std::io::ErrorKind::StorageFull | std::io::ErrorKind::QuotaExceeded
+    )
 }
 
 impl Serialize for Error {

@@ -1,11 +1,13 @@
 //! kling-core: everything Kling Desk knows, with no Tauri in it. The shell in `src-tauri/src`
 //! only adapts these types to commands, events, the keychain and the settings store.
 
+pub mod announcement;
 pub mod api;
 pub mod callback_receiver;
 pub mod downloader;
 pub mod engine;
 pub mod error;
+pub mod export;
 pub mod generation;
 pub mod library;
 pub mod loopback;

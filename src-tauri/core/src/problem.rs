@@ -94,6 +94,16 @@ kinds! {
     CallbackPortInUse = "callback_port_in_use",
     LibraryUnavailable = "library_unavailable",
     LibraryInUse = "library_in_use",
+    /// The folder chosen for the library already holds a `Kling Desk Library` folder with
+    /// something in it that is not ours to clear: nothing was moved.
+    MoveTargetNotEmpty = "move_target_not_empty",
+    /// The folder chosen for the library is the library itself or inside it: nothing was moved.
+    MoveTargetInsideLibrary = "move_target_inside_library",
+    /// The copy of the library did not match it (a missing row, a file of another size): the
+    /// copy was removed and the library stays where it was.
+    MoveCheckFailed = "move_check_failed",
+    /// The user cancelled the move: the copy was removed and the library stays where it was.
+    MoveCancelled = "move_cancelled",
     PosterInvalid = "poster_invalid",
     RateLimitedGaveUp = "rate_limited_gave_up",
     /// A title longer than `marks::TITLE_MAX_CHARS`.
@@ -108,6 +118,12 @@ kinds! {
     VideoFileMissing = "video_file_missing",
     /// The system found no program to open the video or its folder with.
     OpenFailed = "open_failed",
+    /// Only a ready video whose file is in the library can be exported; nothing was written.
+    ExportNotReady = "export_not_ready",
+    /// The folder chosen for an export cannot be written to (permissions, read-only, gone).
+    ExportFolderNotWritable = "export_folder_not_writable",
+    /// A file dropped on the composer is not an MP4 exported by Kling Desk with its settings.
+    NoSettingsInVideo = "no_settings_in_video",
 }
 
 impl std::fmt::Display for Kind {

@@ -15,6 +15,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 
+use crate::announcement::{announcement, Announcement};
 use crate::api::{ApiError, Client, Pacer, Timeouts};
 use crate::callback_receiver::CallbackHint;
 use crate::error::{Error, Result};
@@ -34,6 +35,10 @@ pub trait EventSink: Send + Sync + 'static {
 
     /// The provider became unreachable, or reachable again. Sent once per change, not per request.
     fn connectivity_changed(&self, _online: bool) {}
+
+    /// A generation the engine carried became ready or failed (`announcement`): sent once, after
+    /// the `generation_changed` that recorded it.
+    fn announce(&self, _announcement: &Announcement) {}
 }
 
 pub struct EngineConfig {
@@ -397,9 +402,11 @@ impl Engine {
         });
     }
 
-    /// Runs one generation until it settles, surviving failed writes to the library.
+    /// Runs one generation until it settles, surviving failed writes to the library, and
+    /// announces how it ended.
     async fn carry(&self, mut generation: Generation, mut resumed: bool) {
         let id = generation.id.clone();
+        let started = generation.status;
         let mut attempt = 0;
         while let Err(error) = self.run(&mut generation, resumed).await {
             // The library could not be written (disk full, folder gone, locked). What was learned
@@ -429,6 +436,9 @@ impl Engine {
                 }
             }
             resumed = true;
+        }
+        if let Some(news) = announcement(started, &generation) {
+            self.inner.sink.announce(&news);
         }
     }
 

@@ -148,23 +148,7 @@ impl Library {
     /// Removes the rows deleted before `cutoff_ms` for good (their files stay in the OS trash).
     /// Returns how many went. Runs at every start and every delete.
     pub fn purge_deleted(&self, cutoff_ms: i64) -> Result<usize> {
-        self.with_db(|db| {
-            // The start path runs this: a read (through the index) costs nothing when none is due.
-            let due: bool = db
-                .prepare_cached("SELECT EXISTS (SELECT 1 FROM deletions WHERE deleted_at < ?1)")?
-                .query_row([cutoff_ms], |row| row.get(0))?;
-            if !due {
-                return Ok(0);
-            }
-            let tx = db.unchecked_transaction()?;
-            let purged = tx.execute(
-                "DELETE FROM generations WHERE seq IN (SELECT seq FROM deletions WHERE deleted_at < ?1)",
-                [cutoff_ms],
-            )?;
-            tx.execute("DELETE FROM deletions WHERE deleted_at < ?1", [cutoff_ms])?;
-            tx.commit()?;
-            Ok(purged)
-        })
+        self.with_db(|db| purge(db, cutoff_ms))
     }
 
     /// The video file of a generation the user can see, for opening it elsewhere. Resolved here
@@ -207,6 +191,25 @@ impl Library {
             .filter(|path| path.symlink_metadata().is_ok())
             .collect()
     }
+}
+
+/// `Library::purge_deleted` on the catalog `db` (also a moved copy of it).
+pub(super) fn purge(db: &rusqlite::Connection, cutoff_ms: i64) -> rusqlite::Result<usize> {
+    // The start path runs this: a read (through the index) costs nothing when none is due.
+    let due: bool = db
+        .prepare_cached("SELECT EXISTS (SELECT 1 FROM deletions WHERE deleted_at < ?1)")?
+        .query_row([cutoff_ms], |row| row.get(0))?;
+    if !due {
+        return Ok(0);
+    }
+    let tx = db.unchecked_transaction()?;
+    let purged = tx.execute(
+        "DELETE FROM generations WHERE seq IN (SELECT seq FROM deletions WHERE deleted_at < ?1)",
+        [cutoff_ms],
+    )?;
+    tx.execute("DELETE FROM deletions WHERE deleted_at < ?1", [cutoff_ms])?;
+    tx.commit()?;
+    Ok(purged)
 }
 
 fn trash_failed(error: &trash::Error) -> Error {

@@ -5,7 +5,8 @@
 //! `schema` opens and migrates the catalog, `rescue` rebuilds a damaged one from what it still
 //! holds, `queries` reads and writes generations, `search` finds them for the gallery, `marks`
 //! keeps what the user says about them, `deletion` sends them to the OS trash and back (Undo),
-//! `gateways` remembers what each API address supports.
+//! `gateways` remembers what each API address supports, `location` records which folder the
+//! library is in and `relocation` moves it to another one.
 //!
 //! Damage is met where it is read: a statement that finds a damaged page has the indexes rebuilt
 //! (`REINDEX`) and runs again; when that is not enough, the catalog is set aside and rebuilt, and
@@ -13,14 +14,17 @@
 
 mod deletion;
 mod gateways;
+pub mod location;
 mod marks;
 mod queries;
+mod relocation;
 mod rescue;
 mod schema;
 mod search;
 
 pub use deletion::{Deleted, UNDO_WINDOW_MS};
 pub use marks::{Mark, TITLE_MAX_CHARS};
+pub use relocation::{DiskUsage, MoveProgress, Moved, LIBRARY_FOLDER};
 pub use search::{Cursor, LibraryQuery, MadeFilter, MarksFilter, Order, Page, StatusFilter};
 
 use std::collections::BTreeMap;

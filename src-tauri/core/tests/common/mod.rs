@@ -7,6 +7,7 @@ use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use kling_core::announcement::Announcement;
 use kling_core::rules::COMETAPI_LIMITS;
 use kling_core::secrets::{KeyScope, KeyVault, MemoryStore};
 use kling_core::{Engine, EngineConfig, EventSink, Generation, Library, PollSchedule, Status};
@@ -22,6 +23,7 @@ pub struct Recorder {
     events: Mutex<Vec<Generation>>,
     changed: tokio::sync::Notify,
     pub connectivity: Mutex<Vec<bool>>,
+    pub announcements: Mutex<Vec<Announcement>>,
 }
 
 impl EventSink for Recorder {
@@ -32,6 +34,10 @@ impl EventSink for Recorder {
 
     fn connectivity_changed(&self, online: bool) {
         self.connectivity.lock().unwrap().push(online);
+    }
+
+    fn announce(&self, announcement: &Announcement) {
+        self.announcements.lock().unwrap().push(announcement.clone());
     }
 }
 
@@ -171,4 +177,62 @@ pub fn creates(emulator: &Emulator) -> usize {
         .iter()
         .filter(|r| r.method == "POST" && r.is_api())
         .count()
+}
+
+/// Every generation in the library, rejected ones included, oldest id first.
+pub fn all_generations(library: &Library) -> Vec<Generation> {
+    let everything = kling_core::LibraryQuery {
+        marks: kling_core::library::MarksFilter::Everything,
+        ..Default::default()
+    };
+    let mut all = Vec::new();
+    let mut after = None;
+    loop {
+        let page = library.search(&everything, after, 200).unwrap();
+        all.extend(page.items);
+        match page.next {
+            Some(next) => after = Some(next),
+            None => break,
+        }
+    }
+    all.sort_by(|a, b| a.id.cmp(&b.id));
+    all
+}
+
+/// Every file in a library's `videos/` with its bytes, by name.
+pub fn video_files(root: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    std::fs::read_dir(root.join("videos"))
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .map(|path| {
+            let name = path.file_name().unwrap().to_string_lossy().into_owned();
+            (name, std::fs::read(&path).unwrap())
+        })
+        .collect()
+}
+
+/// A ready generation made at `made_at` (ms), with `video` as its file and `poster` beside it, as
+/// the engine leaves one.
+pub fn ready_video(
+    library: &Library,
+    request: kling_core::request::ValidRequest,
+    video: &[u8],
+    poster: Option<&[u8]>,
+    made_at: i64,
+) -> Generation {
+    let mut generation = library.insert(request).unwrap();
+    let video_file = format!("videos/{}.mp4", generation.id);
+    std::fs::write(library.root().join(&video_file), video).unwrap();
+    generation.video_file = Some(video_file);
+    if let Some(poster) = poster {
+        let poster_file = format!("videos/{}.jpg", generation.id);
+        std::fs::write(library.root().join(&poster_file), poster).unwrap();
+        generation.poster_file = Some(poster_file);
+    }
+    generation.task_id = Some(format!("task-{}", generation.id));
+    generation.video_duration = Some("5.1".into());
+    generation.status = Status::Ready;
+    generation.created_at = made_at;
+    library.save(&mut generation).unwrap();
+    generation
 }

@@ -1,0 +1,56 @@
+//! The JSON file beside an exported video: everything it was made with and when, for people
+//! reading it and for tools. Its top level reads as a `GenerationRequest` too.
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use serde::Serialize;
+
+use crate::generation::Generation;
+use crate::request::ValidRequest;
+
+/// The version of this file's layout.
+const SIDECAR_FORMAT: u32 = 1;
+
+#[derive(Serialize)]
+struct Sidecar<'a> {
+    app: &'static str,
+    format: u32,
+    title: Option<&'a str>,
+    /// The prompt and every setting, the model among them.
+    #[serde(flatten)]
+    request: &'a ValidRequest,
+    task_id: Option<&'a str>,
+    /// The id Kling Desk sent with the task, also known to CometAPI.
+    external_task_id: &'a str,
+    /// In seconds, as the provider reported it.
+    video_duration: Option<&'a str>,
+    /// ISO 8601 in UTC, and the same instant in milliseconds since 1970.
+    created_at: String,
+    created_at_ms: i64,
+    finished_at: Option<String>,
+    finished_at_ms: Option<i64>,
+}
+
+pub(super) fn json(generation: &Generation) -> Vec<u8> {
+    let sidecar = Sidecar {
+        app: "Kling Desk",
+        format: SIDECAR_FORMAT,
+        title: generation.title.as_deref(),
+        request: &generation.request,
+        task_id: generation.task_id.as_deref(),
+        external_task_id: &generation.external_task_id,
+        video_duration: generation.video_duration.as_deref(),
+        created_at: iso_8601(generation.created_at),
+        created_at_ms: generation.created_at,
+        finished_at: generation.finished_at.map(iso_8601),
+        finished_at_ms: generation.finished_at,
+    };
+    let mut bytes = serde_json::to_vec_pretty(&sidecar).expect("a sidecar always serializes");
+    bytes.push(b'\n');
+    bytes
+}
+
+fn iso_8601(ms: i64) -> String {
+    DateTime::<Utc>::from_timestamp_millis(ms)
+        .unwrap_or_default()
+        .to_rfc3339_opts(SecondsFormat::Millis, true)
+}
