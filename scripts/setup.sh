@@ -13,7 +13,7 @@ packages=(libwebkit2gtk-4.1-dev build-essential pkg-config libssl-dev libdbus-1-
   gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-libav
   gstreamer1.0-gl gnome-keyring dbus-x11)
 if [ "$mode" = "--test" ]; then
-  packages+=(xvfb xauth webkit2gtk-driver libsecret-tools imagemagick)
+  packages+=(xvfb xauth webkit2gtk-driver libsecret-tools imagemagick xdotool)
   command -v node >/dev/null 2>&1 || packages+=(nodejs)
 fi
 if [ "$mode" = "--test" ] || [ "$mode" = "--package" ]; then

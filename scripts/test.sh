@@ -19,6 +19,8 @@ run env XDG_DATA_HOME="$keyrings" dbus-run-session -- sh -c 'echo -n test | gnom
   exec cargo test --test keychain -- --ignored a_key_survives'
 # ... and with no bus at all, where the app must offer to keep the key for this run only.
 run env -u DBUS_SESSION_BUS_ADDRESS -u DISPLAY cargo test --test keychain -- --ignored without_a_keychain
+# Desktop notifications, on a private session bus where the test stands in for the notification server.
+run dbus-run-session -- cargo test --test commands -- --ignored notified
 # A full disk, on a 2 MiB tmpfs of its own (mounting needs root or passwordless sudo).
 as_root=""
 [ "$(id -u)" -eq 0 ] || as_root="sudo -n"

@@ -25,6 +25,14 @@ const COMMANDS: &[&str] = &[
     "undo_delete",
     "open_video",
     "show_video_in_folder",
+    "choose_folder",
+    "export_videos",
+    "cancel_export",
+    "show_exported",
+    "settings_in_video",
+    "library_usage",
+    "move_library",
+    "cancel_move",
 ];
 
 fn main() {

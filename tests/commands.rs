@@ -16,6 +16,10 @@ use tauri::test::{get_ipc_response, mock_builder, mock_context, noop_assets, Moc
 use tauri::webview::InvokeRequest;
 use tauri::{Listener, Manager, WebviewWindow};
 
+#[cfg(target_os = "linux")]
+#[path = "support/notification_server.rs"]
+mod notification_server;
+
 struct Harness {
     window: WebviewWindow<MockRuntime>,
     events: Arc<Mutex<Vec<Value>>>,
@@ -35,6 +39,7 @@ fn harness_at(emulator: &Emulator, dir: tempfile::TempDir, data_dir: &std::path:
     let app = mock_builder()
         .plugin(tauri_plugin_store::Builder::new().build())
         .plugin(tauri_plugin_opener::init())
+        .plugin(tauri_plugin_notification::init())
         .invoke_handler(kling_desk::command_handler!())
         .build(mock_context(noop_assets()))
         .unwrap();
@@ -52,6 +57,7 @@ fn harness_at(emulator: &Emulator, dir: tempfile::TempDir, data_dir: &std::path:
             token: "t".into(),
         },
     };
+    kling_desk::notifications::open_on_click(app.handle());
     kling_desk::manage_start(app.handle(), options);
     let events = Arc::new(Mutex::new(Vec::new()));
     let seen = events.clone();
@@ -245,6 +251,83 @@ fn settings_round_trip_through_the_store() {
         invoke(&h.window, "get_settings", json!({})).unwrap()["api_base"],
         emulator.base_url()
     );
+}
+
+/// Waits until a `generation` event shows `id` as `status`.
+fn wait_for_event(h: &Harness, id: &str, status: &str) {
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while !h
+        .events
+        .lock()
+        .unwrap()
+        .iter()
+        .any(|e| e["id"] == id && e["status"] == status)
+    {
+        assert!(std::time::Instant::now() < deadline, "{id} never became {status}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// The mock window never has the focus, so a video that becomes ready is notified, in the app's
+/// language, and a click on the notification hands the window its record; with the setting off,
+/// nothing is sent. The notifications go to a stand-in server on a session bus of the test's own.
+#[cfg(target_os = "linux")]
+#[test]
+#[ignore = "needs a session bus of its own: scripts/test.sh runs it under dbus-run-session"]
+fn a_video_finished_in_the_background_is_notified_and_a_click_opens_it() {
+    let bus = std::env::var("DBUS_SESSION_BUS_ADDRESS").expect("run under dbus-run-session");
+    let server = notification_server::NotificationServer::start(&bus);
+    let emulator = emulator();
+    let h = harness(&emulator);
+    let opened = Arc::new(Mutex::new(Vec::<Value>::new()));
+    let seen = opened.clone();
+    h.window.listen_any("notification-opened", move |event| {
+        seen.lock()
+            .unwrap()
+            .push(serde_json::from_str(event.payload()).unwrap());
+    });
+    let settings = |notifications: bool| json!({"settings": {"api_base": emulator.base_url(), "language": "de", "notifications": notifications}});
+    invoke(&h.window, "set_settings", settings(true)).unwrap();
+    invoke(&h.window, "save_key", json!({"key": "sk-1234"})).unwrap();
+
+    let prompt = "Ein Papierboot treibt eine verregnete Straße hinunter, in den Pfützen spiegeln sich Laternen";
+    let record = invoke(&h.window, "generate", json!({"request": {"prompt": prompt}})).unwrap();
+    let id = record["id"].as_str().unwrap().to_owned();
+    let shown = server.wait_for("Ein Papierboot", Duration::from_secs(20));
+    assert_eq!(shown.summary, "Dein Video ist fertig");
+    assert_eq!(shown.body, "Ein Papierboot treibt eine verregnete Straße hinunter, in…");
+    assert!(
+        shown.actions.iter().any(|a| a == "default"),
+        "a click is reported: {shown:?}"
+    );
+
+    server.click(&shown);
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while opened.lock().unwrap().is_empty() {
+        assert!(std::time::Instant::now() < deadline, "the click reached nobody");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let record = opened.lock().unwrap()[0].clone();
+    assert_eq!(
+        (record["id"].as_str(), record["status"].as_str()),
+        (Some(id.as_str()), Some("ready"))
+    );
+    assert!(record["video_url"].as_str().is_some_and(|url| url.ends_with(".mp4")));
+
+    invoke(&h.window, "set_settings", settings(false)).unwrap();
+    assert_eq!(
+        invoke(&h.window, "get_settings", json!({})).unwrap()["notifications"],
+        false
+    );
+    let quiet = invoke(
+        &h.window,
+        "generate",
+        json!({"request": {"prompt": "Ein stiller Teich"}}),
+    )
+    .unwrap();
+    wait_for_event(&h, quiet["id"].as_str().unwrap(), "ready");
+    std::thread::sleep(Duration::from_secs(1));
+    assert_eq!(server.shown(), [shown], "nothing more was sent with notifications off");
 }
 
 #[test]

@@ -21,7 +21,9 @@ use std::time::{Duration, Instant};
 use kling_emulator::{Emulator, EmulatorConfig};
 use serde_json::{json, Value};
 use support::app::{app_pids, home_env, screenshot, wait_until_gone, wait_with_timeout, App};
+use support::notification_server::NotificationServer;
 use support::webdriver::Session;
+use support::x11;
 
 const KEY: &str = "sk-e2e-7f3a9c2b5d1e4f60";
 const WINDOW_TITLE: &str = "Kling Desk";
@@ -857,4 +859,340 @@ fn with_no_network_the_gallery_opens_plays_searches_and_deletes_and_a_new_video_
         "a video made offline waits, it does not fail: {status}"
     );
     screenshot("offline.png");
+}
+
+const KITE_PROMPT: &str = "A red kite over the dunes";
+const LIGHTHOUSE_PROMPT: &str =
+    "A lighthouse keeper climbing a spiral staircase at night, filmed from below by candlelight";
+const POND_PROMPT: &str = "A quiet pond at dawn";
+
+/// Waits until the library holds `count` videos: a generation is ready once its MP4 is there. Read
+/// from the disk, so that waiting asks nothing of the window.
+fn wait_for_videos(library: &Path, count: usize, within: Duration) {
+    let deadline = Instant::now() + within;
+    let videos = || {
+        std::fs::read_dir(library.join("videos"))
+            .map(|dir| {
+                dir.flatten()
+                    .filter(|entry| entry.path().extension().is_some_and(|ext| ext == "mp4"))
+                    .count()
+            })
+            .unwrap_or(0)
+    };
+    while videos() < count {
+        assert!(
+            Instant::now() < deadline,
+            "the library has {} videos, not {count}",
+            videos()
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
+/// A video that finishes while the window is in the background is told in a desktop notification,
+/// and clicking it brings the window to the front with that video open. Nothing is sent while the
+/// window has the focus, nor with the setting off. The notifications go to a stand-in notification
+/// server on the launch's own session bus; the focus moves as a window manager would move it, by
+/// X's SetInputFocus (`support::x11`), so the app is told nothing it would not be told by a desktop.
+#[test]
+#[ignore = "needs Xvfb, a session bus and WebKitWebDriver: run by scripts/test.sh"]
+fn a_video_finished_in_the_background_is_notified_and_the_notification_opens_it() {
+    let (_runtime, emulator) = start_emulator(EmulatorConfig::fast());
+    let (home, app) = launch_fresh(&emulator);
+    let library = home.path().join("data/app.klingdesk.desktop/library");
+    let notifications = NotificationServer::start(&app.bus_address());
+    let s = &app.session;
+    let prompt = save_key(s);
+    let has_focus = "return document.hasFocus();";
+
+    // In front: the video is there to see, and nothing is sent.
+    assert!(x11::focus_window_titled(WINDOW_TITLE));
+    wait_for_value(s, has_focus, &json!(true), Duration::from_secs(5));
+    let card = generate(s, &prompt, KITE_PROMPT);
+    wait_for_status(s, &card, &["ready"], Duration::from_secs(60));
+    std::thread::sleep(Duration::from_secs(2));
+    assert_eq!(
+        notifications.shown(),
+        [],
+        "nothing is sent while the window has the focus"
+    );
+
+    // In the background: one notification, with the prompt's first words.
+    generate(s, &prompt, LIGHTHOUSE_PROMPT);
+    x11::focus_no_window();
+    let shown = notifications.wait_for("A lighthouse keeper", Duration::from_secs(60));
+    assert_eq!(shown.summary, "Your video is ready");
+    assert_eq!(shown.body, "A lighthouse keeper climbing a spiral staircase at night,…");
+    // Told once, however often the ready record is sent again afterwards.
+    std::thread::sleep(Duration::from_secs(2));
+    assert_eq!(notifications.shown(), std::slice::from_ref(&shown), "told once");
+    assert!(!x11::window_has_focus(WINDOW_TITLE));
+
+    // A click brings the window to the front with that video open.
+    notifications.click(&shown);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !x11::window_has_focus(WINDOW_TITLE) {
+        assert!(
+            Instant::now() < deadline,
+            "the click did not bring the window to the front"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    wait_for_value(s, has_focus, &json!(true), Duration::from_secs(5));
+    let shown_heading = "return document.querySelector('[data-testid=detail]').open
+        ? document.querySelector('[data-testid=detail-heading]').textContent : null;";
+    wait_for_value(s, shown_heading, &json!(LIGHTHOUSE_PROMPT), Duration::from_secs(10));
+    s.wait_for("[data-testid=detail-video]", Duration::from_secs(10));
+    screenshot("notification-opened.png");
+    pick(s, "[data-testid=detail-close]");
+
+    // With the setting off, nothing is sent.
+    pick(s, "[data-testid=settings]");
+    pick(s, "label[for=notifications]");
+    let saved = "return window.__TAURI__.core.invoke('get_settings').then((s) => s.notifications);";
+    wait_for_value(s, saved, &json!(false), Duration::from_secs(5));
+    // After the switch's slide, so that the picture shows it off.
+    std::thread::sleep(Duration::from_secs(1));
+    screenshot("settings-notifications-off.png");
+    pick(s, "[data-testid=settings-close]");
+    generate(s, &prompt, POND_PROMPT);
+    x11::focus_no_window();
+    wait_for_videos(&library, 3, Duration::from_secs(60));
+    std::thread::sleep(Duration::from_secs(2));
+    assert!(
+        !x11::window_has_focus(WINDOW_TITLE),
+        "the window stayed in the background"
+    );
+    assert_eq!(notifications.shown(), [shown], "nothing is sent with notifications off");
+}
+
+/// Answers the system's folder picker as a person would at the keyboard: waits for the dialog
+/// titled `title`, types the folder's path into its location field and presses Enter. Xvfb runs no
+/// window manager, so the dialog gets the keyboard by xdotool's `windowfocus`.
+fn answer_folder_picker(title: &str, folder: &Path) {
+    let deadline = Instant::now() + Duration::from_secs(15);
+    let window = loop {
+        let found = Command::new("xdotool")
+            .args(["search", "--onlyvisible", "--name", title])
+            .output()
+            .expect("xdotool is installed by scripts/setup.sh --test");
+        if let Some(id) = String::from_utf8_lossy(&found.stdout).lines().next() {
+            break id.to_owned();
+        }
+        assert!(Instant::now() < deadline, "no folder picker titled {title:?} opened");
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    // The dialog draws its widgets after it maps; typing earlier loses the keys.
+    std::thread::sleep(Duration::from_millis(800));
+    let xdotool = |args: &[&str]| {
+        let status = Command::new("xdotool").args(args).status().unwrap();
+        assert!(status.success(), "xdotool {args:?}");
+    };
+    xdotool(&["windowfocus", "--sync", &window]);
+    xdotool(&["key", "--clearmodifiers", "ctrl+l"]);
+    xdotool(&["type", "--delay", "20", &folder.display().to_string()]);
+    // The first Enter completes the path, the second chooses the folder.
+    for _ in 0..2 {
+        std::thread::sleep(Duration::from_millis(500));
+        xdotool(&["key", "Return"]);
+    }
+}
+
+/// The files in `folder`, by name.
+fn files_in(folder: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(folder)
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+#[test]
+#[ignore = "needs Xvfb, a session bus and WebKitWebDriver: run by scripts/test.sh"]
+fn two_videos_are_exported_with_their_settings_and_posters_and_never_overwritten() {
+    let (_runtime, emulator) = start_emulator(EmulatorConfig::fast());
+    let home = tempfile::tempdir().unwrap();
+    let library = home.path().join("data/app.klingdesk.desktop/library");
+    let rows = kling_emulator::library_fixture::write_library(&library, 30).unwrap();
+    let exports = home.path().join("Exports");
+    std::fs::create_dir(&exports).unwrap();
+    let app = App::launch(
+        &binary(),
+        home.path(),
+        &emulator.base_url(),
+        &home.path().join("app.log"),
+    );
+    let s = &app.session;
+    s.wait_for("[data-testid=generation][data-status=ready]", Duration::from_secs(30));
+
+    // Two ready videos picked in Select mode, exported in one go.
+    pick(s, "[data-testid=select-mode]");
+    let ready = s.find_all("[data-testid=generation][data-status=ready]");
+    let picked: Vec<String> = ready[..2]
+        .iter()
+        .map(|card| s.attribute(card, "data-id").unwrap())
+        .collect();
+    for card in &ready[..2] {
+        s.click(card);
+    }
+    let count = s.text(&s.wait_for("[data-testid=selection-count]", Duration::from_secs(5)));
+    assert!(count.starts_with("2 selected"), "{count}");
+    assert!(
+        s.find_all("[data-testid=video]").is_empty(),
+        "picking a card does not play it"
+    );
+    pick(s, "[data-testid=export-selected]");
+    answer_folder_picker("Choose a folder for the exported videos", &exports);
+    let done = "return document.querySelector('[data-testid=export-toast]')?.dataset.phase ?? null;";
+    wait_for_value(s, done, &json!("done"), Duration::from_secs(30));
+    let said = s.text(&s.wait_for("[data-testid=export-status]", Duration::from_secs(5)));
+    assert!(said.contains("2 videos") && said.contains("Exports"), "{said}");
+    screenshot("exported.png");
+
+    let names = files_in(&exports);
+    let videos: Vec<&String> = names.iter().filter(|n| n.ends_with(".mp4")).collect();
+    assert_eq!(videos.len(), 2, "{names:?}");
+    let dated = |name: &str| {
+        let date = name.get(..10).unwrap_or_default();
+        date.len() == 10
+            && date
+                .chars()
+                .enumerate()
+                .all(|(i, c)| if i == 4 || i == 7 { c == '-' } else { c.is_ascii_digit() })
+    };
+    assert!(
+        videos.iter().all(|name| dated(name)),
+        "named by the date first: {names:?}"
+    );
+    assert!(
+        names.iter().all(|n| !n.starts_with('.')),
+        "no temporary file is left: {names:?}"
+    );
+    for id in &picked {
+        let row = rows.iter().find(|r| &r.id == id).unwrap();
+        let sidecar_name = names
+            .iter()
+            .filter(|n| n.ends_with(".json"))
+            .find(|n| std::fs::read_to_string(exports.join(n)).unwrap().contains(&row.prompt))
+            .unwrap_or_else(|| panic!("no sidecar has the prompt of {id}: {names:?}"));
+        let sidecar: Value = serde_json::from_slice(&std::fs::read(exports.join(sidecar_name)).unwrap()).unwrap();
+        assert!(sidecar.to_string().contains(row.model_name), "{sidecar}");
+        let stem = sidecar_name.trim_end_matches(".json");
+        let video = exports.join(format!("{stem}.mp4"));
+        let carried = kling_core::export::settings_in_video(&video).unwrap();
+        assert_eq!(carried.prompt, row.prompt, "the MP4 carries its prompt");
+        let original = std::fs::metadata(library.join(format!("videos/{id}.mp4")))
+            .unwrap()
+            .len();
+        assert!(
+            std::fs::metadata(&video).unwrap().len() >= original,
+            "the whole video was copied"
+        );
+    }
+
+    // The same again: new names beside the old ones, nothing overwritten.
+    let before: Vec<(String, Vec<u8>)> = names
+        .iter()
+        .map(|n| (n.clone(), std::fs::read(exports.join(n)).unwrap()))
+        .collect();
+    pick(s, "[data-testid=export-close]");
+    pick(s, "[data-testid=export-selected]");
+    answer_folder_picker("Choose a folder for the exported videos", &exports);
+    wait_for_value(s, done, &json!("done"), Duration::from_secs(30));
+    let after = files_in(&exports);
+    assert_eq!(after.len(), 2 * names.len(), "{after:?}");
+    for (name, bytes) in before {
+        assert_eq!(
+            std::fs::read(exports.join(&name)).unwrap(),
+            bytes,
+            "{name} was overwritten"
+        );
+    }
+    assert!(after.iter().any(|n| n.contains(" (2).mp4")), "{after:?}");
+}
+
+#[test]
+#[ignore = "needs Xvfb, a session bus and WebKitWebDriver: run by scripts/test.sh"]
+fn the_library_moves_to_another_folder_and_the_app_goes_on_there() {
+    let (_runtime, emulator) = start_emulator(EmulatorConfig::fast());
+    let home = tempfile::tempdir().unwrap();
+    let data = home.path().join("data/app.klingdesk.desktop");
+    let old = data.join("library");
+    let rows = kling_emulator::library_fixture::write_library(&old, 25).unwrap();
+    let disk = home.path().join("External");
+    std::fs::create_dir(&disk).unwrap();
+    let log = home.path().join("app.log");
+    let app = App::launch(&binary(), home.path(), &emulator.base_url(), &log);
+    let s = &app.session;
+    s.wait_for("[data-testid=generation]", Duration::from_secs(30));
+
+    // Settings says where the library is and how large it is.
+    pick(s, "[data-testid=settings]");
+    let path = s.wait_for("[data-testid=library-path]", Duration::from_secs(5));
+    assert_eq!(s.text(&path), old.display().to_string());
+    let videos = std::fs::read_dir(old.join("videos"))
+        .unwrap()
+        .filter(|e| e.as_ref().unwrap().path().extension().is_some_and(|x| x == "mp4"))
+        .count();
+    wait_for_value(
+        s,
+        "return document.querySelector('[data-testid=library-usage]').textContent.includes(' videos');",
+        &json!(true),
+        Duration::from_secs(10),
+    );
+    let usage = s.text(&s.wait_for("[data-testid=library-usage]", Duration::from_secs(5)));
+    assert!(usage.ends_with(&format!("{videos} videos")), "{usage}");
+    screenshot("library-settings.png");
+
+    // The move copies, checks, switches and starts the app again on the new folder.
+    pick(s, "[data-testid=library-move]");
+    answer_folder_picker("Choose where the library should go", &disk);
+    let moved = disk.join("Kling Desk Library");
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while kling_core::library::location::current(&data) != moved {
+        assert!(Instant::now() < deadline, "the library was not switched to {moved:?}");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    drop(app);
+    // The restarted app is not under WebDriver: end it as the user would, then start it again.
+    for pid in app_pids(&binary(), home.path()) {
+        let _ = Command::new("kill").arg(pid.to_string()).status();
+    }
+    assert!(wait_until_gone(&binary(), home.path(), Duration::from_secs(20)));
+
+    let app = App::launch(&binary(), home.path(), &emulator.base_url(), &log);
+    let s = &app.session;
+    s.wait_for("[data-testid=generation]", Duration::from_secs(30));
+    let newest = rows.iter().max_by_key(|r| r.created_at).unwrap();
+    wait_for_value(s, FIRST_CARD_ID, &json!(newest.id), Duration::from_secs(10));
+    let played = s.execute_async(
+        "const done = arguments[arguments.length - 1];
+         const card = document.querySelector('[data-testid=generation][data-status=ready]');
+         card.querySelector('[data-testid=play]').click();
+         const wait = () => {
+           const v = card.querySelector('[data-testid=video]');
+           if (v && v.readyState >= 1) done(v.currentSrc); else setTimeout(wait, 100);
+         };
+         wait();",
+    );
+    assert!(
+        played.as_str().is_some_and(|src| !src.is_empty()),
+        "a video plays from the new place: {played}"
+    );
+    pick(s, "[data-testid=settings]");
+    let path = s.wait_for("[data-testid=library-path]", Duration::from_secs(5));
+    assert_eq!(s.text(&path), moved.display().to_string());
+    screenshot("library-moved.png");
+    // The old copy goes once the app is up; nothing of the new one is missing.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while old.join("library.sqlite3").exists() {
+        assert!(Instant::now() < deadline, "the old library is still there");
+        std::thread::sleep(Duration::from_millis(250));
+    }
+    let moved_videos = std::fs::read_dir(moved.join("videos"))
+        .unwrap()
+        .filter(|e| e.as_ref().unwrap().path().extension().is_some_and(|x| x == "mp4"))
+        .count();
+    assert_eq!(moved_videos, videos);
 }

@@ -1,13 +1,19 @@
 //! The commands the window calls. Each one only adapts: the rules live in kling-core.
 
+use std::path::Path;
+use std::sync::atomic::Ordering;
+
 use kling_core::engine::CallbackInfo;
-use kling_core::library::{Cursor, Deleted};
+use kling_core::export::{self, ExportProgress, Exported};
+use kling_core::library::{Cursor, Deleted, DiskUsage, MoveProgress};
 use kling_core::rules::{self, RulesTable};
 use kling_core::secrets::{KeyScope, KeyStatus};
 use kling_core::Problem;
 use kling_core::{Generation, GenerationRequest, LibraryQuery, Mark, Page};
 use serde::Serialize;
+use tauri::ipc::Channel;
 use tauri::{AppHandle, Manager, Runtime, State};
+use tauri_plugin_dialog::DialogExt;
 use tauri_plugin_opener::OpenerExt;
 
 use crate::error::{Error, Result};
@@ -131,6 +137,130 @@ pub fn show_video_in_folder<R: Runtime>(app: AppHandle<R>, state: State<'_, AppS
 
 fn opener_failed(error: tauri_plugin_opener::Error) -> Error {
     kling_core::Error::invalid_with(Kind::OpenFailed, "video", &[("detail", error.to_string().into())]).into()
+}
+
+/// The system's folder picker, over the window; `None` when the user closed it.
+#[tauri::command]
+pub async fn choose_folder<R: Runtime>(app: AppHandle<R>, title: String) -> Option<String> {
+    let (chosen, answer) = tokio::sync::oneshot::channel();
+    let mut picker = app.dialog().file().set_title(title);
+    // The Videos folder, where people keep clips; else the home folder, never "Recent".
+    let start = [app.path().video_dir(), app.path().home_dir()]
+        .into_iter()
+        .flatten()
+        .find(|dir| dir.is_dir());
+    if let Some(start) = start {
+        picker = picker.set_directory(start);
+    }
+    if let Some(window) = app.get_webview_window("main") {
+        picker = picker.set_parent(&window);
+    }
+    picker.pick_folder(move |folder| {
+        let _ = chosen.send(folder.and_then(|folder| folder.into_path().ok()));
+    });
+    answer.await.ok().flatten().map(|path| path.display().to_string())
+}
+
+/// Exports ready videos with their settings and posters into `folder`, reporting progress on the
+/// channel. On a blocking thread: it copies files for as long as they take.
+#[tauri::command]
+pub async fn export_videos(
+    state: State<'_, AppState>,
+    ids: Vec<String>,
+    favorites: bool,
+    folder: String,
+    untitled: String,
+    progress: Channel<ExportProgress>,
+) -> Result<Exported> {
+    let engine = state.engine.clone();
+    let cancel = state.export_cancel.clone();
+    cancel.store(false, Ordering::SeqCst);
+    tauri::async_runtime::spawn_blocking(move || {
+        let ids = if favorites {
+            export::favorite_ids(engine.library())?
+        } else {
+            ids
+        };
+        let mut report = |step: &ExportProgress| {
+            let _ = progress.send(step.clone());
+        };
+        export::export(
+            engine.library(),
+            &ids,
+            Path::new(&folder),
+            &untitled,
+            &mut report,
+            &cancel,
+        )
+    })
+    .await
+    .map_err(|error| Error::Settings(format!("the export stopped: {error}")))?
+    .map_err(Error::from)
+}
+
+/// Stops the running export; the file it was copying is removed, the finished ones stay.
+#[tauri::command]
+pub fn cancel_export(state: State<'_, AppState>) {
+    state.export_cancel.store(true, Ordering::SeqCst);
+}
+
+/// Shows an exported file selected in the file manager.
+#[tauri::command]
+pub fn show_exported<R: Runtime>(app: AppHandle<R>, folder: String, file: String) -> Result<()> {
+    app.opener()
+        .reveal_item_in_dir(Path::new(&folder).join(file))
+        .map_err(opener_failed)
+}
+
+/// The prompt and settings that a video exported by Kling Desk carries in its metadata.
+#[tauri::command]
+pub fn settings_in_video(path: String) -> Result<GenerationRequest> {
+    Ok(export::settings_in_video(Path::new(&path))?)
+}
+
+/// How much space the library takes: the catalog and every video and poster.
+#[tauri::command]
+pub async fn library_usage(state: State<'_, AppState>) -> Result<DiskUsage> {
+    let engine = state.engine.clone();
+    tauri::async_runtime::spawn_blocking(move || engine.library().disk_usage())
+        .await
+        .map_err(|error| Error::Settings(format!("the library could not be measured: {error}")))?
+        .map_err(Error::from)
+}
+
+/// Copies the library into `folder`, checks the copy, switches to it and starts the app again on
+/// it; answers only when the move did not happen (the old library is then still the one in use).
+#[tauri::command]
+pub async fn move_library<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    folder: String,
+    progress: Channel<MoveProgress>,
+) -> Result<()> {
+    let engine = state.engine.clone();
+    let data_dir = state.data_dir.clone();
+    let cancel = state.move_cancel.clone();
+    cancel.store(false, Ordering::SeqCst);
+    tauri::async_runtime::spawn_blocking(move || -> kling_core::Result<()> {
+        let mut report = |step: &MoveProgress| {
+            let _ = progress.send(*step);
+        };
+        engine
+            .library()
+            .relocate(&data_dir, Path::new(&folder), &mut report, &cancel)?;
+        // From this thread, at once: the old catalog stays locked for good, and the async
+        // runtime's threads may be waiting on it.
+        app.restart()
+    })
+    .await
+    .map_err(|error| Error::Settings(format!("the move stopped: {error}")))?
+    .map_err(Error::from)
+}
+
+/// Stops a running move; the library stays where it was.
+#[tauri::command]
+pub fn cancel_move(state: State<'_, AppState>) {
+    state.move_cancel.store(true, Ordering::SeqCst);
 }
 
 #[tauri::command]

@@ -4,6 +4,7 @@
 pub mod commands;
 pub mod error;
 pub mod events;
+pub mod notifications;
 pub mod settings;
 pub mod start_failure;
 pub mod start_trace;
@@ -13,11 +14,12 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use kling_core::engine::{CallbackSetup, Endpoint};
+use kling_core::library;
 use kling_core::media_server::MediaServer;
 use kling_core::rules::COMETAPI_LIMITS;
 use kling_core::secrets::{KeyVault, KeyringStore, SecretStore};
 use kling_core::Kind;
-use kling_core::{Engine, EngineConfig, EventSink, Library, PollSchedule};
+use kling_core::{Engine, EngineConfig, EventSink, PollSchedule};
 use tauri::{Emitter, Manager, WindowEvent};
 
 /// The keychain entry: one per user account of the OS, for the CometAPI key.
@@ -32,6 +34,10 @@ pub struct AppState {
     pub callbacks: tokio::sync::Mutex<Endpoint>,
     /// Set once the user has been told that closing leaves running generations to the next start.
     pub quit_explained: AtomicBool,
+    /// Set by `cancel_export`; the running export checks it between chunks.
+    pub export_cancel: Arc<AtomicBool>,
+    /// Set by `cancel_move`; a running library move checks it between files.
+    pub move_cancel: Arc<AtomicBool>,
     /// Kept alive for the life of the app: dropping it stops the media server.
     _media: MediaServer,
 }
@@ -51,7 +57,7 @@ impl AppState {
     /// Opens the library, starts the media server, the engine and (when set up) the callback
     /// receiver, and resumes every unfinished generation. Must run inside the async runtime.
     pub async fn start(options: StartOptions) -> Result<AppState, kling_core::Error> {
-        let library = Arc::new(Library::open(&options.data_dir.join("library"))?);
+        let library = Arc::new(library::location::open_current(&options.data_dir)?);
         start_trace::step("library open");
         let media = MediaServer::start(&library.videos_dir()).await?;
         start_trace::step("media server listening");
@@ -84,6 +90,8 @@ impl AppState {
             data_dir: options.data_dir,
             callbacks: tokio::sync::Mutex::new(callbacks),
             quit_explained: AtomicBool::new(false),
+            export_cancel: Arc::new(AtomicBool::new(false)),
+            move_cancel: Arc::new(AtomicBool::new(false)),
             _media: media,
         })
     }
@@ -98,7 +106,8 @@ pub struct StartFailure(pub kling_core::Problem);
 /// Starts the app's state and hands it to Tauri; when that fails (the library folder cannot be
 /// created or written), the window still opens and explains, instead of the app vanishing.
 pub fn manage_start<R: tauri::Runtime>(app: &tauri::AppHandle<R>, options: StartOptions) {
-    let library = options.data_dir.join("library");
+    let library = kling_core::library::location::current(&options.data_dir);
+    let data_dir = options.data_dir.clone();
     match tauri::async_runtime::block_on(AppState::start(options)) {
         Ok(state) => {
             // The whole-catalog check reads every page: after the first screen is drawn, never
@@ -109,6 +118,11 @@ pub fn manage_start<R: tauri::Runtime>(app: &tauri::AppHandle<R>, options: Start
             app.manage(state);
             tauri::async_runtime::spawn_blocking(move || {
                 std::thread::sleep(INTEGRITY_CHECK_DELAY);
+                // What a move left behind goes once the app is up; a disk not connected keeps it
+                // for a later start.
+                if let Err(error) = kling_core::library::location::remove_previous(&data_dir) {
+                    eprintln!("Kling Desk: an old library folder stays for now: {error}");
+                }
                 match engine.library().check_integrity() {
                     Ok(report) if report.set_aside.is_some() || report.undecodable > 0 => {
                         let _ = handle.emit(crate::events::LIBRARY_CHECKED, &report);
@@ -162,6 +176,14 @@ macro_rules! command_handler {
             $crate::commands::undo_delete,
             $crate::commands::open_video,
             $crate::commands::show_video_in_folder,
+            $crate::commands::choose_folder,
+            $crate::commands::export_videos,
+            $crate::commands::cancel_export,
+            $crate::commands::show_exported,
+            $crate::commands::settings_in_video,
+            $crate::commands::library_usage,
+            $crate::commands::move_library,
+            $crate::commands::cancel_move,
         ]
     };
 }
@@ -181,6 +203,15 @@ pub fn hold_first_close<R: tauri::Runtime>(app: &tauri::AppHandle<R>) -> bool {
         serde_json::json!({ "unfinished": unfinished }),
     )
     .is_ok()
+}
+
+/// The main window, shown and focused: for a second launch, and for a click on a notification.
+pub fn bring_to_front<R: tauri::Runtime>(app: &tauri::AppHandle<R>) {
+    if let Some(window) = app.get_webview_window("main") {
+        let _ = window.unminimize();
+        let _ = window.show();
+        let _ = window.set_focus();
+    }
 }
 
 /// The main window, as tauri.conf.json describes it.
@@ -210,16 +241,13 @@ pub fn run() {
     tauri::Builder::default()
         // First: a second launch must reach the running window before anything else opens the library.
         .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
-            if let Some(window) = app.get_webview_window("main") {
-                let _ = window.unminimize();
-                let _ = window.show();
-                let _ = window.set_focus();
-            }
+            bring_to_front(app)
         }))
         .plugin(tauri_plugin_store::Builder::new().build())
         .plugin(tauri_plugin_window_state::Builder::default().build())
         .plugin(tauri_plugin_dialog::init())
         .plugin(tauri_plugin_opener::init())
+        .plugin(tauri_plugin_notification::init())
         .invoke_handler(command_handler!())
         .on_window_event(|window, event| {
             if let WindowEvent::CloseRequested { api, .. } = event {
@@ -245,6 +273,7 @@ pub fn run() {
             // Not created here: opening the library does that, and explains in the window if it can't.
             let data_dir = app.path().app_data_dir()?;
             let handle = app.handle().clone();
+            notifications::open_on_click(&handle);
             let mut settings = settings::Settings::load(&handle);
             let had_token = settings.callback_token.is_some();
             let callbacks = settings.callback_setup();

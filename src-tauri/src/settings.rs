@@ -36,6 +36,10 @@ pub struct Settings {
     /// "light" or "dark"; `None` follows the system.
     #[serde(default)]
     pub theme: Option<String>,
+    /// A desktop notification when a video is ready or failed while the window is in the
+    /// background; `None` (never chosen) is on.
+    #[serde(default)]
+    pub notifications: Option<bool>,
     /// The gallery's search box and filters as the user left them (`save_gallery_query`).
     #[serde(default)]
     pub gallery: LibraryQuery,
@@ -58,6 +62,10 @@ impl Settings {
             serde_json::to_value(self).map_err(|e| Error::Settings(e.to_string()))?,
         );
         store.save().map_err(|e| Error::Settings(e.to_string()))
+    }
+
+    pub fn notifications_on(&self) -> bool {
+        self.notifications != Some(false)
     }
 
     pub fn effective_requests_per_second(&self) -> f64 {

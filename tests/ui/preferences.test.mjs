@@ -17,7 +17,8 @@ test("the whole object goes back: defaults, then what is saved (unknown fields t
   assert.equal(saved.language, "de", "the saved object is left alone");
   assert.deepEqual(mergeSettings(null), DEFAULT_SETTINGS);
   assert.deepEqual(Object.keys(DEFAULT_SETTINGS).sort(),
-    ["api_base", "callback_enabled", "callback_port", "callback_public_url", "language", "requests_per_second", "theme"]);
+    ["api_base", "callback_enabled", "callback_port", "callback_public_url", "language", "notifications",
+      "requests_per_second", "theme"]);
 });
 
 test("requests per second: 0.5 to 10 in steps of 0.5; empty is the default", () => {

@@ -101,6 +101,48 @@ export const openVideo = (id) => call("open_video", { id });
 /** Shows a ready video in the file manager. */
 export const showVideoInFolder = (id) => call("show_video_in_folder", { id });
 
+/** The system's folder picker, titled `title` → the chosen folder's path, or null. */
+export const chooseFolder = (title) => call("choose_folder", { title });
+
+/**
+ * Exports ready videos (`ids`, or every favorite with `favorites: true`) into `folder`: the MP4
+ * with its settings in its metadata, a JSON file and the poster. `onProgress({done, total,
+ * bytes_done, bytes_total})` follows it → {exported, cancelled, folder, files}. Rejects with
+ * export_folder_not_writable, disk_full or export_not_ready (nothing half-written is left).
+ */
+export async function exportVideos({ ids, favorites, folder, untitled }, onProgress) {
+  const progress = new (tauri().core.Channel)();
+  progress.onmessage = onProgress;
+  return call("export_videos", { ids, favorites, folder, untitled, progress });
+}
+
+/** Stops the running export; the file it was copying is removed, the finished ones stay. */
+export const cancelExport = () => call("cancel_export");
+
+/** Shows an exported file selected in the file manager. */
+export const showExported = (folder, file) => call("show_exported", { folder, file });
+
+/** The prompt and settings a video exported by Kling Desk carries → a request for the composer. */
+export const settingsInVideo = (path) => call("settings_in_video", { path });
+
+/** How much space the library takes → {bytes, videos}. */
+export const libraryUsage = () => call("library_usage");
+
+/**
+ * Moves the library into `folder` ("Kling Desk Library" inside it), following
+ * `onProgress({bytes_done, bytes_total, files_done, files_total})`. A finished move starts the app
+ * again on the new place, so this settles only when the library stayed where it was: rejects with
+ * move_target_not_empty, move_target_inside_library, move_check_failed, move_cancelled, disk_full, …
+ */
+export async function moveLibrary(folder, onProgress) {
+  const progress = new (tauri().core.Channel)();
+  progress.onmessage = onProgress;
+  return call("move_library", { folder, progress });
+}
+
+/** Stops a running move; the library stays where it was. */
+export const cancelMove = () => call("cancel_move");
+
 /** Exits the app (after the user confirmed the quit dialog). */
 export const quit = () => call("quit");
 
@@ -126,6 +168,22 @@ export const onConnectivity = (handler) => listen("connectivity", handler);
 
 /** {unfinished: n}: the window was closed while n generations are on their way. */
 export const onQuitRequested = (handler) => listen("quit-requested", handler);
+
+/** The Generation record of a desktop notification the user clicked (the window is in front by then). */
+export const onNotificationOpened = (handler) => listen("notification-opened", handler);
+
+/** Calls handler(true) when files are dragged over the window, handler(false) when they leave. */
+export async function onFileDrag(handler) {
+  const enter = await listen("tauri://drag-enter", () => handler(true));
+  const leave = await listen("tauri://drag-leave", () => handler(false));
+  return () => {
+    enter();
+    leave();
+  };
+}
+
+/** Calls handler(paths) with the paths of files dropped on the window. */
+export const onFileDrop = (handler) => listen("tauri://drag-drop", (payload) => handler(payload?.paths ?? []));
 
 /** The background check of the library: {set_aside: {kind, params: {path, rescued, lost}} | null, undecodable}. */
 export const onLibraryChecked = (handler) => listen("library-checked", handler);

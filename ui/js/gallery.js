@@ -20,7 +20,7 @@ import {
 import { forBackend, isNarrowed } from "./library-query.js";
 import { createPosterQueue } from "./posters.js";
 import { isFinished, statusText } from "./status.js";
-import { canDelete, formatBytes, nextSelection, totalBytes } from "./tidy.js";
+import { canDelete, canOpen, formatBytes, nextSelection, totalBytes } from "./tidy.js";
 
 /** Rows within this many screens above and below the viewport are drawn. */
 const MARGIN_SCREENS = 1;
@@ -93,6 +93,18 @@ export function createGallery(ctx, { createCard, query: initialQuery }) {
     dataset: { testid: "delete-selected" },
     on: { click: () => ctx.tidy?.deleteVideos(list.filter((generation) => selected.has(generation.id))) },
   });
+  const exportSelected = el("button", {
+    type: "button",
+    class: "btn btn-secondary btn-small",
+    dataset: { testid: "export-selected" },
+    on: { click: () => ctx.exporter?.exportVideos(list.filter((generation) => selected.has(generation.id))) },
+  });
+  const exportFavorites = el("button", {
+    type: "button",
+    class: "btn btn-quiet btn-small",
+    dataset: { testid: "export-favorites" },
+    on: { click: () => ctx.exporter?.exportFavorites() },
+  });
   const clearSelection = el("button", {
     type: "button",
     class: "btn btn-quiet btn-small",
@@ -100,8 +112,10 @@ export function createGallery(ctx, { createCard, query: initialQuery }) {
     on: { click: () => setSelection(new Set()) },
   });
   const selectionBar = el("div", { class: "selection-bar", hidden: true, dataset: { testid: "selection-bar" } },
-    selectionCount, deleteSelected, clearSelection);
-  grid.parentElement?.insertBefore(el("div", { class: "selection-tools" }, selectButton, selectionBar), grid);
+    selectionCount, exportSelected, deleteSelected, clearSelection);
+  const selectionTools = el("div", { class: "selection-tools", dataset: { testid: "selection-tools" } },
+    selectButton, exportFavorites, selectionBar);
+  grid.parentElement?.insertBefore(selectionTools, grid);
 
   function labelSelection() {
     const { t } = ctx;
@@ -114,8 +128,14 @@ export function createGallery(ctx, { createCard, query: initialQuery }) {
     });
     deleteSelected.textContent = t("tidy.delete");
     deleteSelected.disabled = !chosen.some(canDelete);
+    exportSelected.textContent = t("export.export");
+    exportSelected.disabled = !chosen.some(canOpen);
+    exportFavorites.textContent = t("export.favorites");
+    exportFavorites.hidden = selected.size > 0;
     clearSelection.textContent = t("tidy.clear_selection");
     selectionBar.hidden = selected.size === 0;
+    // While picking, the bar stays in view under the top bar, however far the gallery scrolls.
+    selectionTools.classList.toggle("is-picking", selectMode || selected.size > 0);
   }
 
   function setSelection(next) {

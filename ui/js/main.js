@@ -5,9 +5,11 @@ import { createAbout } from "./about.js";
 import { createCard } from "./card/index.js";
 import { createComposer } from "./composer.js";
 import { createDetailView } from "./detail-view.js";
+import { createDropOffer, createExporter } from "./export.js";
 import { createGallery } from "./gallery.js";
 import { createGalleryToolbar } from "./gallery-toolbar.js";
 import { createKeyForm } from "./key-form.js";
+import { createLibraryPlace } from "./library-place.js";
 import { createOptionsForm } from "./options-form/index.js";
 import { createSettings } from "./settings.js";
 import { applyI18n, showError } from "./dom.js";
@@ -139,14 +141,26 @@ async function start() {
     },
     onRestored: () => gallery.reload(),
   });
+  ctx.exporter = createExporter(ctx);
   ctx.openDetail = (generation) => detail.open(generation);
+  // A click on a desktop notification: the backend has brought the window to the front.
+  backend.onNotificationOpened((generation) => detail.open(generation));
   ctx.updateDetail = (record) => detail.update(record);
   const composer = createComposer(ctx, { onCreated: (generation) => gallery.upsert(generation), createOptionsForm });
   if (ctx.rules) composer.setRules(ctx.rules);
   ctx.reuse = (request) => composer.reuse(request);
+  const dropOffer = createDropOffer(ctx, {
+    slot: document.getElementById("drop-offer"),
+    composer: document.getElementById("composer"),
+    onUse: ctx.reuse,
+  });
   const recoverForm = createRecoverForm(ctx);
+  const libraryPlace = createLibraryPlace(ctx);
   const settings = createSettings(ctx, {
-    onOpen: () => placeKeyForm(true),
+    onOpen: () => {
+      placeKeyForm(true);
+      libraryPlace.open();
+    },
     onClose: () => placeKeyForm(false),
     onLanguage: async () => {
       await useLanguage();
@@ -161,6 +175,9 @@ async function start() {
       recoverForm.relabel();
       detail.relabel();
       ctx.tidy.relabel();
+      ctx.exporter.relabel();
+      dropOffer.relabel();
+      libraryPlace.relabel();
     },
     onTheme: () => applyTheme(ctx.settings?.theme ?? null),
   });

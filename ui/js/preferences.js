@@ -15,6 +15,8 @@ export const DEFAULT_SETTINGS = Object.freeze({
   callback_public_url: null,
   /** "light" | "dark"; null follows the system. */
   theme: null,
+  /** Desktop notifications while the window is in the background; null (never chosen) is on. */
+  notifications: null,
 });
 
 /**

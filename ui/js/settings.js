@@ -1,6 +1,6 @@
-// The Settings dialog: API key (the shared key form), language, appearance (light or dark), and the
-// Advanced section (API base URL, requests per second, live updates through a callback). Every save
-// sends the whole object.
+// The Settings dialog: API key (the shared key form), language, appearance (light or dark),
+// notifications, and the Advanced section (API base URL, requests per second, live updates through
+// a callback). Every save sends the whole object.
 import * as backend from "./backend.js";
 import { describeError } from "./errors.js";
 import { el, showError } from "./dom.js";
@@ -22,6 +22,7 @@ export function createSettings(ctx, { onOpen, onClose, onLanguage, onTheme }) {
   const closeButtons = dialog.querySelectorAll("[data-close]");
   const language = document.getElementById("language");
   const theme = document.getElementById("theme");
+  const notifications = document.getElementById("notifications");
   const apiBase = document.getElementById("api-base");
   const rate = document.getElementById("requests-per-second");
   const callbackEnabled = document.getElementById("callback-enabled");
@@ -49,6 +50,7 @@ export function createSettings(ctx, { onOpen, onClose, onLanguage, onTheme }) {
     const s = ctx.settings ?? {};
     language.value = s.language ?? "";
     theme.value = s.theme ?? "";
+    notifications.checked = s.notifications !== false;
     apiBase.value = s.api_base ?? "";
     apiBase.placeholder = DEFAULT_API_BASE;
     // The default core uses when the field is empty (a test checks it against core's).
@@ -156,6 +158,9 @@ export function createSettings(ctx, { onOpen, onClose, onLanguage, onTheme }) {
     const value = theme.value === "" ? null : theme.value;
     if (await store({ theme: value })) onTheme();
   });
+
+  // The backend reads the setting for each notification: saving it is all it takes.
+  notifications.addEventListener("change", () => store({ notifications: notifications.checked }));
 
   /** Saves the whole Advanced section at once, then asks the backend how the callback is doing. */
   async function saveAdvanced() {

@@ -167,7 +167,7 @@ export function createTidy(ctx, { onDeleted = () => {}, onRestored = () => {} } 
 }
 
 /**
- * The three buttons a finished card and the detail view show: Open in player and Show in folder
+ * The buttons a finished card and the detail view show: Open in player, Show in folder and Export
  * (a ready video), Delete (any finished one). `get()` gives the current record.
  */
 export function createFileButtons(ctx, get) {
@@ -175,15 +175,16 @@ export function createFileButtons(ctx, get) {
     el("button", { type: "button", class: "btn btn-quiet btn-small file-action", dataset, on: { click: () => action(get()) } });
   const open = button({ testid: "open-video", textKey: "tidy.open" }, (g) => ctx.tidy?.openVideo(g.id));
   const reveal = button({ testid: "show-in-folder", textKey: "tidy.show_in_folder" }, (g) => ctx.tidy?.showInFolder(g.id));
+  const exportOne = button({ testid: "export-video", textKey: "export.export" }, (g) => ctx.exporter?.exportVideos([g]));
   const remove = button({ testid: "delete", textKey: "tidy.delete_one" }, (g) => ctx.tidy?.deleteVideos([g]));
-  const element = el("div", { class: "file-actions" }, open, reveal, remove);
+  const element = el("div", { class: "file-actions" }, open, reveal, exportOne, remove);
   return {
     element,
     update() {
       const generation = get();
       element.hidden = !canDelete(generation);
-      open.hidden = reveal.hidden = !canOpen(generation);
-      for (const node of [open, reveal, remove]) node.textContent = ctx.t(node.dataset.textKey);
+      open.hidden = reveal.hidden = exportOne.hidden = !canOpen(generation);
+      for (const node of [open, reveal, exportOne, remove]) node.textContent = ctx.t(node.dataset.textKey);
     },
   };
 }

@@ -35,6 +35,14 @@ export function createCard(initial, ctx, { onRecord = () => {}, onPlay = () => {
     ),
   );
 
+  // In Select mode (or with Ctrl/Cmd or Shift) the picture picks the card too, before its play
+  // button or video sees the click: the picture is most of the card.
+  root.addEventListener("click", (event) => {
+    if (!event.target.closest(".media") || !ctx.selectClick?.(gen, event)) return;
+    event.preventDefault();
+    event.stopPropagation();
+  }, { capture: true });
+
   // A click on the card (not on one of its controls or its video) opens the detail view.
   root.addEventListener("click", (event) => {
     if (event.target.closest("button, a, input, select, textarea, video, .media, .card-problem")) return;
