@@ -11,11 +11,11 @@ mod common;
 use std::collections::{BTreeMap, HashMap};
 use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use common::KEY;
+use common::{spawn_test_child, KEY};
 use kling_core::{GenerationRequest, Library, PollSchedule, Status};
 use kling_emulator::{Emulator, EmulatorConfig, Fault, FaultRoute};
 use rand::rngs::StdRng;
@@ -98,19 +98,7 @@ impl ChildRun {
 
 fn start_child(root: &Path, api_base: &str, prompts: &[String]) -> ChildRun {
     let spec = serde_json::json!({"root": root, "api_base": api_base, "prompts": prompts});
-    let mut child = Command::new(std::env::current_exe().unwrap())
-        .args([
-            "kill_test_child",
-            "--exact",
-            "--ignored",
-            "--nocapture",
-            "--test-threads=1",
-        ])
-        .env(CHILD_ENV, spec.to_string())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
+    let mut child = spawn_test_child("kill_test_child", CHILD_ENV, &spec, Stdio::null());
     let asked = Arc::new(Mutex::new(Vec::new()));
     let done = Arc::new(Mutex::new(false));
     let stdout = child.stdout.take().unwrap();

@@ -13,7 +13,7 @@ use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
-use common::{all_generations, prompt, video_files};
+use common::{all_generations, prompt, spawn_test_child, video_files};
 use kling_core::library::{location, MoveProgress, LIBRARY_FOLDER};
 use kling_core::request::validate;
 use kling_core::rules::COMETAPI_LIMITS;
@@ -237,7 +237,7 @@ mod kill {
 
     use std::collections::BTreeMap;
     use std::io::{BufRead, BufReader};
-    use std::process::{Child, Command, Stdio};
+    use std::process::{Child, Stdio};
     use std::sync::mpsc::{Receiver, RecvTimeoutError};
     use std::time::Instant;
 
@@ -306,19 +306,7 @@ mod kill {
 
     fn start_child(data: &Path, destination: &Path, remove_previous: bool) -> ChildRun {
         let spec = serde_json::json!({"data": data, "destination": destination, "remove_previous": remove_previous});
-        let mut child = Command::new(std::env::current_exe().unwrap())
-            .args([
-                "kill::move_kill_test_child",
-                "--exact",
-                "--ignored",
-                "--nocapture",
-                "--test-threads=1",
-            ])
-            .env(CHILD_ENV, spec.to_string())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .unwrap();
+        let mut child = spawn_test_child("kill::move_kill_test_child", CHILD_ENV, &spec, Stdio::inherit());
         let stdout = child.stdout.take().unwrap();
         let (send, lines) = std::sync::mpsc::channel();
         std::thread::spawn(move || {

@@ -236,3 +236,20 @@ pub fn ready_video(
     library.save(&mut generation).unwrap();
     generation
 }
+
+/// This test binary again, running only the ignored test `name` (a child entry point of a kill
+/// test), with `spec` in the variable `env`; its stdout is piped for the parent to follow.
+pub fn spawn_test_child(
+    name: &str,
+    env: &str,
+    spec: &serde_json::Value,
+    stderr: std::process::Stdio,
+) -> std::process::Child {
+    std::process::Command::new(std::env::current_exe().unwrap())
+        .args([name, "--exact", "--ignored", "--nocapture", "--test-threads=1"])
+        .env(env, spec.to_string())
+        .stdout(std::process::Stdio::piped())
+        .stderr(stderr)
+        .spawn()
+        .unwrap()
+}
