@@ -142,6 +142,14 @@ pub struct EmulatorConfig {
     pub variants: VariantConfig,
     #[serde(default)]
     pub media: MediaConfig,
+    /// The test-control routes under `/__emu/`: on for tests, off where the emulator stands in for
+    /// CometAPI in the app's demo mode (they are compiled in, but nothing can reach them).
+    #[serde(default = "control_routes_on")]
+    pub control_routes: bool,
+}
+
+fn control_routes_on() -> bool {
+    true
 }
 
 /// How callbacks to a task's `callback_url` are delivered (§4).
@@ -258,6 +266,19 @@ impl EmulatorConfig {
             callbacks: CallbackConfig::default(),
             variants: VariantConfig::default(),
             media: MediaConfig::default(),
+            control_routes: true,
+        }
+    }
+
+    /// The app's demo mode: only `key` is accepted, a video takes a few seconds (long enough to see
+    /// it go through its states, short enough to try everything), and there are no control routes.
+    pub fn demo(key: &str) -> Self {
+        EmulatorConfig {
+            api_key: Some(key.to_owned()),
+            submitted_ms: 1_500,
+            processing_ms: 6_000,
+            control_routes: false,
+            ..Self::fast()
         }
     }
 
@@ -1078,6 +1099,7 @@ impl Emulator {
     pub async fn start_on(port: u16, config: EmulatorConfig) -> std::io::Result<Emulator> {
         let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
         let addr = listener.local_addr()?;
+        let control_routes = config.control_routes;
         let media_dir = tempfile::Builder::new().prefix("kling-emulator-").tempdir()?;
         media::write_clips(media_dir.path())?;
         let shared = Arc::new(Shared {
@@ -1100,7 +1122,8 @@ impl Emulator {
             inner: listener,
             registry: conns.clone(),
         };
-        let app = routes::router(shared.clone()).into_make_service_with_connect_info::<conn::ConnHandle>();
+        let app =
+            routes::router(shared.clone(), control_routes).into_make_service_with_connect_info::<conn::ConnHandle>();
         let server = tokio::spawn(async move {
             // serve only returns on a listener error, which KillableListener never reports.
             let _ = axum::serve(listener, app).await;

@@ -41,7 +41,7 @@ const TEXT2VIDEO: &str = "/kling/v1/videos/text2video";
 /// Anything larger than this is not a text2video request; refusing it keeps the log bounded.
 const MAX_BODY: usize = 4 << 20;
 
-pub(super) fn router(shared: Shr) -> Router {
+pub(super) fn router(shared: Shr, control_routes: bool) -> Router {
     let api = Router::new()
         .route(TEXT2VIDEO, post(create).get(query_by_qs).fallback(bad_method))
         .route(
@@ -64,7 +64,7 @@ pub(super) fn router(shared: Shr) -> Router {
         )
         .route("/__emu/requests", get(ctl_requests))
         .route("/__emu/callbacks", get(ctl_callbacks).delete(ctl_clear_callbacks));
-    api.merge(control).with_state(shared)
+    if control_routes { api.merge(control) } else { api }.with_state(shared)
 }
 
 // ---------- bodies ----------

@@ -678,6 +678,37 @@ async fn the_concurrency_cap_answers_1303_until_a_task_ends() {
 }
 
 #[tokio::test]
+async fn in_demo_mode_the_api_answers_and_no_control_route_can_be_reached() {
+    let emu = Emulator::start(EmulatorConfig::demo(KEY)).await.unwrap();
+    let base = emu.base_url();
+    let c = http();
+    create_ok(&emu, body("a demo video")).await;
+    for (method, path) in [
+        (reqwest::Method::PUT, "/__emu/config"),
+        (reqwest::Method::POST, "/__emu/reset"),
+        (reqwest::Method::POST, "/__emu/faults"),
+        (reqwest::Method::GET, "/__emu/requests"),
+        (reqwest::Method::POST, "/__emu/clock/advance?ms=100000"),
+    ] {
+        let response = c
+            .request(method, format!("{base}{path}"))
+            .json(&json!({}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 404, "{path} is not served in demo mode");
+    }
+    let (status, _) = send(
+        c.post(format!("{base}{CREATE}"))
+            .bearer_auth("sk-some-real-key")
+            .json(&body("not the demo key")),
+    )
+    .await;
+    assert_eq!(status, 401, "only the demo key is accepted");
+    assert_eq!(emu.tasks().len(), 1);
+}
+
+#[tokio::test]
 async fn control_routes_work_over_http_and_are_not_logged() {
     let emu = start().await;
     let base = emu.base_url();
