@@ -33,6 +33,8 @@ const COMMANDS: &[&str] = &[
     "library_usage",
     "move_library",
     "cancel_move",
+    "enter_demo",
+    "leave_demo",
 ];
 
 fn main() {

@@ -47,7 +47,7 @@ fn harness_at(emulator: &Emulator, dir: tempfile::TempDir, data_dir: &std::path:
         data_dir: data_dir.to_owned(),
         api_base: emulator.base_url(),
         keychain: Box::new(MemoryStore::default()),
-        sink: Arc::new(WindowSink(app.handle().clone())),
+        sink: Arc::new(WindowSink::new(app.handle().clone())),
         schedule: PollSchedule { scale: 0.02 },
         requests_per_second: 0.0,
         callbacks: CallbackSetup {

@@ -1196,3 +1196,117 @@ fn the_library_moves_to_another_folder_and_the_app_goes_on_there() {
         .count();
     assert_eq!(moved_videos, videos);
 }
+
+/// An API address where a listener only counts the connections it gets.
+fn counting_listener() -> (String, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let count = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counted = count.clone();
+    std::thread::spawn(move || {
+        for connection in listener.incoming() {
+            counted.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            drop(connection);
+        }
+    });
+    (base, count)
+}
+
+/// The port in a URL like `http://127.0.0.1:1234/...`.
+fn port_of(url: &str) -> u16 {
+    url.split(':')
+        .nth(2)
+        .unwrap()
+        .split('/')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap()
+}
+
+#[test]
+#[ignore = "needs Xvfb, a session bus and WebKitWebDriver: run by scripts/test.sh"]
+fn without_a_key_the_demo_makes_a_portrait_ten_second_video_and_leaving_it_restores_the_own_library() {
+    let (api, requests) = counting_listener();
+    let home = tempfile::tempdir().unwrap();
+    let app = App::launch(&binary(), home.path(), &api, &home.path().join("app.log"));
+    let s = &app.session;
+
+    pick(s, "[data-testid=try-demo]");
+    let prompt = s.wait_for("[data-testid=prompt]", Duration::from_secs(20));
+    let banner = s.wait_for("[data-testid=demo-banner]", Duration::from_secs(5));
+    assert!(s.text(&banner).contains("Demo mode"), "{}", s.text(&banner));
+    pick(s, "[data-testid=options-toggle]");
+    pick(s, "[data-testid=aspect-ratio-option][data-value='9:16']");
+    pick(s, "[data-testid=duration-option][data-value='10']");
+    let card = generate(s, &prompt, "A paper lantern rising over a quiet lake at night");
+    let seen = wait_for_status(s, &card, &["ready", "failed"], Duration::from_secs(60));
+    assert_eq!(seen.last().map(String::as_str), Some("ready"), "{seen:?}");
+    let badge = s.wait_for(
+        "[data-testid=generation] [data-testid=demo-badge]",
+        Duration::from_secs(5),
+    );
+    assert_eq!(s.text(&badge), "Demo");
+    let metadata = video_metadata(s);
+    assert!((seconds(&metadata) - 10.1).abs() < 0.1, "{metadata}");
+    assert!(
+        metadata["videoHeight"].as_f64() > metadata["videoWidth"].as_f64(),
+        "9:16 is portrait: {metadata}"
+    );
+    screenshot("demo.png");
+    let stand_in = s
+        .execute("return document.querySelector('[data-testid=generation] [data-testid=video]').currentSrc;")
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(stand_in.starts_with("http://127.0.0.1:"), "{stand_in}");
+    let api_base = s.execute("return window.__TAURI__.core.invoke('app_info').then((i) => i.api_base);");
+    let emulator_port = port_of(api_base.as_str().unwrap());
+
+    // Leaving: the welcome panel and an empty library of the user's own; the stand-in is gone.
+    pick(s, "[data-testid=leave-demo]");
+    s.wait_for("[data-testid=api-key]", Duration::from_secs(10));
+    s.wait_for("[data-testid=empty]", Duration::from_secs(10));
+    assert!(drawn_cards(s).is_empty(), "the user's own library is empty");
+    let own = home.path().join("data/app.klingdesk.desktop/library/videos");
+    assert_eq!(
+        std::fs::read_dir(own).unwrap().count(),
+        0,
+        "nothing was added to the own library"
+    );
+    assert!(
+        std::net::TcpStream::connect(("127.0.0.1", emulator_port)).is_err(),
+        "the stand-in's port {emulator_port} is closed"
+    );
+    assert_eq!(
+        requests.load(std::sync::atomic::Ordering::SeqCst),
+        0,
+        "nothing went to the API address"
+    );
+    screenshot("demo-left.png");
+
+    // In German, at the window's smallest size: back into the demo, where the video still is.
+    pick(s, "[data-testid=settings]");
+    pick(s, "[data-testid=language] option[value=de]");
+    pick(s, "[data-testid=settings-close]");
+    s.resize(720, 520);
+    pick(s, "[data-testid=try-demo]");
+    let banner = s.wait_for("[data-testid=demo-banner]", Duration::from_secs(10));
+    assert!(s.text(&banner).starts_with("Demo"), "{}", s.text(&banner));
+    assert!(s.text(&banner).contains("Demo-Modus"), "{}", s.text(&banner));
+    s.wait_for("[data-testid=generation][data-status=ready]", Duration::from_secs(10));
+    assert_eq!(drawn_cards(s).len(), 1, "the demo's library kept its video");
+    let overflowing = s.execute(
+        "return [...document.querySelectorAll('#demo-banner *, .topbar button, [data-testid=demo-badge]')]
+           .filter((e) => e.offsetParent && e.scrollWidth > e.clientWidth + 1).map((e) => e.outerHTML.slice(0, 80));",
+    );
+    assert_eq!(overflowing, json!([]), "German texts fit at 720 × 520");
+    screenshot("demo-de-small.png");
+    pick(s, "[data-testid=leave-demo]");
+    s.wait_for("[data-testid=try-demo]", Duration::from_secs(10));
+    assert_eq!(
+        requests.load(std::sync::atomic::Ordering::SeqCst),
+        0,
+        "nothing went to the API address"
+    );
+}

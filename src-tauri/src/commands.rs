@@ -32,6 +32,8 @@ pub struct AppInfo {
     pub keychain_entry: String,
     pub online: bool,
     pub library_notice: Option<Problem>,
+    /// Demo mode is in front: the emulator stands in for CometAPI, with a library of its own.
+    pub demo: bool,
 }
 
 /// The first call the window makes. When the library could not be opened it answers with why,
@@ -44,14 +46,15 @@ pub fn app_info<R: Runtime>(app: AppHandle<R>) -> Result<AppInfo> {
     };
     Ok(AppInfo {
         version: app.package_info().version.to_string(),
-        media_base: state.media_base.clone(),
+        media_base: state.workspace().media_base.clone(),
         data_dir: state.data_dir.display().to_string(),
-        library_dir: state.engine.library().root().display().to_string(),
-        api_base: state.engine.client().base().to_owned(),
+        library_dir: state.own_engine().library().root().display().to_string(),
+        api_base: state.engine().client().base().to_owned(),
         language: Settings::load(&app).language,
         keychain_entry: format!("{} / {}", crate::KEYCHAIN_SERVICE, crate::KEYCHAIN_USER),
-        online: state.engine.is_online(),
-        library_notice: state.engine.library().notice().cloned(),
+        online: state.engine().is_online(),
+        library_notice: state.own_engine().library().notice().cloned(),
+        demo: state.is_demo(),
     })
 }
 
@@ -60,26 +63,56 @@ pub fn app_info<R: Runtime>(app: AppHandle<R>) -> Result<AppInfo> {
 /// blocking thread: the keychain client blocks, which the async runtime's own threads must not.
 #[tauri::command]
 pub async fn key_status(state: State<'_, AppState>) -> Result<KeyStatus> {
-    let engine = state.engine.clone();
+    let engine = state.own_engine();
     tauri::async_runtime::spawn_blocking(move || engine.key_status())
         .await
         .map_err(|error| Error::Settings(format!("the keychain check stopped: {error}")))
 }
 
+/// Saves the user's own key; in demo mode that also leaves the demo for their own library.
 #[tauri::command]
-pub async fn save_key(state: State<'_, AppState>, key: String, scope: Option<KeyScope>) -> Result<KeyStatus> {
-    Ok(state.engine.save_key(&key, scope.unwrap_or(KeyScope::Keychain)).await?)
+pub async fn save_key<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    key: String,
+    scope: Option<KeyScope>,
+) -> Result<KeyStatus> {
+    let status = state
+        .own_engine()
+        .save_key(&key, scope.unwrap_or(KeyScope::Keychain))
+        .await?;
+    if state.is_demo() {
+        leave_demo(app, state)?;
+    }
+    Ok(status)
 }
 
 #[tauri::command]
 pub fn clear_key(state: State<'_, AppState>) -> Result<KeyStatus> {
-    Ok(state.engine.clear_key()?)
+    Ok(state.own_engine().clear_key()?)
+}
+
+/// "Try it without a key": the demo comes to the front (made the first time), and stays on across
+/// restarts until the user leaves it.
+#[tauri::command]
+pub async fn enter_demo<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>) -> Result<AppInfo> {
+    state.enter_demo(crate::demo_setup(&app)).await?;
+    Settings::remember_demo(&app, true)?;
+    app_info(app)
+}
+
+/// Back to the user's own library, as it was; the demo's videos stay for the next visit.
+#[tauri::command]
+pub fn leave_demo<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>) -> Result<AppInfo> {
+    state.leave_demo();
+    Settings::remember_demo(&app, false)?;
+    app_info(app)
 }
 
 /// Async so the engine's tasks start on Tauri's runtime; returns once the generation is on disk.
 #[tauri::command]
 pub async fn generate(state: State<'_, AppState>, request: GenerationRequest) -> Result<Generation> {
-    Ok(state.engine.generate(&request)?)
+    Ok(state.engine().generate(&request)?)
 }
 
 /// The gallery's one way to ask: a page of what the search box and the filters select.
@@ -91,7 +124,7 @@ pub fn list_generations(
     limit: Option<usize>,
 ) -> Result<Page> {
     Ok(state
-        .engine
+        .engine()
         .search(&query.unwrap_or_default(), after, limit.unwrap_or(24))?)
 }
 
@@ -104,25 +137,25 @@ pub fn save_gallery_query<R: Runtime>(app: AppHandle<R>, query: LibraryQuery) ->
 
 #[tauri::command]
 pub fn mark(state: State<'_, AppState>, id: String, mark: Mark) -> Result<Generation> {
-    Ok(state.engine.mark(&id, &mark)?)
+    Ok(state.engine().mark(&id, &mark)?)
 }
 
 /// Sends finished videos (their MP4 and poster) to the OS trash, in one call for a selection.
 #[tauri::command]
 pub fn delete_generations(state: State<'_, AppState>, ids: Vec<String>) -> Result<Deleted> {
-    Ok(state.engine.library().delete(&ids)?)
+    Ok(state.engine().library().delete(&ids)?)
 }
 
 /// Takes the videos of the last delete back out of the trash.
 #[tauri::command]
 pub fn undo_delete(state: State<'_, AppState>, ids: Vec<String>) -> Result<usize> {
-    Ok(state.engine.library().undo_delete(&ids)?)
+    Ok(state.engine().library().undo_delete(&ids)?)
 }
 
 /// Opens a ready video in the system's default player; the path comes from the catalog.
 #[tauri::command]
 pub fn open_video<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>, id: String) -> Result<()> {
-    let path = state.engine.library().video_path(&id)?;
+    let path = state.engine().library().video_path(&id)?;
     app.opener()
         .open_path(path.to_string_lossy(), None::<&str>)
         .map_err(opener_failed)
@@ -131,7 +164,7 @@ pub fn open_video<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>, id:
 /// Shows a ready video selected in the file manager.
 #[tauri::command]
 pub fn show_video_in_folder<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>, id: String) -> Result<()> {
-    let path = state.engine.library().video_path(&id)?;
+    let path = state.engine().library().video_path(&id)?;
     app.opener().reveal_item_in_dir(path).map_err(opener_failed)
 }
 
@@ -172,7 +205,7 @@ pub async fn export_videos(
     untitled: String,
     progress: Channel<ExportProgress>,
 ) -> Result<Exported> {
-    let engine = state.engine.clone();
+    let engine = state.engine();
     let cancel = state.export_cancel.clone();
     cancel.store(false, Ordering::SeqCst);
     tauri::async_runtime::spawn_blocking(move || {
@@ -221,7 +254,7 @@ pub fn settings_in_video(path: String) -> Result<GenerationRequest> {
 /// How much space the library takes: the catalog and every video and poster.
 #[tauri::command]
 pub async fn library_usage(state: State<'_, AppState>) -> Result<DiskUsage> {
-    let engine = state.engine.clone();
+    let engine = state.own_engine();
     tauri::async_runtime::spawn_blocking(move || engine.library().disk_usage())
         .await
         .map_err(|error| Error::Settings(format!("the library could not be measured: {error}")))?
@@ -237,7 +270,7 @@ pub async fn move_library<R: Runtime>(
     folder: String,
     progress: Channel<MoveProgress>,
 ) -> Result<()> {
-    let engine = state.engine.clone();
+    let engine = state.own_engine();
     let data_dir = state.data_dir.clone();
     let cancel = state.move_cancel.clone();
     cancel.store(false, Ordering::SeqCst);
@@ -282,13 +315,14 @@ pub async fn set_settings<R: Runtime>(
     settings.callback_token = saved.callback_token;
     settings.gallery = saved.gallery;
     let setup = settings.callback_setup();
+    settings.demo = saved.demo;
     // Checked before saving: an address the client cannot use must never reach the next start.
-    state.engine.set_api_base(&settings.effective_api_base())?;
+    // The user's own engine: the demo's always talks to its emulator.
+    let own = state.own_engine();
+    own.set_api_base(&settings.effective_api_base())?;
     settings.save(&app)?;
-    state
-        .engine
-        .set_requests_per_second(settings.effective_requests_per_second());
-    state.callbacks.lock().await.apply(setup, &state.engine).await;
+    own.set_requests_per_second(settings.effective_requests_per_second());
+    state.callbacks.lock().await.apply(setup, &own).await;
     Ok(settings)
 }
 
@@ -304,32 +338,32 @@ pub async fn renew_callback_token<R: Runtime>(app: AppHandle<R>, state: State<'_
     settings.callback_token = Some(kling_core::secrets::random_token());
     let setup = settings.callback_setup();
     settings.save(&app)?;
-    Ok(state.callbacks.lock().await.apply(setup, &state.engine).await)
+    Ok(state.callbacks.lock().await.apply(setup, &state.own_engine()).await)
 }
 
 #[tauri::command]
 pub async fn check_again(state: State<'_, AppState>, id: String) -> Result<Generation> {
-    Ok(state.engine.check_again(&id)?)
+    Ok(state.engine().check_again(&id)?)
 }
 
 #[tauri::command]
 pub async fn post_again(state: State<'_, AppState>, id: String) -> Result<Generation> {
-    Ok(state.engine.post_again(&id)?)
+    Ok(state.engine().post_again(&id)?)
 }
 
 #[tauri::command]
 pub async fn discard(state: State<'_, AppState>, id: String) -> Result<Generation> {
-    Ok(state.engine.discard(&id)?)
+    Ok(state.engine().discard(&id)?)
 }
 
 #[tauri::command]
 pub async fn download_again(state: State<'_, AppState>, id: String) -> Result<Generation> {
-    Ok(state.engine.download_again(&id)?)
+    Ok(state.engine().download_again(&id)?)
 }
 
 #[tauri::command]
 pub async fn recover_task(state: State<'_, AppState>, task_id: String) -> Result<Generation> {
-    Ok(state.engine.recover(&task_id).await?)
+    Ok(state.engine().recover(&task_id).await?)
 }
 
 /// The window's captured frame of a ready video, as raw JPEG bytes, with the generation's id in
@@ -344,7 +378,7 @@ pub async fn save_poster(state: State<'_, AppState>, request: tauri::ipc::Reques
     let tauri::ipc::InvokeBody::Raw(jpeg) = request.body() else {
         return Err(kling_core::Error::invalid(Kind::PosterInvalid, "poster").into());
     };
-    Ok(state.engine.save_poster(id, jpeg)?)
+    Ok(state.engine().save_poster(id, jpeg)?)
 }
 
 /// Quits after the user saw, once, that running generations go on at the provider.

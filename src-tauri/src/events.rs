@@ -2,7 +2,7 @@
 
 use kling_core::announcement::Announcement;
 use kling_core::{EventSink, Generation};
-use tauri::{AppHandle, Emitter, Runtime};
+use tauri::{AppHandle, Emitter, Manager, Runtime};
 
 /// The event the UI listens to; its payload is the whole generation record.
 pub const GENERATION_EVENT: &str = "generation";
@@ -16,19 +16,51 @@ pub const LIBRARY_CHECKED: &str = "library-checked";
 /// The whole generation record of a notification the user clicked: the window shows that video.
 pub const NOTIFICATION_OPENED: &str = "notification-opened";
 
-pub struct WindowSink<R: Runtime>(pub AppHandle<R>);
+/// Delivers one workspace's events (the user's own, or the demo's), and only while that
+/// workspace is in front: the other goes on in the background, its changes kept in its library.
+pub struct WindowSink<R: Runtime> {
+    app: AppHandle<R>,
+    demo: bool,
+}
+
+impl<R: Runtime> WindowSink<R> {
+    /// The sink of the user's own workspace.
+    pub fn new(app: AppHandle<R>) -> Self {
+        WindowSink { app, demo: false }
+    }
+
+    /// The sink of the demo's workspace.
+    pub fn demo(app: AppHandle<R>) -> Self {
+        WindowSink { app, demo: true }
+    }
+
+    fn in_front(&self) -> bool {
+        // Before the state exists only the user's own workspace runs.
+        self.app
+            .try_state::<crate::AppState>()
+            .map_or(!self.demo, |state| state.is_demo() == self.demo)
+    }
+}
 
 impl<R: Runtime> EventSink for WindowSink<R> {
     fn generation_changed(&self, generation: &Generation) {
         // Emitting fails only while the app is shutting down; the library already has the change.
-        let _ = self.0.emit(GENERATION_EVENT, generation);
+        if self.in_front() {
+            let _ = self.app.emit(GENERATION_EVENT, generation);
+        }
     }
 
     fn connectivity_changed(&self, online: bool) {
-        let _ = self.0.emit(CONNECTIVITY_EVENT, serde_json::json!({ "online": online }));
+        if self.in_front() {
+            let _ = self
+                .app
+                .emit(CONNECTIVITY_EVENT, serde_json::json!({ "online": online }));
+        }
     }
 
     fn announce(&self, announcement: &Announcement) {
-        crate::notifications::notify(&self.0, announcement);
+        if self.in_front() {
+            crate::notifications::notify(&self.app, announcement);
+        }
     }
 }

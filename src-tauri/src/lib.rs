@@ -8,6 +8,7 @@ pub mod notifications;
 pub mod settings;
 pub mod start_failure;
 pub mod start_trace;
+pub mod workspace;
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -15,12 +16,11 @@ use std::sync::Arc;
 
 use kling_core::engine::{CallbackSetup, Endpoint};
 use kling_core::library;
-use kling_core::media_server::MediaServer;
-use kling_core::rules::COMETAPI_LIMITS;
 use kling_core::secrets::{KeyVault, KeyringStore, SecretStore};
 use kling_core::Kind;
-use kling_core::{Engine, EngineConfig, EventSink, PollSchedule};
+use kling_core::{Engine, EventSink, PollSchedule};
 use tauri::{Emitter, Manager, WindowEvent};
+use workspace::{EngineSetup, Workspace};
 
 /// The keychain entry: one per user account of the OS, for the CometAPI key.
 pub const KEYCHAIN_SERVICE: &str = "app.klingdesk.desktop";
@@ -28,8 +28,12 @@ pub const KEYCHAIN_USER: &str = "cometapi-api-key";
 
 /// What every command reaches through `State`.
 pub struct AppState {
-    pub engine: Engine,
-    pub media_base: String,
+    /// The user's own library, key and CometAPI.
+    own: Workspace,
+    /// The demo's, made the first time the user tries it (or at start, when they left the app in
+    /// demo mode); it stays open from then on, in front or not.
+    demo: tokio::sync::OnceCell<Workspace>,
+    demo_in_front: AtomicBool,
     pub data_dir: PathBuf,
     pub callbacks: tokio::sync::Mutex<Endpoint>,
     /// Set once the user has been told that closing leaves running generations to the next start.
@@ -38,8 +42,6 @@ pub struct AppState {
     pub export_cancel: Arc<AtomicBool>,
     /// Set by `cancel_move`; a running library move checks it between files.
     pub move_cancel: Arc<AtomicBool>,
-    /// Kept alive for the life of the app: dropping it stops the media server.
-    _media: MediaServer,
 }
 
 /// How the app starts: where its data is, whom it talks to, and how.
@@ -57,43 +59,104 @@ impl AppState {
     /// Opens the library, starts the media server, the engine and (when set up) the callback
     /// receiver, and resumes every unfinished generation. Must run inside the async runtime.
     pub async fn start(options: StartOptions) -> Result<AppState, kling_core::Error> {
-        let library = Arc::new(library::location::open_current(&options.data_dir)?);
+        let library = library::location::open_current(&options.data_dir)?;
         start_trace::step("library open");
-        let media = MediaServer::start(&library.videos_dir()).await?;
-        start_trace::step("media server listening");
-        let media_base = media.base_url();
         // A base URL saved by an older version that the client refuses falls back to CometAPI's,
         // rather than keeping the app from starting.
         let api_base = match kling_core::api::Client::new(&options.api_base) {
             Ok(_) => options.api_base,
             Err(_) => kling_core::api::DEFAULT_API_BASE.to_owned(),
         };
-        let engine = Engine::new(EngineConfig {
-            library,
-            api_base,
-            vault: Arc::new(KeyVault::new(options.keychain)),
+        let setup = EngineSetup {
             sink: options.sink,
             schedule: options.schedule,
-            limits: &COMETAPI_LIMITS,
-            media_base: Some(media_base.clone()),
             requests_per_second: options.requests_per_second,
-            max_video_bytes: kling_core::downloader::MAX_VIDEO_BYTES,
-            timeouts: Default::default(),
-        })?;
+        };
+        let own = Workspace::open(library, api_base, KeyVault::new(options.keychain), setup).await?;
+        start_trace::step("media server and engine");
         let mut callbacks = Endpoint::default();
-        callbacks.apply(options.callbacks, &engine).await;
-        engine.resume()?;
+        callbacks.apply(options.callbacks, &own.engine).await;
+        own.engine.resume()?;
         start_trace::step("engine resumed");
         Ok(AppState {
-            engine,
-            media_base,
+            own,
+            demo: tokio::sync::OnceCell::new(),
+            demo_in_front: AtomicBool::new(false),
             data_dir: options.data_dir,
             callbacks: tokio::sync::Mutex::new(callbacks),
             quit_explained: AtomicBool::new(false),
             export_cancel: Arc::new(AtomicBool::new(false)),
             move_cancel: Arc::new(AtomicBool::new(false)),
-            _media: media,
         })
+    }
+
+    /// The workspace in front: the demo's while demo mode is on, else the user's own.
+    pub fn workspace(&self) -> &Workspace {
+        match self.demo.get() {
+            Some(demo) if self.is_demo() => demo,
+            _ => &self.own,
+        }
+    }
+
+    /// The engine of the workspace in front; what most commands work on.
+    pub fn engine(&self) -> Engine {
+        self.workspace().engine.clone()
+    }
+
+    /// The user's own engine, whatever is in front: their key, and where their library lives.
+    pub fn own_engine(&self) -> Engine {
+        self.own.engine.clone()
+    }
+
+    pub fn is_demo(&self) -> bool {
+        self.demo_in_front.load(Ordering::SeqCst)
+    }
+
+    /// Brings the demo to the front, making it the first time: the emulator in this process, a
+    /// library of its own, a key in memory. The user's own workspace is left as it is.
+    pub async fn enter_demo(&self, setup: EngineSetup) -> Result<(), kling_core::Error> {
+        if self.is_demo() {
+            return Ok(());
+        }
+        match self.demo.get() {
+            Some(demo) => demo.restart_stand_in().await?,
+            None => {
+                self.demo
+                    .get_or_try_init(|| Workspace::open_demo(&self.data_dir, setup))
+                    .await?;
+            }
+        }
+        self.demo_in_front.store(true, Ordering::SeqCst);
+        Ok(())
+    }
+
+    /// Brings the user's own workspace back to the front. The demo's library stays open behind it
+    /// (a library is locked while its engine lives); its stand-in stops until the demo is back.
+    pub fn leave_demo(&self) {
+        self.demo_in_front.store(false, Ordering::SeqCst);
+        if let Some(demo) = self.demo.get() {
+            demo.stop_stand_in();
+        }
+    }
+}
+
+/// How the demo's engine runs: its events reach the window only while it is in front.
+pub fn demo_setup<R: tauri::Runtime>(app: &tauri::AppHandle<R>) -> EngineSetup {
+    EngineSetup {
+        sink: Arc::new(events::WindowSink::demo(app.clone())),
+        schedule: PollSchedule::default(),
+        requests_per_second: settings::Settings::load(app).effective_requests_per_second(),
+    }
+}
+
+/// The app was left in demo mode: it opens there again. If the demo cannot start, the user's own
+/// library is in front, as if they had left it.
+fn reopen_demo<R: tauri::Runtime>(app: &tauri::AppHandle<R>) {
+    let Some(state) = app.try_state::<AppState>() else {
+        return;
+    };
+    if let Err(error) = tauri::async_runtime::block_on(state.enter_demo(demo_setup(app))) {
+        eprintln!("Kling Desk: demo mode could not start again: {error}");
     }
 }
 
@@ -113,7 +176,7 @@ pub fn manage_start<R: tauri::Runtime>(app: &tauri::AppHandle<R>, options: Start
             // The whole-catalog check reads every page: after the first screen is drawn, never
             // beside it (on two cores it would take one from the window). The window also listens
             // for its report by then.
-            let engine = state.engine.clone();
+            let engine = state.own_engine();
             let handle = app.clone();
             app.manage(state);
             tauri::async_runtime::spawn_blocking(move || {
@@ -184,6 +247,8 @@ macro_rules! command_handler {
             $crate::commands::library_usage,
             $crate::commands::move_library,
             $crate::commands::cancel_move,
+            $crate::commands::enter_demo,
+            $crate::commands::leave_demo,
         ]
     };
 }
@@ -194,7 +259,7 @@ pub fn hold_first_close<R: tauri::Runtime>(app: &tauri::AppHandle<R>) -> bool {
     let Some(state) = app.try_state::<AppState>() else {
         return false;
     };
-    let unfinished = state.engine.unfinished_count().unwrap_or(0);
+    let unfinished = state.engine().unfinished_count().unwrap_or(0);
     if unfinished == 0 || state.quit_explained.swap(true, Ordering::SeqCst) {
         return false;
     }
@@ -287,12 +352,15 @@ pub fn run() {
                     data_dir: data_dir.clone(),
                     api_base: settings.effective_api_base(),
                     keychain: Box::new(KeyringStore::new(KEYCHAIN_SERVICE, KEYCHAIN_USER)),
-                    sink: Arc::new(events::WindowSink(handle.clone())),
+                    sink: Arc::new(events::WindowSink::new(handle.clone())),
                     schedule: PollSchedule::default(),
                     requests_per_second: settings.effective_requests_per_second(),
                     callbacks,
                 },
             );
+            if settings.demo {
+                reopen_demo(&handle);
+            }
             start_trace::step("setup done");
             Ok(())
         })

@@ -84,7 +84,7 @@ pub fn open<R: Runtime>(app: &AppHandle<R>, id: &str) {
     let Some(state) = app.try_state::<AppState>() else {
         return;
     };
-    if let Ok(generation) = state.engine.get(id) {
+    if let Ok(generation) = state.engine().get(id) {
         let _ = app.emit(NOTIFICATION_OPENED, &generation);
     }
 }

@@ -40,6 +40,9 @@ pub struct Settings {
     /// background; `None` (never chosen) is on.
     #[serde(default)]
     pub notifications: Option<bool>,
+    /// Demo mode was on when the app last ran (`enter_demo` / `leave_demo` keep it).
+    #[serde(default)]
+    pub demo: bool,
     /// The gallery's search box and filters as the user left them (`save_gallery_query`).
     #[serde(default)]
     pub gallery: LibraryQuery,
@@ -66,6 +69,13 @@ impl Settings {
 
     pub fn notifications_on(&self) -> bool {
         self.notifications != Some(false)
+    }
+
+    /// Keeps whether demo mode is on, for the next start.
+    pub fn remember_demo<R: Runtime>(app: &AppHandle<R>, demo: bool) -> Result<()> {
+        let mut settings = Settings::load(app);
+        settings.demo = demo;
+        settings.save(app)
     }
 
     pub fn effective_requests_per_second(&self) -> f64 {

@@ -143,6 +143,12 @@ export async function moveLibrary(folder, onProgress) {
 /** Stops a running move; the library stays where it was. */
 export const cancelMove = () => call("cancel_move");
 
+/** Brings demo mode to the front (the built-in stand-in, a library of its own) → appInfo's shape. */
+export const enterDemo = () => call("enter_demo");
+
+/** Back to the user's own library → appInfo's shape. */
+export const leaveDemo = () => call("leave_demo");
+
 /** Exits the app (after the user confirmed the quit dialog). */
 export const quit = () => call("quit");
 

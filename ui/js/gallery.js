@@ -268,6 +268,8 @@ export function createGallery(ctx, { createCard, query: initialQuery }) {
     const narrowed = isNarrowed(query);
     empty.hidden = !(settled && !narrowed);
     noResults.hidden = !(settled && narrowed);
+    // Nothing to pick or export in an empty library.
+    selectionTools.hidden = !empty.hidden;
     if (!noResults.hidden) {
       const words = query.text.trim();
       noResultsTitle.textContent = words ? t("gallery.no_results_words", { text: words }) : t("gallery.no_results_filters");

@@ -5,6 +5,7 @@ import { createAbout } from "./about.js";
 import { createCard } from "./card/index.js";
 import { createComposer } from "./composer.js";
 import { createDetailView } from "./detail-view.js";
+import { createDemo } from "./demo.js";
 import { createDropOffer, createExporter } from "./export.js";
 import { createGallery } from "./gallery.js";
 import { createGalleryToolbar } from "./gallery-toolbar.js";
@@ -188,16 +189,32 @@ async function start() {
     else keyForm.mountIn(welcomeSlot, "welcome");
   }
 
+  /** The composer with a key of the user's or in demo mode, else the welcome panel. */
   function showMain() {
-    const hasKey = Boolean(ctx.keyStatus?.set);
-    welcome.hidden = hasKey;
-    composer.show(hasKey);
+    const ready = Boolean(ctx.keyStatus?.set) || Boolean(ctx.info?.demo);
+    welcome.hidden = ready;
+    composer.show(ready);
     placeKeyForm(settings.isOpen);
   }
 
-  ctx.setKeyStatus = (status) => {
+  const demo = createDemo(ctx, {
+    onSwitch: async () => {
+      showMain();
+      await gallery.reload();
+    },
+  });
+  ctx.focusComposer = () => composer.focus();
+  ctx.focusStart = () => (ctx.keyStatus?.set ? composer.focus() : keyForm.focus());
+
+  ctx.setKeyStatus = async (status) => {
     const hadKey = Boolean(ctx.keyStatus?.set);
     ctx.keyStatus = status;
+    // Saving a key of their own takes the user out of demo mode (the shell did): their library.
+    if (ctx.info?.demo && status?.set) {
+      ctx.info = await backend.appInfo();
+      demo.update();
+      await gallery.reload();
+    }
     showMain();
     if (!hadKey && status?.set && !settings.isOpen) composer.focus();
   };
@@ -216,7 +233,7 @@ async function start() {
   ctx.keyStatus = await keyCall;
   performance.mark("kd:key");
   showMain();
-  if (ctx.keyStatus?.set) composer.focus();
+  if (ctx.keyStatus?.set || ctx.info?.demo) composer.focus();
   else keyForm.focus();
   await quitListening;
 }

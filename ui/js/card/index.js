@@ -20,10 +20,13 @@ export function createCard(initial, ctx, { onRecord = () => {}, onPlay = () => {
   const actions = createActions(gen, ctx, { onRecord });
   const marks = createMarks(gen, ctx, { onRecord });
   const files = createFileButtons(ctx, () => gen);
+  /** Every video of the demo's library says so: it was made by the stand-in, not by Kling. */
+  const demoBadge = el("span", { class: "pill demo-pill", dataset: { testid: "demo-badge" } });
 
   const root = el("li", { class: "card", tabindex: "-1", dataset: { testid: "generation", id: gen.id } },
     media.element,
     el("div", { class: "card-body" },
+      demoBadge,
       ...status.elements,
       details.prompt,
       details.meta,
@@ -70,6 +73,8 @@ export function createCard(initial, ctx, { onRecord = () => {}, onPlay = () => {
     root.classList.toggle("is-favorite", Boolean(gen.favorite));
     root.classList.toggle("is-rejected", Boolean(gen.rejected));
     root.setAttribute("aria-label", gen.title || gen.request?.prompt || "");
+    demoBadge.hidden = !ctx.info?.demo;
+    demoBadge.textContent = ctx.t("demo.badge");
   }
 
   const card = {
