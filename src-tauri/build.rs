@@ -35,6 +35,7 @@ const COMMANDS: &[&str] = &[
     "cancel_move",
     "enter_demo",
     "leave_demo",
+    "clear_demo",
 ];
 
 fn main() {

@@ -1302,6 +1302,15 @@ fn without_a_key_the_demo_makes_a_portrait_ten_second_video_and_leaving_it_resto
     );
     assert_eq!(overflowing, json!([]), "German texts fit at 720 × 520");
     screenshot("demo-de-small.png");
+    // The demo's videos can be cleared; they go for good.
+    let demo_videos = home.path().join("data/app.klingdesk.desktop/demo-library/videos");
+    assert!(std::fs::read_dir(&demo_videos).unwrap().count() > 0);
+    s.resize(1280, 800);
+    s.execute("window.scrollTo(0, 0);");
+    pick(s, "[data-testid=clear-demo]");
+    pick(s, "[data-testid=clear-demo-confirm]");
+    s.wait_for("[data-testid=empty]", Duration::from_secs(10));
+    assert_eq!(std::fs::read_dir(&demo_videos).unwrap().count(), 0, "the demo's files are gone");
     pick(s, "[data-testid=leave-demo]");
     s.wait_for("[data-testid=try-demo]", Duration::from_secs(10));
     assert_eq!(

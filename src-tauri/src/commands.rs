@@ -101,6 +101,13 @@ pub async fn enter_demo<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState
     app_info(app)
 }
 
+/// Removes the demo's finished videos for good (anyone can make them again); the user's own
+/// library is never touched. Returns how many went.
+#[tauri::command]
+pub fn clear_demo(state: State<'_, AppState>) -> Result<usize> {
+    Ok(state.demo_engine().map_or(Ok(0), |demo| demo.library().clear())?)
+}
+
 /// Back to the user's own library, as it was; the demo's videos stay for the next visit.
 #[tauri::command]
 pub fn leave_demo<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>) -> Result<AppInfo> {

@@ -108,6 +108,11 @@ impl AppState {
         self.own.engine.clone()
     }
 
+    /// The demo's engine, once the demo was made, whether in front or not.
+    pub fn demo_engine(&self) -> Option<Engine> {
+        self.demo.get().map(|demo| demo.engine.clone())
+    }
+
     pub fn is_demo(&self) -> bool {
         self.demo_in_front.load(Ordering::SeqCst)
     }
@@ -249,6 +254,7 @@ macro_rules! command_handler {
             $crate::commands::cancel_move,
             $crate::commands::enter_demo,
             $crate::commands::leave_demo,
+            $crate::commands::clear_demo,
         ]
     };
 }

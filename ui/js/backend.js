@@ -149,6 +149,9 @@ export const enterDemo = () => call("enter_demo");
 /** Back to the user's own library → appInfo's shape. */
 export const leaveDemo = () => call("leave_demo");
 
+/** Removes the demo's finished videos for good → how many went. */
+export const clearDemo = () => call("clear_demo");
+
 /** Exits the app (after the user confirmed the quit dialog). */
 export const quit = () => call("quit");
 

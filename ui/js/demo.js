@@ -10,7 +10,18 @@ export function createDemo(ctx, { onSwitch }) {
   const banner = document.getElementById("demo-banner");
   const leaveButton = document.getElementById("leave-demo");
   const detailBadge = document.getElementById("detail-demo");
+  const clearButton = document.getElementById("clear-demo");
+  const clearConfirm = document.getElementById("clear-demo-confirm");
+  const clearYes = document.getElementById("clear-demo-yes");
+  const clearNo = document.getElementById("clear-demo-no");
   let busy = false;
+
+  /** "Clear demo videos" asks once, in place: they go for good. */
+  function askToClear(asking) {
+    clearButton.hidden = asking;
+    clearConfirm.hidden = !asking;
+    (asking ? clearNo : clearButton).focus();
+  }
 
   function update() {
     const on = Boolean(ctx.info?.demo);
@@ -39,6 +50,18 @@ export function createDemo(ctx, { onSwitch }) {
     }
   }
 
+  clearButton.addEventListener("click", () => askToClear(true));
+  clearNo.addEventListener("click", () => askToClear(false));
+  clearYes.addEventListener("click", async () => {
+    try {
+      const count = await backend.clearDemo();
+      await onSwitch();
+      ctx.announce?.(ctx.t.plural("demo.cleared", count, { count }));
+    } catch (error) {
+      ctx.announce?.(describeError(error, ctx.t).text);
+    }
+    askToClear(false);
+  });
   tryButton.addEventListener("click", () => switchTo(backend.enterDemo, "demo.entered", () => ctx.focusComposer?.()));
   leaveButton.addEventListener("click", () => switchTo(backend.leaveDemo, "demo.left", () => ctx.focusStart?.()));
 

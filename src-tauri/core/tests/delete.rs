@@ -204,3 +204,42 @@ fn after_the_undo_window_a_restart_purges_the_row_and_nothing_else() {
     let undo = library.undo_delete(gone).unwrap_err();
     assert_eq!(undo.problem().kind, Kind::UndoNotPossible);
 }
+
+#[test]
+fn clearing_the_demo_library_removes_every_finished_video_for_good_and_keeps_running_ones() {
+    trash_dir();
+    let dir = tempfile::tempdir().unwrap();
+    let rows = write_library(dir.path(), 20).unwrap();
+    let library = Library::open(dir.path()).unwrap();
+    let running: Vec<String> = rows
+        .iter()
+        .filter(|r| !["ready", "failed", "expired"].contains(&r.status))
+        .map(|r| r.id.clone())
+        .collect();
+    assert!(!running.is_empty(), "the fixture has unfinished generations");
+    // One finished video was deleted a moment ago and waits for Undo: it goes too.
+    let deleted = ready(&rows)[0].clone();
+    library.delete(std::slice::from_ref(&deleted)).unwrap();
+
+    let cleared = library.clear().unwrap();
+
+    assert_eq!(cleared, rows.len() - running.len());
+    let mut left = visible_ids(&library);
+    left.sort();
+    let mut want = running.clone();
+    want.sort();
+    assert_eq!(left, want, "only the generations still being made stay");
+    for row in rows.iter().filter(|r| r.status == "ready" && r.id != deleted) {
+        for file in files(dir.path(), &row.id) {
+            assert!(!file.exists(), "{} was removed", file.display());
+            assert!(!in_trash(&file), "{} went for good, not to the trash", file.display());
+        }
+    }
+    let refused = library.undo_delete(&[deleted]).unwrap_err();
+    assert_eq!(
+        refused.problem().kind,
+        Kind::UndoNotPossible,
+        "a cleared video cannot come back"
+    );
+    assert_eq!(library.clear().unwrap(), 0, "nothing finished is left");
+}
