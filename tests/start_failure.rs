@@ -210,7 +210,8 @@ fn a_data_folder_that_cannot_be_made_is_explained_on_stderr_and_in_a_message_box
 #[test]
 fn start_failures_are_told_in_the_windows_words_and_language() {
     use kling_core::{Kind, Problem};
-    use kling_desk::start_failure::{language, message, text};
+    use kling_desk::catalogs::{language, text};
+    use kling_desk::start_failure::message;
 
     assert_eq!(language(Some("de"), Some("en-US")), "de");
     assert_eq!(language(Some("en"), Some("de_DE.UTF-8")), "en");

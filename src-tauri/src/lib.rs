@@ -1,6 +1,7 @@
 //! The Tauri shell of Kling Desk: it wires kling-core to the window (commands and events), the
 //! keychain and the settings store, and does nothing else.
 
+pub mod catalogs;
 pub mod commands;
 pub mod error;
 pub mod events;
@@ -209,7 +210,7 @@ pub fn manage_start<R: tauri::Runtime>(app: &tauri::AppHandle<R>, options: Start
             }
             // The window says it too; stderr is for whoever started the app from a terminal or a
             // service, and for bug reports.
-            start_failure::tell(&start_failure::message(&problem, start_failure::app_language(app)));
+            start_failure::tell(&start_failure::message(&problem, catalogs::app_language(app)));
             app.manage(StartFailure(problem));
         }
     }

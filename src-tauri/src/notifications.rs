@@ -8,9 +8,9 @@ use serde_json::{Map, Value};
 use tauri::{AppHandle, Emitter, Manager, Runtime};
 use tauri_plugin_notification::NotificationExt;
 
+use crate::catalogs::{app_language, text};
 use crate::events::NOTIFICATION_OPENED;
 use crate::settings::Settings;
-use crate::start_failure::{app_language, text};
 use crate::AppState;
 
 /// Where a notification keeps the id of its generation, for the click.
