@@ -35,7 +35,7 @@
 //!               "task_info_empty": false, "optional_fields": false, "extra_fields": false,
 //!               "repeat_status": false},
 //!  "media": {"bytes_per_second": null, "disconnect_after_bytes": null, "ttl_ms": null,
-//!            "never_ending": false}}
+//!            "never_ending": false, "result_bytes": null}}
 //! ```
 //! - Callbacks: a task with `callback_url` gets the bare task object (the `data` of a query
 //!   answer) POSTed on every status change, from a ticker that runs every 20 ms and at once after
@@ -246,6 +246,11 @@ pub struct MediaConfig {
     /// GET answers 200 with no Content-Length: the clip, then zeros forever (about 1.6 MB/s, or
     /// the throttled rate).
     pub never_ending: bool,
+    /// Every result file is this many bytes: its clip, then a `free` box of zeros that fills it
+    /// up, so it stays a whole MP4 (a large result for benchmarks). Generated as it is sent, never
+    /// held in memory or written to disk; a Range request gets the whole file (200). A size
+    /// smaller than the clip plus an 8-byte box header serves the clip as it is.
+    pub result_bytes: Option<u64>,
 }
 
 impl EmulatorConfig {

@@ -564,6 +564,9 @@ async fn media_file(State(shared): State<Shr>, Path((bucket, file)): Path<(Strin
     if options.never_ending {
         return never_ending(&clip, req.method() == Method::HEAD, options.bytes_per_second).await;
     }
+    if let Some(total) = options.result_bytes {
+        return padded_to(&clip, total, options.bytes_per_second, options.disconnect_after_bytes).await;
+    }
     let response = match ServeFile::new(clip).try_call(req).await {
         Ok(response) => response.map(Body::new),
         Err(_) => return html_response(500),
@@ -666,6 +669,58 @@ async fn never_ending(clip: &std::path::Path, head: bool, bytes_per_second: Opti
         body = shape(body, bytes_per_second, None);
     }
     (StatusCode::OK, headers, body).into_response()
+}
+
+/// Zeros shared by every padded result, so a large one costs no memory of its own.
+static ZEROS: [u8; 256 * 1024] = [0; 256 * 1024];
+
+/// 200 with a Content-Length of `total`: the clip, then a top-level `free` box (which players
+/// skip) whose zeros are sent as they are needed.
+async fn padded_to(
+    clip: &std::path::Path,
+    total: u64,
+    bytes_per_second: Option<u64>,
+    cut_after: Option<u64>,
+) -> Response {
+    let Ok(clip) = tokio::fs::read(clip).await else {
+        return html_response(500);
+    };
+    let fill = total.saturating_sub(clip.len() as u64);
+    let box_header = match u32::try_from(fill) {
+        Ok(size) if size < 8 => Vec::new(),
+        Ok(size) => [&size.to_be_bytes()[..], b"free"].concat(),
+        // A box too large for 32 bits says size 1 and gives its size in the 64 bits after the type.
+        Err(_) => [&1u32.to_be_bytes()[..], b"free", &fill.to_be_bytes()].concat(),
+    };
+    let zeros = if box_header.is_empty() {
+        0
+    } else {
+        fill - box_header.len() as u64
+    };
+    let length = clip.len() as u64 + box_header.len() as u64 + zeros;
+    let head = futures_util::stream::iter([Ok(Bytes::from(clip)), Ok(Bytes::from(box_header))]);
+    let rest = futures_util::stream::unfold(zeros, |left| async move {
+        let n = left.min(ZEROS.len() as u64);
+        (n > 0).then(|| {
+            (
+                Ok::<_, std::io::Error>(Bytes::from_static(&ZEROS[..n as usize])),
+                left - n,
+            )
+        })
+    });
+    let mut body = Body::from_stream(head.chain(rest));
+    if bytes_per_second.is_some() || cut_after.is_some() {
+        body = shape(body, bytes_per_second, cut_after);
+    }
+    (
+        StatusCode::OK,
+        [
+            (header::CONTENT_TYPE, HeaderValue::from_static("video/mp4")),
+            (header::CONTENT_LENGTH, HeaderValue::from(length)),
+        ],
+        body,
+    )
+        .into_response()
 }
 
 async fn not_found() -> Response {

@@ -1446,6 +1446,31 @@ async fn a_never_ending_download_has_no_length_and_keeps_coming() {
     assert!(head.headers().get("content-length").is_none());
 }
 
+#[tokio::test]
+async fn a_result_can_be_served_at_a_chosen_size_as_a_whole_mp4() {
+    let total = 3_000_000;
+    let emu = start_with(|c| c.media.result_bytes = Some(total)).await;
+    let url = finished_video(&emu, body("large result")).await;
+    let clip = include_bytes!("../fixtures/media/16x9-5s.mp4").as_slice();
+    let response = http().get(&url).header("Range", "bytes=100-").send().await.unwrap();
+    assert_eq!(response.status(), 200, "the whole file, whatever the Range");
+    assert_eq!(response.content_length(), Some(total));
+    let bytes = response.bytes().await.unwrap();
+    assert_eq!(bytes.len() as u64, total);
+    assert_eq!(&bytes[..clip.len()], clip);
+    let (free_box, zeros) = bytes[clip.len()..].split_at(8);
+    assert_eq!(&free_box[4..], b"free");
+    assert_eq!(
+        u64::from(u32::from_be_bytes(free_box[..4].try_into().unwrap())),
+        total - clip.len() as u64,
+        "the box runs to the end of the file"
+    );
+    assert!(zeros.iter().all(|b| *b == 0));
+    let head = http().head(&url).send().await.unwrap();
+    assert_eq!(head.status(), 200);
+    assert_eq!(head.headers()["content-length"], total.to_string().as_str());
+}
+
 // ---------- hostile answers ----------
 
 #[tokio::test]

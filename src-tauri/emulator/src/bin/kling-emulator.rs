@@ -32,7 +32,7 @@ Test control lives under /__emu/ (no auth):
                     "task_id_format": "digits19|digits18|base64", "task_info_empty": true,
                     "optional_fields": true, "extra_fields": true, "repeat_status": true},
        "media": {"bytes_per_second": 50000, "disconnect_after_bytes": 4096,
-                 "ttl_ms": 600000, "never_ending": true}}
+                 "ttl_ms": 600000, "never_ending": true, "result_bytes": 524288000}}
       (callbacks, variants and media merge field by field; null restores their defaults)
   POST /__emu/clock/advance?ms=N      move the virtual clock (due callbacks go out at once)
   GET /__emu/tasks                    task snapshots
