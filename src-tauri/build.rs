@@ -25,6 +25,7 @@ const COMMANDS: &[&str] = &[
     "undo_delete",
     "open_video",
     "show_video_in_folder",
+    "open_key_page",
     "choose_folder",
     "export_videos",
     "cancel_export",

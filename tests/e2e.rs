@@ -20,7 +20,7 @@ use std::time::{Duration, Instant};
 
 use kling_emulator::{Emulator, EmulatorConfig};
 use serde_json::{json, Value};
-use support::app::{app_pids, home_env, screenshot, wait_until_gone, wait_with_timeout, App};
+use support::app::{app_pids, grab_screen, home_env, screenshot, wait_until_gone, wait_with_timeout, App};
 use support::notification_server::NotificationServer;
 use support::webdriver::Session;
 use support::x11;
@@ -802,13 +802,19 @@ fn with_no_network_the_gallery_opens_plays_searches_and_deletes_and_a_new_video_
     let card = format!("[data-testid=generation][data-id='{}']", wanted.id);
     s.wait_for(&card, Duration::from_secs(10));
     let shown = drawn_cards(s);
+    // The search box finds words in prompts, negative prompts and titles.
+    let has_word = |text: &str| text.to_lowercase().contains(&word.to_lowercase());
     let matching = rows
         .iter()
-        .filter(|r| r.prompt.to_lowercase().contains(&word.to_lowercase()))
+        .filter(|r| {
+            has_word(&r.prompt)
+                || r.negative_prompt.as_deref().is_some_and(has_word)
+                || r.title.as_deref().is_some_and(has_word)
+        })
         .count();
     assert!(
         !shown.is_empty() && shown.len() <= matching,
-        "{} cards for \"{word}\", {matching} prompts have it",
+        "{} cards for \"{word}\", {matching} videos have it",
         shown.len()
     );
 
@@ -1310,7 +1316,11 @@ fn without_a_key_the_demo_makes_a_portrait_ten_second_video_and_leaving_it_resto
     pick(s, "[data-testid=clear-demo]");
     pick(s, "[data-testid=clear-demo-confirm]");
     s.wait_for("[data-testid=empty]", Duration::from_secs(10));
-    assert_eq!(std::fs::read_dir(&demo_videos).unwrap().count(), 0, "the demo's files are gone");
+    assert_eq!(
+        std::fs::read_dir(&demo_videos).unwrap().count(),
+        0,
+        "the demo's files are gone"
+    );
     pick(s, "[data-testid=leave-demo]");
     s.wait_for("[data-testid=try-demo]", Duration::from_secs(10));
     assert_eq!(
@@ -1318,4 +1328,422 @@ fn without_a_key_the_demo_makes_a_portrait_ten_second_video_and_leaving_it_resto
         0,
         "nothing went to the API address"
     );
+}
+
+/// The buttons, labels and headings under `css` whose text is wider than their box.
+fn overflowing(s: &Session, css: &str) -> Value {
+    s.execute(&format!(
+        "return [...document.querySelectorAll('{css} :is(button, label, summary, legend, h1, h2, h3, p, [class*=label])')]
+           .filter((e) => e.offsetParent && e.scrollWidth > e.clientWidth + 1).map((e) => e.outerHTML.slice(0, 80));"
+    ))
+}
+
+#[test]
+#[ignore = "needs Xvfb, a session bus and WebKitWebDriver: run by scripts/test.sh"]
+fn a_first_start_explains_the_key_and_an_example_prompt_fills_the_box() {
+    let (_runtime, emulator) = start_emulator(EmulatorConfig::fast());
+    let (_home, app) = launch_fresh(&emulator);
+    let s = &app.session;
+
+    let welcome = s.wait_for("#welcome", Duration::from_secs(30));
+    let said = s.text(&welcome);
+    for words in [
+        "a code, like a password",
+        "Each video costs credits",
+        "without using any credits",
+    ] {
+        assert!(said.contains(words), "the welcome panel says {words:?}: {said}");
+    }
+    let get_key = s.wait_for("[data-testid=get-key]", Duration::from_secs(5));
+    assert_eq!(s.text(&get_key), "Get a key at cometapi.com");
+    screenshot("first-run-welcome.png");
+
+    // In German, at the window's smallest size, everything still fits.
+    pick(s, "[data-testid=settings]");
+    pick(s, "[data-testid=language] option[value=de]");
+    pick(s, "[data-testid=settings-close]");
+    s.resize(720, 520);
+    assert_eq!(s.text(&get_key), "Schlüssel auf cometapi.com holen");
+    assert_eq!(overflowing(s, "#welcome"), json!([]), "German fits the welcome panel");
+    screenshot("first-run-welcome-de-small.png");
+
+    let prompt = save_key(s);
+    let examples = s.find_all("[data-testid=example-prompt]");
+    assert!((4..=5).contains(&examples.len()), "{} examples", examples.len());
+    assert!(
+        examples.iter().all(|e| s.is_displayed(e)),
+        "the examples show under the empty box"
+    );
+    assert_eq!(overflowing(s, "#composer"), json!([]), "German fits the composer");
+    screenshot("first-run-examples-de-small.png");
+
+    let german: Value = serde_json::from_str(include_str!("../ui/i18n/de.json")).unwrap();
+    let example = &examples[1];
+    let name = s.attribute(example, "data-example").unwrap();
+    s.click(example);
+    let filled = s.execute(
+        "const p = document.activeElement;
+         return {testid: p.dataset.testid, value: p.value, caret: p.selectionStart, length: p.value.length};",
+    );
+    assert_eq!(filled["testid"], "prompt", "the prompt box has the focus");
+    assert_eq!(filled["value"], german["composer"]["examples"][&name]["text"]);
+    assert_eq!(filled["caret"], filled["length"], "the cursor is at the end: {filled}");
+    assert!(!s.is_displayed(example), "a filled box hides the examples");
+
+    // Emptied, the box offers them again; a typed letter sends them away.
+    s.type_into(&prompt, "\u{E009}a\u{E000}\u{E003}");
+    s.wait_for("[data-testid=example-prompt]", Duration::from_secs(5));
+    s.type_into(&prompt, "E");
+    assert!(examples.iter().all(|e| !s.is_displayed(e)), "typing hides the examples");
+}
+
+/// The window's smallest size (tauri.conf.json `minWidth` × `minHeight`).
+const SMALLEST: (u32, u32) = (720, 520);
+/// The window's size at start (tauri.conf.json), at which the screenshots for people are taken.
+const USUAL: (u32, u32) = (1180, 780);
+
+/// The page's own visible words, for the checks below: `words()` gives the text nodes that show
+/// on screen (a 1-pixel screen-reader-only box does not) outside what the page marks with
+/// `translate="no"` as not the app's own words (prompts, titles, ids, paths, dates); `where(e)`
+/// names an element by its test id or id.
+const PAGE_WORDS: &str = r#"
+    const norm = (text) => text.replace(/\s+/g, ' ').trim();
+    const shown = (element) => {
+      const box = element.closest('option, optgroup') ? element.closest('select') : element;
+      return [...box.getClientRects()].some((r) => r.width > 1 && r.height > 1) && getComputedStyle(box).visibility !== 'hidden';
+    };
+    const ours = (element) => !element.closest('[translate=no], script, style, template');
+    const where = (element) => {
+      const named = element.closest('[data-testid], [id]');
+      return named ? (named.dataset.testid || '#' + named.id) : element.tagName.toLowerCase();
+    };
+    const words = () => {
+      const nodes = [];
+      const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+      for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        if (norm(node.data) && ours(node.parentElement) && shown(node.parentElement)) nodes.push(node);
+      }
+      return nodes;
+    };
+"#;
+
+/// Every visible text of the page (`PAGE_WORDS`, and the placeholder, tooltip, label and alt
+/// attributes) that is not in `catalog`, as "where: text". Model names are the same in every
+/// language; a text without a letter (a number, a ratio, a time) is in no language. A catalog
+/// text's `{placeholders}` match anything where the rest of it has letters; in one made of
+/// placeholders and signs only ("{ratio} ({shape})"), and in a list the page joins with " · ",
+/// every part must itself pass.
+fn texts_not_in(s: &Session, catalog: &str) -> Vec<String> {
+    let found = s.execute_async(&format!(
+        r#"const done = arguments[arguments.length - 1];
+         {PAGE_WORDS}
+         const catalog = {catalog};
+         const strings = [];
+         const collect = (node) => Object.values(node).forEach((v) => typeof v === 'string' ? strings.push(v) : collect(v));
+         collect(catalog);
+         const exact = new Set(strings.map(norm));
+         const placeholder = /\{{\w+\}}/g;
+         const escape = (text) => text.replace(/[.*+?^${{}}()|[\]\\]/g, '\\$&');
+         const templates = strings.filter((text) => text.match(placeholder) && text.replace(placeholder, '').trim());
+         const pattern = (text) => new RegExp('^' + norm(text).split(placeholder).map(escape).join('(.*?)') + '$', 'su');
+         const worded = templates.filter((text) => /\p{{L}}/u.test(text.replace(placeholder, ''))).map(pattern);
+         const signed = templates.filter((text) => !/\p{{L}}/u.test(text.replace(placeholder, ''))).map(pattern);
+         const fromCatalog = (names, text) => {{
+           const parts = text.split(' · ');
+           return !/\p{{L}}/u.test(text) || exact.has(text) || names.has(text) || worded.some((p) => p.test(text))
+             || signed.some((p) => p.test(text) && text.match(p).slice(1).every((part) => fromCatalog(names, part)))
+             || (parts.length > 1 && parts.every((part) => fromCatalog(names, part)));
+         }};
+         window.__TAURI__.core.invoke('rules').then((rules) => {{
+           const names = new Set(rules.models.map((model) => model.label));
+           const found = words().filter((node) => !fromCatalog(names, norm(node.data)))
+             .map((node) => where(node.parentElement) + ': ' + norm(node.data));
+           for (const element of document.body.querySelectorAll('[placeholder], [title], [aria-label], img[alt]')) {{
+             if (!ours(element) || !shown(element)) continue;
+             for (const name of ['placeholder', 'title', 'aria-label', 'alt']) {{
+               const text = norm(element.getAttribute(name) ?? '');
+               if (text && !fromCatalog(names, text)) found.push(where(element) + ' [' + name + ']: ' + text);
+             }}
+           }}
+           done(found);
+         }}, (error) => done(['the rules table: ' + error]));"#
+    ));
+    serde_json::from_value(found).unwrap()
+}
+
+/// The app's own words that the layout breaks across two lines (a box too narrow for them), as
+/// "where: word". A break after a hyphen or a slash is where a word may break.
+fn broken_words(s: &Session) -> Vec<String> {
+    let found = s.execute(&format!(
+        r#"{PAGE_WORDS}
+         return words().flatMap((node) => [...node.data.matchAll(/[^\s\-\/]+/g)]
+           .filter((word) => {{
+             const range = document.createRange();
+             range.setStart(node, word.index);
+             range.setEnd(node, word.index + word[0].length);
+             return new Set([...range.getClientRects()].filter((r) => r.width > 0).map((r) => Math.round(r.top))).size > 1;
+           }})
+           .map((word) => where(node.parentElement) + ': ' + word[0]));"#
+    ));
+    serde_json::from_value(found).unwrap()
+}
+
+/// A picture of the window for the README, `docs/screenshots/<name>`, small enough to keep in git.
+fn docs_screenshot(s: &Session, name: &str) {
+    let window = s.execute("return [window.screenX, window.screenY, window.outerWidth, window.outerHeight];");
+    let [x, y, width, height] = [0, 1, 2, 3].map(|i| window[i].as_i64().unwrap());
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("docs/screenshots")
+        .join(name);
+    grab_screen(&path, &["-crop", &format!("{width}x{height}+{x}+{y}"), "+repage"]);
+    let bytes = std::fs::metadata(&path).unwrap().len();
+    assert!(bytes < 200_000, "{name} is {bytes} bytes");
+}
+
+/// The screens of the README, in `docs/screenshots/` as `<screen>-<language>.png`.
+const DOCUMENTED: [&str; 5] = ["welcome", "options", "generation", "gallery", "detail"];
+
+/// Resizes the window and waits until the page has its new size and has drawn it.
+fn resize(s: &Session, (width, height): (u32, u32)) {
+    s.resize(width, height);
+    wait_for_value(
+        s,
+        "return new Promise((done) => requestAnimationFrame(() => done([window.innerWidth, window.innerHeight])));",
+        &json!([width, height]),
+        Duration::from_secs(5),
+    );
+}
+
+/// Looks at the screen shown now in the language of `catalog`, at the usual and at the smallest
+/// window: every text from the catalog, and at the smallest size no button or label wider than its
+/// box, no panel pushed sideways, no word broken across lines. Adds what is wrong to `problems`;
+/// takes the screenshots.
+fn look_at(s: &Session, (language, catalog): (&str, &str), screen: &str, problems: &mut Vec<String>) {
+    std::thread::sleep(Duration::from_millis(300));
+    let mut found = texts_not_in(s, catalog);
+    if DOCUMENTED.contains(&screen) {
+        docs_screenshot(s, &format!("{screen}-{language}.png"));
+    }
+    resize(s, SMALLEST);
+    found.extend(texts_not_in(s, catalog));
+    let wide = overflowing(s, "body");
+    // A button that grows with its text instead pushes the panel or the dialog it is in sideways.
+    let sideways = s.execute(
+        "return [document.scrollingElement, ...document.querySelectorAll('body *')]
+           .filter((e) => [...e.getClientRects()].some((r) => r.width > 1 && r.height > 1) && e.scrollWidth > e.clientWidth + 1
+             && (e === document.scrollingElement || getComputedStyle(e).overflowX !== 'visible'))
+           .map((e) => e.outerHTML.slice(0, 80));",
+    );
+    for (what, elements) in [("wider than its box", wide), ("scrolls sideways", sideways)] {
+        found.extend(elements.as_array().unwrap().iter().map(|e| format!("{what}: {e}")));
+    }
+    found.extend(broken_words(s).into_iter().map(|w| format!("broken across lines: {w}")));
+    screenshot(&format!("{screen}-{language}-small.png"));
+    resize(s, USUAL);
+    found.sort();
+    found.dedup();
+    problems.extend(found.into_iter().map(|f| format!("{language} {screen}: {f}")));
+}
+
+#[test]
+#[ignore = "needs Xvfb, a session bus and WebKitWebDriver: run by scripts/test.sh"]
+fn every_visible_text_comes_from_the_catalogs_and_fits_in_german_at_the_smallest_window() {
+    let home = tempfile::tempdir().unwrap();
+    let app = App::launch(
+        &binary(),
+        home.path(),
+        &nothing_listening(),
+        &home.path().join("app.log"),
+    );
+    let s = &app.session;
+    resize(s, USUAL);
+    let mut problems = Vec::new();
+    let languages = [
+        (
+            ("en", include_str!("../ui/i18n/en.json")),
+            "A paper lantern rising over a quiet lake at night, slow push in, warm glow",
+        ),
+        (
+            ("de", include_str!("../ui/i18n/de.json")),
+            "Eine Papierlaterne steigt nachts über einem stillen See auf, langsame Fahrt, warmes Licht",
+        ),
+    ];
+    // The window and the composer at their tops, as a person scrolls back up to look.
+    let to_top = "window.scrollTo(0, 0); document.querySelector('.side').scrollTop = 0;";
+    for (index, (language, words)) in languages.into_iter().enumerate() {
+        s.wait_for("[data-testid=try-demo]", Duration::from_secs(30));
+        look_at(s, language, "welcome", &mut problems);
+
+        pick(s, "[data-testid=try-demo]");
+        let prompt = s.wait_for("[data-testid=prompt]", Duration::from_secs(20));
+        s.wait_for("[data-testid=demo-banner]", Duration::from_secs(5));
+        if s.execute("return document.querySelector('[data-testid=options]').open;") != json!(true) {
+            pick(s, "[data-testid=options-toggle]");
+        }
+        s.wait_for("[data-testid=aspect-ratio-option]", Duration::from_secs(5));
+        s.execute(to_top);
+        s.execute(
+            "const side = document.querySelector('.side');
+             side.scrollTop += document.getElementById('options').getBoundingClientRect().top - side.getBoundingClientRect().top;",
+        );
+        look_at(s, language, "options", &mut problems);
+
+        let card = generate(s, &prompt, words);
+        wait_for_status(s, &card, &["submitted", "processing"], Duration::from_secs(10));
+        s.execute(to_top);
+        look_at(s, language, "generation", &mut problems);
+        let seen = wait_for_status(s, &card, &["ready", "failed"], Duration::from_secs(60));
+        assert_eq!(seen.last().map(String::as_str), Some("ready"), "{seen:?}");
+        s.wait_for("[data-testid=generation] [data-testid=poster]", Duration::from_secs(20));
+        s.execute(to_top);
+        look_at(s, language, "gallery", &mut problems);
+
+        s.type_into(&card, ENTER);
+        s.wait_for("[data-testid=detail-task-id]", Duration::from_secs(5));
+        look_at(s, language, "detail", &mut problems);
+        pick(s, "[data-testid=detail-close]");
+
+        pick(s, "[data-testid=about]");
+        s.wait_for("[data-testid=about-close]", Duration::from_secs(5));
+        look_at(s, language, "about", &mut problems);
+        pick(s, "[data-testid=about-close]");
+
+        // The next round starts on an empty demo library.
+        s.execute(to_top);
+        pick(s, "[data-testid=clear-demo]");
+        s.wait_for("[data-testid=clear-demo-confirm]", Duration::from_secs(5));
+        look_at(s, language, "clear-demo", &mut problems);
+        pick(s, "[data-testid=clear-demo-confirm]");
+        s.wait_for("[data-testid=empty]", Duration::from_secs(10));
+
+        pick(s, "[data-testid=settings]");
+        s.wait_for("[data-testid=settings-close]", Duration::from_secs(5));
+        look_at(s, language, "settings", &mut problems);
+        if let Some(((next, _), _)) = languages.get(index + 1) {
+            pick(s, &format!("[data-testid=language] option[value={next}]"));
+            wait_for_value(
+                s,
+                "return document.documentElement.lang;",
+                &json!(next),
+                Duration::from_secs(5),
+            );
+        }
+        pick(s, "[data-testid=settings-close]");
+        pick(s, "[data-testid=leave-demo]");
+    }
+    assert!(
+        problems.is_empty(),
+        "{} problems:\n{}",
+        problems.len(),
+        problems.join("\n")
+    );
+}
+
+const TAB: &str = "\u{E004}";
+const SPACE: &str = "\u{E00D}";
+
+/// What has the keyboard focus: its test id (or tag), and whether a focus ring shows on it (an
+/// outline or a box shadow, as app.css draws them).
+fn focused(s: &Session) -> Value {
+    s.execute(
+        "const e = document.activeElement;
+         const style = getComputedStyle(e);
+         const outline = style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) > 0;
+         return {
+           testid: e.dataset.testid ?? e.tagName.toLowerCase(),
+           ring: outline || style.boxShadow !== 'none',
+         };",
+    )
+}
+
+/// Presses Tab until `testid` has the focus; every control passed on the way shows its focus.
+fn tab_to(s: &Session, testid: &str) {
+    for _ in 0..40 {
+        let now = focused(s);
+        assert_eq!(now["ring"], json!(true), "no visible focus on {now}");
+        if now["testid"] == testid {
+            return;
+        }
+        s.press(TAB);
+    }
+    panic!("Tab never reached {testid}");
+}
+
+#[test]
+#[ignore = "needs Xvfb, a session bus and WebKitWebDriver: run by scripts/test.sh"]
+fn from_start_to_a_playing_demo_video_with_the_keyboard_only() {
+    let home = tempfile::tempdir().unwrap();
+    let app = App::launch(
+        &binary(),
+        home.path(),
+        &nothing_listening(),
+        &home.path().join("app.log"),
+    );
+    let s = &app.session;
+    let english: Value = serde_json::from_str(include_str!("../ui/i18n/en.json")).unwrap();
+    let live = "return document.getElementById('live').textContent;";
+
+    // The welcome panel puts the focus into the key field; "Try it without a key" is a few Tabs on.
+    s.wait_for("[data-testid=try-demo]", Duration::from_secs(30));
+    wait_for_value(
+        s,
+        "return document.activeElement !== document.body;",
+        &json!(true),
+        Duration::from_secs(10),
+    );
+    tab_to(s, "try-demo");
+    s.press(ENTER);
+    wait_for_value(s, live, &english["demo"]["entered"], Duration::from_secs(20));
+    wait_for_value(
+        s,
+        "return document.activeElement.dataset.testid;",
+        &json!("prompt"),
+        Duration::from_secs(5),
+    );
+
+    let prompt = "A paper lantern rising over a quiet lake at night";
+    s.press(prompt);
+    tab_to(s, "generate");
+    s.press(ENTER);
+    let card = s.wait_for("[data-testid=generation]", Duration::from_secs(10));
+    // Every status the card passes through is said in the live region; the last one is "Ready".
+    let ready = format!("{}: {prompt}", english["status"]["ready"]["label"].as_str().unwrap());
+    let mut said = Vec::new();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while said.last() != Some(&json!(ready)) {
+        assert!(
+            Instant::now() < deadline,
+            "the live region said {said:?}, never {ready:?}"
+        );
+        let now = s.execute(live);
+        if said.last() != Some(&now) {
+            said.push(now);
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert!(
+        said.len() >= 2,
+        "the statuses before Ready were announced too: {said:?}"
+    );
+    assert_eq!(s.attribute(&card, "data-status").as_deref(), Some("ready"));
+
+    // On to the gallery: Tab reaches the card, Space plays it, and it plays.
+    tab_to(s, "generation");
+    s.press(SPACE);
+    let played = s.execute_async(
+        "const done = arguments[arguments.length - 1];
+         const started = Date.now();
+         const check = () => {
+           const v = document.querySelector('[data-testid=generation] [data-testid=video]');
+           if (v && v.currentTime > 1) done({currentTime: v.currentTime, paused: v.paused});
+           else if (Date.now() - started > 15000) done(v ? {currentTime: v.currentTime, error: v.error && v.error.code} : 'no video');
+           else setTimeout(check, 100);
+         };
+         check();",
+    );
+    assert!(
+        played["currentTime"].as_f64().is_some_and(|t| t > 1.0) && played["paused"] == json!(false),
+        "the video plays: {played}"
+    );
+    screenshot("keyboard-playing.png");
 }

@@ -165,18 +165,29 @@ pub fn open_video<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>, id:
     let path = state.engine().library().video_path(&id)?;
     app.opener()
         .open_path(path.to_string_lossy(), None::<&str>)
-        .map_err(opener_failed)
+        .map_err(opener_failed("video"))
 }
 
 /// Shows a ready video selected in the file manager.
 #[tauri::command]
 pub fn show_video_in_folder<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>, id: String) -> Result<()> {
     let path = state.engine().library().video_path(&id)?;
-    app.opener().reveal_item_in_dir(path).map_err(opener_failed)
+    app.opener().reveal_item_in_dir(path).map_err(opener_failed("video"))
 }
 
-fn opener_failed(error: tauri_plugin_opener::Error) -> Error {
-    kling_core::Error::invalid_with(Kind::OpenFailed, "video", &[("detail", error.to_string().into())]).into()
+/// Opens CometAPI's page for API keys in the system's browser. The address is the app's own: the
+/// window names no URL, so it cannot have any other page opened.
+#[tauri::command]
+pub fn open_key_page<R: Runtime>(app: AppHandle<R>) -> Result<()> {
+    app.opener()
+        .open_url(kling_core::api::KEY_PAGE_URL, None::<&str>)
+        .map_err(opener_failed("key_page"))
+}
+
+fn opener_failed(field: &'static str) -> impl FnOnce(tauri_plugin_opener::Error) -> Error {
+    move |error| {
+        kling_core::Error::invalid_with(Kind::OpenFailed, field, &[("detail", error.to_string().into())]).into()
+    }
 }
 
 /// The system's folder picker, over the window; `None` when the user closed it.
@@ -249,7 +260,7 @@ pub fn cancel_export(state: State<'_, AppState>) {
 pub fn show_exported<R: Runtime>(app: AppHandle<R>, folder: String, file: String) -> Result<()> {
     app.opener()
         .reveal_item_in_dir(Path::new(&folder).join(file))
-        .map_err(opener_failed)
+        .map_err(opener_failed("video"))
 }
 
 /// The prompt and settings that a video exported by Kling Desk carries in its metadata.

@@ -245,6 +245,7 @@ macro_rules! command_handler {
             $crate::commands::undo_delete,
             $crate::commands::open_video,
             $crate::commands::show_video_in_folder,
+            $crate::commands::open_key_page,
             $crate::commands::choose_folder,
             $crate::commands::export_videos,
             $crate::commands::cancel_export,

@@ -135,14 +135,22 @@ pub fn wait_until_gone(binary: &Path, home: &Path, within: Duration) -> bool {
     true
 }
 
-/// Saves the whole X screen as `target/e2e/<name>`, for people to look at. WebDriver's own
-/// screenshot stops answering once the page idles under Xvfb; grabbing the screen always works.
+/// Saves the whole X screen as `target/e2e/<name>`, for people to look at.
 pub fn screenshot(name: &str) {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/e2e");
-    std::fs::create_dir_all(&dir).unwrap();
+    grab_screen(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("target/e2e").join(name),
+        &[],
+    );
+}
+
+/// Saves the X screen at `path`, through ImageMagick's `options` (a crop, a resize). WebDriver's
+/// own screenshot stops answering once the page idles under Xvfb; grabbing the screen always works.
+pub fn grab_screen(path: &Path, options: &[&str]) {
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
     let status = Command::new("import")
         .args(["-window", "root"])
-        .arg(dir.join(name))
+        .args(options)
+        .arg(path)
         .status()
         .unwrap();
     assert!(status.success(), "could not grab the X screen");

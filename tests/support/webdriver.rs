@@ -101,6 +101,16 @@ impl Session {
         self.act(&format!("/element/{element}/value"), json!({"text": text}));
     }
 
+    /// Types `keys` (WebDriver key codes such as "\u{E004}" for Tab included) into whatever has the
+    /// keyboard focus, as a person with no pointer does.
+    pub fn press(&self, keys: &str) {
+        let active = self.call(reqwest::Method::GET, "/element/active", None);
+        let element = active[ELEMENT]
+            .as_str()
+            .unwrap_or_else(|| panic!("nothing has the focus: {active}"));
+        self.type_into(element, keys);
+    }
+
     pub fn click(&self, element: &str) {
         self.act(&format!("/element/{element}/click"), json!({}));
     }

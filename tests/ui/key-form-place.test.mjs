@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { createTranslator, flattenKeys, lookup } from "../../ui/js/i18n.js";
 import { PLACES } from "../../ui/js/errors.js";
+import { FakeElement, installFakeDom } from "./fake-dom.mjs";
 
 const load = (lang) => JSON.parse(readFileSync(new URL(`../../ui/i18n/${lang}.json`, import.meta.url), "utf8"));
 const catalogs = { en: load("en"), de: load("de") };
@@ -22,85 +23,7 @@ const KEY_FORM_KINDS = [
 /** These are about the API address, which lives in Settings, Advanced: the welcome panel rightly sends there. */
 const API_ADDRESS_KINDS = ["bad_gateway_config", "unexpected_response"];
 
-// ---- A stand-in DOM: just what dom.js and key-form.js use. ----
-class FakeNode {
-  constructor() {
-    this.childNodes = [];
-    this.parentNode = null;
-  }
-  append(...nodes) {
-    for (const node of nodes) {
-      const child = typeof node === "string" ? new FakeText(node) : node;
-      child.parentNode?.childNodes.splice(child.parentNode.childNodes.indexOf(child), 1);
-      child.parentNode = this;
-      this.childNodes.push(child);
-    }
-  }
-  replaceChildren(...nodes) {
-    for (const child of this.childNodes) child.parentNode = null;
-    this.childNodes = [];
-    this.append(...nodes);
-  }
-  get firstChild() {
-    return this.childNodes[0] ?? null;
-  }
-  get textContent() {
-    return this.childNodes.map((child) => child.textContent).join("");
-  }
-  set textContent(text) {
-    this.replaceChildren(new FakeText(String(text)));
-  }
-}
-class FakeText extends FakeNode {
-  constructor(text) {
-    super();
-    this.text = text;
-  }
-  get textContent() {
-    return this.text;
-  }
-}
-class FakeElement extends FakeNode {
-  constructor(tag) {
-    super();
-    this.tag = tag;
-    this.attributes = {};
-    this.dataset = {};
-    this.listeners = {};
-    this.className = "";
-    this.classList = { toggle() {}, add() {}, remove() {} };
-    this.style = { setProperty() {} };
-    this.value = "";
-  }
-  setAttribute(name, value) {
-    this.attributes[name] = String(value);
-  }
-  getAttribute(name) {
-    return this.attributes[name] ?? null;
-  }
-  addEventListener(type, fn) {
-    (this.listeners[type] ??= []).push(fn);
-  }
-  dispatch(type) {
-    for (const fn of this.listeners[type] ?? []) fn({ type, preventDefault() {} });
-  }
-  focus() {}
-  /** Depth-first, like querySelector, by data-testid. */
-  find(testid) {
-    if (this.dataset.testid === testid) return this;
-    for (const child of this.childNodes) {
-      const found = child instanceof FakeElement ? child.find(testid) : null;
-      if (found) return found;
-    }
-    return null;
-  }
-}
-globalThis.Node = FakeNode;
-globalThis.document = {
-  createElement: (tag) => new FakeElement(tag),
-  createElementNS: (_ns, tag) => new FakeElement(tag),
-  createTextNode: (text) => new FakeText(text),
-};
+installFakeDom();
 /** The bridge answers every save_key with `answer`, as Tauri rejects with the command's error. */
 let answer = null;
 globalThis.window = {

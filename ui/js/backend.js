@@ -101,6 +101,9 @@ export const openVideo = (id) => call("open_video", { id });
 /** Shows a ready video in the file manager. */
 export const showVideoInFolder = (id) => call("show_video_in_folder", { id });
 
+/** Opens CometAPI's page for API keys in the system's browser (the address is the shell's). */
+export const openKeyPage = () => call("open_key_page");
+
 /** The system's folder picker, titled `title` → the chosen folder's path, or null. */
 export const chooseFolder = (title) => call("choose_folder", { title });
 

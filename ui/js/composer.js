@@ -3,6 +3,7 @@
 import * as backend from "./backend.js";
 import { describeError } from "./errors.js";
 import { showError } from "./dom.js";
+import { createExamples } from "./examples.js";
 import { choiceFromRequest, costText, isCustomized, presentError, reasonText } from "./options.js";
 import { checkPrompt, PROMPT_MAX } from "./text.js";
 
@@ -25,6 +26,15 @@ export function createComposer(ctx, { onCreated, createOptionsForm }) {
 
   const options = createOptionsForm(ctx, {
     onChange() {
+      if (lastError) setError(null);
+      render();
+    },
+  });
+  const examples = createExamples(ctx, {
+    box: document.getElementById("prompt-examples"),
+    list: document.getElementById("example-list"),
+    prompt,
+    onFill() {
       if (lastError) setError(null);
       render();
     },
@@ -55,6 +65,7 @@ export function createComposer(ctx, { onCreated, createOptionsForm }) {
     else if (check.problem === "prompt_too_long") reason.textContent = t("composer.reason_too_long", { over: check.over });
     else reason.textContent = t("composer.tip", { shortcut: t(isMac ? "composer.shortcut_mac" : "composer.shortcut_ctrl") });
     reason.dataset.state = check.problem ? (check.problem === "prompt_too_long" ? "over" : "idle") : "ok";
+    examples.render();
 
     const optionsProblem = options.problem();
     generateReason.hidden = !optionsProblem;
@@ -87,6 +98,9 @@ export function createComposer(ctx, { onCreated, createOptionsForm }) {
 
   async function submit() {
     if (busy || button.disabled) return;
+    // Generate is disabled while it starts, and again once the box is emptied: the keyboard's
+    // place would fall out of the window, so it goes back to the prompt.
+    const pressed = document.activeElement === button;
     busy = true;
     setError(null);
     render();
@@ -103,6 +117,7 @@ export function createComposer(ctx, { onCreated, createOptionsForm }) {
     } finally {
       busy = false;
       render();
+      if (pressed && button.disabled) prompt.focus();
     }
   }
 
@@ -148,6 +163,7 @@ export function createComposer(ctx, { onCreated, createOptionsForm }) {
     },
     relabel() {
       options.relabel();
+      examples.relabel();
       render();
       if (lastError) setError(lastError);
     },

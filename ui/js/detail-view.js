@@ -115,9 +115,9 @@ export function createDetailView(ctx, { onRecord, step }) {
         playsinline: true,
         poster: gen.poster_url ?? null,
         src: gen.video_url,
+        "aria-labelledby": "detail-heading",
         dataset: { testid: "detail-video" },
       });
-      video.setAttribute("aria-label", detailHeading(gen, ctx.t));
       player.replaceChildren(video);
     } else {
       player.replaceChildren(placeholder());
@@ -129,15 +129,15 @@ export function createDetailView(ctx, { onRecord, step }) {
   function drawText() {
     const { t } = ctx;
     const request = gen.request ?? {};
+    const hasPrompt = Boolean(String(request.prompt ?? "").trim());
     heading.textContent = detailHeading(gen, t);
     heading.title = heading.textContent;
-    if (video) {
-      video.setAttribute("aria-label", heading.textContent);
-      if (gen.poster_url && video.getAttribute("poster") !== gen.poster_url) video.poster = gen.poster_url;
-    }
+    // The user's own words are not the app's to translate; a recovered task's stand-in is.
+    heading.setAttribute("translate", hasPrompt || String(gen.title ?? "").trim() ? "no" : "yes");
+    if (video && gen.poster_url && video.getAttribute("poster") !== gen.poster_url) video.poster = gen.poster_url;
 
-    const hasPrompt = Boolean(String(request.prompt ?? "").trim());
     prompt.textContent = hasPrompt ? request.prompt : t("detail.no_prompt");
+    prompt.setAttribute("translate", hasPrompt ? "no" : "yes");
     prompt.classList.toggle("is-missing", !hasPrompt);
     const avoid = String(request.negative_prompt ?? "").trim();
     negativeBlock.hidden = !avoid;

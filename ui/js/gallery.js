@@ -314,7 +314,12 @@ export function createGallery(ctx, { createCard, query: initialQuery }) {
     }
     list = next;
     const card = cards.get(generation.id);
-    if (card) card.update(list.find((item) => item.id === generation.id));
+    if (card) {
+      const merged = list.find((item) => item.id === generation.id);
+      card.update(merged);
+      // The card is up to date before the next draw, which therefore does not ask for its poster.
+      posters.want(merged);
+    }
     ctx.updateDetail?.(generation);
     schedule();
     if (before) announceChange(before, generation);

@@ -10,6 +10,7 @@ import { createDropOffer, createExporter } from "./export.js";
 import { createGallery } from "./gallery.js";
 import { createGalleryToolbar } from "./gallery-toolbar.js";
 import { createKeyForm } from "./key-form.js";
+import { createGetKey } from "./get-key.js";
 import { createLibraryPlace } from "./library-place.js";
 import { createOptionsForm } from "./options-form/index.js";
 import { createSettings } from "./settings.js";
@@ -131,6 +132,7 @@ async function start() {
 
   const about = createAbout(ctx);
   const keyForm = createKeyForm(ctx);
+  const getKey = createGetKey(ctx);
   const detail = createDetailView(ctx, {
     onRecord: (record) => gallery.upsert(record),
     step: async (id, delta) => (gallery.step ? gallery.step(id, delta) : null),
@@ -166,6 +168,7 @@ async function start() {
     onLanguage: async () => {
       await useLanguage();
       keyForm.relabel();
+      getKey.relabel();
       composer.relabel();
       gallery.relabel();
       toolbar.relabel();
@@ -216,7 +219,11 @@ async function start() {
       await gallery.reload();
     }
     showMain();
-    if (!hadKey && status?.set && !settings.isOpen) composer.focus();
+    if (!hadKey && status?.set && !settings.isOpen) {
+      // The composer took the place of the welcome panel, scrolled down to its Save button: from the top.
+      window.scrollTo(0, 0);
+      composer.focus();
+    }
   };
   ctx.refreshKeyStatus = async () => {
     try {

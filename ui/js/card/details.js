@@ -8,7 +8,8 @@ import { modelLabel } from "../options.js";
 
 export function createDetails(initial, ctx) {
   let gen = initial;
-  const prompt = el("p", { class: "prompt" });
+  // The card's name for assistive technology (card/index.js) is what this shows.
+  const prompt = el("p", { class: "prompt", id: `card-prompt-${initial.id}` });
   const meta = el("p", { class: "meta" });
   const reuseLabel = el("span");
   const reuse = el("button", {
@@ -30,6 +31,8 @@ export function createDetails(initial, ctx) {
     prompt.classList.toggle("is-title", Boolean(gen.title));
     prompt.dataset.testid = gen.title ? "card-title" : "card-prompt";
     prompt.title = gen.title ? `${gen.title}\n${shownPrompt}` : shownPrompt;
+    // The user's own words are not the app's to translate.
+    prompt.setAttribute("translate", gen.title || request.prompt ? "no" : "yes");
     const parts = [];
     if (request.aspect_ratio) parts.push(request.aspect_ratio);
     const seconds = gen.video_duration ?? request.duration;

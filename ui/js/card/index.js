@@ -23,7 +23,7 @@ export function createCard(initial, ctx, { onRecord = () => {}, onPlay = () => {
   /** Every video of the demo's library says so: it was made by the stand-in, not by Kling. */
   const demoBadge = el("span", { class: "pill demo-pill", dataset: { testid: "demo-badge" } });
 
-  const root = el("li", { class: "card", tabindex: "-1", dataset: { testid: "generation", id: gen.id } },
+  const root = el("li", { class: "card", tabindex: "-1", "aria-labelledby": details.prompt.id, dataset: { testid: "generation", id: gen.id } },
     media.element,
     el("div", { class: "card-body" },
       demoBadge,
@@ -72,7 +72,6 @@ export function createCard(initial, ctx, { onRecord = () => {}, onPlay = () => {
     root.dataset.selected = String(selected);
     root.classList.toggle("is-favorite", Boolean(gen.favorite));
     root.classList.toggle("is-rejected", Boolean(gen.rejected));
-    root.setAttribute("aria-label", gen.title || gen.request?.prompt || "");
     demoBadge.hidden = !ctx.info?.demo;
     demoBadge.textContent = ctx.t("demo.badge");
   }

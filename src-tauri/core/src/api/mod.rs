@@ -16,6 +16,8 @@ pub use pacing::{requests_per_second_setting, Pacer, RateRange, DEFAULT_REQUESTS
 pub use types::{CameraConfig, CameraControl, CreateTask, Task, TaskInfo, TaskResult, TaskStatus, Video};
 
 pub const DEFAULT_API_BASE: &str = "https://api.cometapi.com";
+/// Where a CometAPI account makes and lists its API keys (the console signs in first).
+pub const KEY_PAGE_URL: &str = "https://www.cometapi.com/console/token";
 const ROUTE: &str = "/kling/v1/videos/text2video";
 /// Answers from the API are small JSON; anything far larger is refused instead of read.
 const MAX_BODY_BYTES: usize = 1 << 20;
