@@ -37,14 +37,9 @@ fn binary() -> PathBuf {
 
 /// The app on a home of its own, logging to `app.log` there. The home outlives the app (it is
 /// declared first, so it is dropped last).
-fn launch_fresh(emulator: &Emulator) -> (tempfile::TempDir, App) {
+fn launch_fresh(api_base: &str) -> (tempfile::TempDir, App) {
     let home = tempfile::tempdir().unwrap();
-    let app = App::launch(
-        &binary(),
-        home.path(),
-        &emulator.base_url(),
-        &home.path().join("app.log"),
-    );
+    let app = App::launch(&binary(), home.path(), api_base, &home.path().join("app.log"));
     (home, app)
 }
 
@@ -121,7 +116,7 @@ fn wait_for_status(s: &Session, card: &str, until: &[&str], within: Duration) ->
     }
 }
 
-/// The card's video once the player has its metadata: `{duration, videoWidth, videoHeight}`.
+/// The card's video once the player has its first frame: `{duration, videoWidth, videoHeight}`.
 /// A ready card shows its poster; the player exists only after pressing play, as a user does.
 fn video_metadata(s: &Session) -> Value {
     pick(s, "[data-testid=generation] [data-testid=play]");
@@ -130,8 +125,9 @@ fn video_metadata(s: &Session) -> Value {
          const v = document.querySelector('[data-testid=generation] [data-testid=video]');
          if (!v) { done('no video'); return; }
          const report = () => done({duration: v.duration, videoWidth: v.videoWidth, videoHeight: v.videoHeight});
-         if (v.readyState >= 1) { report(); return; }
-         v.addEventListener('loadedmetadata', report, {once: true});
+         // With its first frame the size is known for sure; at metadata GStreamer may not say it yet.
+         if (v.readyState >= 2) { report(); return; }
+         v.addEventListener('loadeddata', report, {once: true});
          v.addEventListener('error', () => done('error ' + (v.error && v.error.code)), {once: true});",
     );
     assert!(metadata.is_object(), "the video did not load: {metadata}");
@@ -192,7 +188,7 @@ fn a_new_user_saves_a_key_generates_and_plays_the_video() {
         processing_ms: 8000,
         ..EmulatorConfig::fast()
     });
-    let (home, app) = launch_fresh(&emulator);
+    let (home, app) = launch_fresh(&emulator.base_url());
     let s = &app.session;
 
     let prompt = save_key(s);
@@ -230,7 +226,7 @@ fn a_new_user_saves_a_key_generates_and_plays_the_video() {
 #[ignore = "needs Xvfb, a session bus and WebKitWebDriver: run by scripts/test.sh"]
 fn more_options_reach_the_provider_exactly_and_the_video_is_portrait_and_ten_seconds() {
     let (_runtime, emulator) = start_emulator(EmulatorConfig::fast());
-    let (_home, app) = launch_fresh(&emulator);
+    let (_home, app) = launch_fresh(&emulator.base_url());
     let s = &app.session;
 
     let card = generate_portrait_pro(s);
@@ -277,7 +273,7 @@ fn more_options_reach_the_provider_exactly_and_the_video_is_portrait_and_ten_sec
 #[ignore = "needs Xvfb, a session bus and WebKitWebDriver: run by scripts/test.sh"]
 fn use_these_settings_brings_back_the_prompt_and_every_option() {
     let (_runtime, emulator) = start_emulator(EmulatorConfig::fast());
-    let (_home, app) = launch_fresh(&emulator);
+    let (_home, app) = launch_fresh(&emulator.base_url());
     let s = &app.session;
 
     let card = generate_portrait_pro(s);
@@ -452,7 +448,7 @@ fn a_video_made_elsewhere_is_recovered_by_its_task_id_and_plays() {
         .block_on(client.create(KEY, &request.create_body("another-tool-1", None)))
         .unwrap()
         .task_id;
-    let (_home, app) = launch_fresh(&emulator);
+    let (_home, app) = launch_fresh(&emulator.base_url());
     let s = &app.session;
     save_key(s);
 
@@ -904,7 +900,7 @@ fn wait_for_videos(library: &Path, count: usize, within: Duration) {
 #[ignore = "needs Xvfb, a session bus and WebKitWebDriver: run by scripts/test.sh"]
 fn a_video_finished_in_the_background_is_notified_and_the_notification_opens_it() {
     let (_runtime, emulator) = start_emulator(EmulatorConfig::fast());
-    let (home, app) = launch_fresh(&emulator);
+    let (home, app) = launch_fresh(&emulator.base_url());
     let library = home.path().join("data/app.klingdesk.desktop/library");
     let notifications = NotificationServer::start(&app.bus_address());
     let s = &app.session;
@@ -1234,8 +1230,7 @@ fn port_of(url: &str) -> u16 {
 #[ignore = "needs Xvfb, a session bus and WebKitWebDriver: run by scripts/test.sh"]
 fn without_a_key_the_demo_makes_a_portrait_ten_second_video_and_leaving_it_restores_the_own_library() {
     let (api, requests) = counting_listener();
-    let home = tempfile::tempdir().unwrap();
-    let app = App::launch(&binary(), home.path(), &api, &home.path().join("app.log"));
+    let (home, app) = launch_fresh(&api);
     let s = &app.session;
 
     pick(s, "[data-testid=try-demo]");
@@ -1342,7 +1337,7 @@ fn overflowing(s: &Session, css: &str) -> Value {
 #[ignore = "needs Xvfb, a session bus and WebKitWebDriver: run by scripts/test.sh"]
 fn a_first_start_explains_the_key_and_an_example_prompt_fills_the_box() {
     let (_runtime, emulator) = start_emulator(EmulatorConfig::fast());
-    let (_home, app) = launch_fresh(&emulator);
+    let (_home, app) = launch_fresh(&emulator.base_url());
     let s = &app.session;
 
     let welcome = s.wait_for("#welcome", Duration::from_secs(30));
@@ -1548,13 +1543,7 @@ fn look_at(s: &Session, (language, catalog): (&str, &str), screen: &str, problem
 #[test]
 #[ignore = "needs Xvfb, a session bus and WebKitWebDriver: run by scripts/test.sh"]
 fn every_visible_text_comes_from_the_catalogs_and_fits_in_german_at_the_smallest_window() {
-    let home = tempfile::tempdir().unwrap();
-    let app = App::launch(
-        &binary(),
-        home.path(),
-        &nothing_listening(),
-        &home.path().join("app.log"),
-    );
+    let (_home, app) = launch_fresh(&nothing_listening());
     let s = &app.session;
     resize(s, USUAL);
     let mut problems = Vec::new();
@@ -1672,13 +1661,7 @@ fn tab_to(s: &Session, testid: &str) {
 #[test]
 #[ignore = "needs Xvfb, a session bus and WebKitWebDriver: run by scripts/test.sh"]
 fn from_start_to_a_playing_demo_video_with_the_keyboard_only() {
-    let home = tempfile::tempdir().unwrap();
-    let app = App::launch(
-        &binary(),
-        home.path(),
-        &nothing_listening(),
-        &home.path().join("app.log"),
-    );
+    let (_home, app) = launch_fresh(&nothing_listening());
     let s = &app.session;
     let english: Value = serde_json::from_str(include_str!("../ui/i18n/en.json")).unwrap();
     let live = "return document.getElementById('live').textContent;";
