@@ -116,7 +116,7 @@ fn wait_for_status(s: &Session, card: &str, until: &[&str], within: Duration) ->
     }
 }
 
-/// The card's video once the player has its first frame: `{duration, videoWidth, videoHeight}`.
+/// The card's video once the player knows its length and size: `{duration, videoWidth, videoHeight}`.
 /// A ready card shows its poster; the player exists only after pressing play, as a user does.
 fn video_metadata(s: &Session) -> Value {
     pick(s, "[data-testid=generation] [data-testid=play]");
@@ -124,10 +124,14 @@ fn video_metadata(s: &Session) -> Value {
         "const done = arguments[arguments.length - 1];
          const v = document.querySelector('[data-testid=generation] [data-testid=video]');
          if (!v) { done('no video'); return; }
-         const report = () => done({duration: v.duration, videoWidth: v.videoWidth, videoHeight: v.videoHeight});
-         // With its first frame the size is known for sure; at metadata GStreamer may not say it yet.
-         if (v.readyState >= 2) { report(); return; }
-         v.addEventListener('loadeddata', report, {once: true});
+         // The size can come a little after the metadata (GStreamer under load reports 0 × 0 at
+         // first): wait for it, for up to ten seconds.
+         const until = Date.now() + 10000;
+         const report = () => (v.videoWidth > 0 || Date.now() > until)
+           ? done({duration: v.duration, videoWidth: v.videoWidth, videoHeight: v.videoHeight})
+           : setTimeout(report, 100);
+         if (v.readyState >= 1) { report(); return; }
+         v.addEventListener('loadedmetadata', report, {once: true});
          v.addEventListener('error', () => done('error ' + (v.error && v.error.code)), {once: true});",
     );
     assert!(metadata.is_object(), "the video did not load: {metadata}");
