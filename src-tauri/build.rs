@@ -37,6 +37,14 @@ const COMMANDS: &[&str] = &[
     "enter_demo",
     "leave_demo",
     "clear_demo",
+    "improve_prompt",
+    "coach_estimate",
+    "snippets",
+    "insert_snippet",
+    "add_snippet",
+    "rename_snippet",
+    "delete_snippet",
+    "prompt_history",
 ];
 
 fn main() {

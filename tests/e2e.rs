@@ -1588,6 +1588,19 @@ fn every_visible_text_comes_from_the_catalogs_and_fits_in_german_at_the_smallest
         );
         look_at(s, language, "options", &mut problems);
 
+        // The prompt tools: a suggestion from the demo's coach and the snippets, in this language.
+        s.execute(to_top);
+        s.type_into(&prompt, words);
+        pick(s, "[data-testid=improve]");
+        s.wait_for("[data-testid=coach-diff] ins", Duration::from_secs(10));
+        pick(s, "[data-testid=snippets]");
+        s.wait_for("[data-testid=snippet]", Duration::from_secs(5));
+        s.execute(to_top);
+        look_at(s, language, "prompt-tools", &mut problems);
+        pick(s, "[data-testid=coach-discard]");
+        pick(s, "[data-testid=snippets]");
+        set_prompt(s, "");
+
         let card = generate(s, &prompt, words);
         wait_for_status(s, &card, &["submitted", "processing"], Duration::from_secs(10));
         s.execute(to_top);
@@ -1740,4 +1753,152 @@ fn from_start_to_a_playing_demo_video_with_the_keyboard_only() {
         "the video plays: {played}"
     );
     screenshot("keyboard-playing.png");
+}
+
+const CHAT: &str = "/v1/chat/completions";
+const PROMPT_VALUE: &str = "return document.querySelector('[data-testid=prompt]').value;";
+
+/// The prompt box holds `text` (as if typed: the composer hears an input event).
+fn set_prompt(s: &Session, text: &str) {
+    s.execute(&format!(
+        "const box = document.querySelector('[data-testid=prompt]');
+         box.value = {};
+         box.dispatchEvent(new Event('input', {{ bubbles: true }}));",
+        json!(text)
+    ));
+}
+
+#[test]
+#[ignore = "needs Xvfb, a session bus and WebKitWebDriver: run by scripts/test.sh"]
+fn a_thin_prompt_is_improved_seen_as_a_diff_and_accepted_before_anything_is_paid() {
+    let (_runtime, emulator) = start_emulator(EmulatorConfig::fast());
+    let (_home, app) = launch_fresh(&emulator.base_url());
+    let s = &app.session;
+    let prompt = save_key(s);
+    let chats = || emulator.requests().into_iter().filter(|r| r.path == CHAT).count();
+
+    // What Improve costs is said before the click.
+    let thin = "a fox in the snow";
+    s.type_into(&prompt, thin);
+    let cost = s.wait_for("[data-testid=coach-cost]", Duration::from_secs(5));
+    wait_for_value(
+        s,
+        "return /\\$/.test(document.querySelector('[data-testid=coach-cost]').textContent);",
+        &json!(true),
+        Duration::from_secs(5),
+    );
+    println!("before Improve: {}", s.text(&cost));
+
+    // Discard leaves the prompt as it was, and nothing went to Kling.
+    pick(s, "[data-testid=improve]");
+    s.wait_for("[data-testid=coach-diff] ins", Duration::from_secs(10));
+    pick(s, "[data-testid=coach-discard]");
+    assert_eq!(s.execute(PROMPT_VALUE), json!(thin));
+    assert_eq!(
+        s.execute("return document.querySelector('[data-testid=coach]').hidden;"),
+        json!(true)
+    );
+    assert_eq!(chats(), 1);
+    assert!(creates(&emulator).is_empty(), "Improve sent something to Kling");
+
+    // The diff shows the user's words kept and the coach's added; accepting fills the box.
+    pick(s, "[data-testid=improve]");
+    s.wait_for("[data-testid=coach-diff] ins", Duration::from_secs(10));
+    let kept = s.execute(
+        "const diff = document.querySelector('[data-testid=coach-diff]');
+         return [...diff.childNodes].filter((n) => n.nodeType === Node.TEXT_NODE).map((n) => n.data).join(' ');",
+    );
+    for word in thin.split_whitespace() {
+        assert!(
+            kept.as_str().unwrap().contains(word),
+            "“{word}” is not shown as kept: {kept}"
+        );
+    }
+    screenshot("coach.png");
+    pick(s, "[data-testid=coach-accept]");
+    let accepted = s.execute(PROMPT_VALUE);
+    let accepted = accepted.as_str().unwrap().to_owned();
+    assert!(accepted.len() > thin.len() && accepted.contains("fox"), "{accepted}");
+    assert!(creates(&emulator).is_empty(), "accepting sent something to Kling");
+
+    // Generate sends exactly the accepted text.
+    s.click(&s.wait_for("[data-testid=generate]", Duration::from_secs(5)));
+    s.wait_for("[data-testid=generation]", Duration::from_secs(10));
+    let bodies = creates(&emulator);
+    assert_eq!(bodies.len(), 1);
+    assert_eq!(bodies[0]["prompt"], json!(accepted));
+
+    // The written prompt is in the history; a click brings it back.
+    set_prompt(s, "");
+    pick(s, "[data-testid=history]");
+    s.wait_for("[data-testid=history-item]", Duration::from_secs(5));
+    let listed = s.execute(
+        "return [...document.querySelectorAll('[data-testid=history-item]')].map((item) => item.textContent);",
+    );
+    assert!(
+        listed.as_array().unwrap().len() == 1 && listed[0].as_str().unwrap().starts_with(&accepted),
+        "{listed}"
+    );
+    screenshot("history.png");
+    s.type_into(
+        &s.wait_for("[data-testid=history-search]", Duration::from_secs(5)),
+        "zebra",
+    );
+    s.wait_for("[data-testid=history-empty]:not([hidden])", Duration::from_secs(5));
+    s.execute("const box = document.querySelector('[data-testid=history-search]'); box.value = ''; box.dispatchEvent(new Event('input'));");
+    s.click(&s.wait_for("[data-testid=history-item]", Duration::from_secs(5)));
+    assert_eq!(s.execute(PROMPT_VALUE), json!(accepted));
+
+    // A snippet goes where the cursor is, not at the end.
+    set_prompt(s, "A fox runs through the snow");
+    s.execute("document.querySelector('[data-testid=prompt]').focus(); document.querySelector('[data-testid=prompt]').setSelectionRange(10, 10);");
+    pick(s, "[data-testid=snippets]");
+    let snippet = s.wait_for("[data-testid=snippet][data-id='camera.static']", Duration::from_secs(5));
+    let phrase = s.text(&snippet);
+    s.click(&snippet);
+    wait_for_value(
+        s,
+        &format!(
+            "return document.querySelector('[data-testid=prompt]').value.includes({});",
+            json!(phrase)
+        ),
+        &json!(true),
+        Duration::from_secs(5),
+    );
+    let filled = s.execute(PROMPT_VALUE);
+    let filled = filled.as_str().unwrap();
+    let at = filled.find(&phrase).unwrap();
+    assert!(
+        filled.starts_with("A fox runs") && at > 9 && filled.ends_with("through the snow"),
+        "{filled}"
+    );
+
+    // A selection becomes a snippet of the user's, which can be renamed and deleted.
+    s.execute("document.querySelector('[data-testid=prompt]').setSelectionRange(0, 5); document.querySelector('[data-testid=prompt]').dispatchEvent(new Event('select'));");
+    pick(s, "[data-testid=snippet-add]");
+    let own = s.wait_for(
+        "[data-testid=own-snippet] [data-testid=snippet]",
+        Duration::from_secs(5),
+    );
+    assert_eq!(s.text(&own), "A fox");
+    pick(s, "[data-testid=snippet-rename]");
+    let name = s.wait_for("[data-testid=snippet-name]", Duration::from_secs(5));
+    s.execute("document.querySelector('[data-testid=snippet-name]').value = '';");
+    s.type_into(&name, "Fox opener");
+    pick(s, "[data-testid=snippet-name-save]");
+    wait_for_value(
+        s,
+        "return document.querySelector('[data-testid=own-snippet] [data-testid=snippet]')?.textContent ?? null;",
+        &json!("Fox opener"),
+        Duration::from_secs(5),
+    );
+    screenshot("snippets.png");
+    pick(s, "[data-testid=snippet-delete]");
+    wait_for_value(
+        s,
+        "return document.querySelectorAll('[data-testid=own-snippet]').length;",
+        &json!(0),
+        Duration::from_secs(5),
+    );
+    assert_eq!(chats(), 2, "only the two Improve clicks asked the chat model");
 }

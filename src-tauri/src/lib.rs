@@ -257,6 +257,14 @@ macro_rules! command_handler {
             $crate::commands::enter_demo,
             $crate::commands::leave_demo,
             $crate::commands::clear_demo,
+            $crate::commands::improve_prompt,
+            $crate::commands::coach_estimate,
+            $crate::commands::snippets,
+            $crate::commands::insert_snippet,
+            $crate::commands::add_snippet,
+            $crate::commands::rename_snippet,
+            $crate::commands::delete_snippet,
+            $crate::commands::prompt_history,
         ]
     };
 }

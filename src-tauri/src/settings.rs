@@ -43,6 +43,9 @@ pub struct Settings {
     /// Demo mode was on when the app last ran (`enter_demo` / `leave_demo` keep it).
     #[serde(default)]
     pub demo: bool,
+    /// The chat model Improve prompt uses; `None` is core's default (`coach::chat_model_setting`).
+    #[serde(default)]
+    pub coach_model: Option<String>,
     /// The gallery's search box and filters as the user left them (`save_gallery_query`).
     #[serde(default)]
     pub gallery: LibraryQuery,

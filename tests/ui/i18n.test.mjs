@@ -21,6 +21,9 @@ const ERROR_KINDS = {
   camera_config_not_allowed: [], camera_axis_out_of_range: ["min", "max"], camera_one_axis: [],
   sound_not_supported: ["model"], submission_unsettled: [], discarded: [], cancelled: [], library_set_aside: [],
   offline: [], action_not_available: [], callback_port_in_use: ["port"], poster_invalid: [],
+  coach_model_unavailable: ["model"], coach_rate_limited: [], coach_timeout: [], coach_unavailable: [],
+  coach_empty_answer: [], snippet_empty: [], snippet_too_long: ["max", "length"], snippet_name_empty: [],
+  snippet_name_too_long: ["max", "length"], snippet_unknown: [], snippet_over_limit: ["over", "max"],
 };
 
 test("both catalogs have exactly the same keys", () => {

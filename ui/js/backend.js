@@ -155,6 +155,33 @@ export const leaveDemo = () => call("leave_demo");
 /** Removes the demo's finished videos for good → how many went. */
 export const clearDemo = () => call("clear_demo");
 
+/**
+ * Improve prompt: {prompt, duration, aspect_ratio, ui_language} → {text, diff: [{op: "same" |
+ * "added" | "removed", text}], trimmed, language, estimate}. Nothing goes to Kling. Rejects with
+ * prompt_empty, key_missing, key_rejected, coach_rate_limited, coach_model_unavailable,
+ * coach_timeout, coach_unavailable or coach_empty_answer; the prompt box is the caller's to keep.
+ */
+export const improvePrompt = (request) => call("improve_prompt", { request });
+
+/** What one Improve would cost with the chat model in Settings → {model, cents (null: unknown), price_date}. */
+export const coachEstimate = (prompt) => call("coach_estimate", { prompt });
+
+/** Built-in phrases in `language` and the user's own → {builtin: [Snippet], own: [Snippet]}. */
+export const snippets = (language) => call("snippets", { language });
+
+/** Puts `text` into `prompt` at `cursor` (in characters) → {text, cursor}; rejects with snippet_over_limit. */
+export const insertSnippet = (prompt, cursor, text) => call("insert_snippet", { prompt, cursor, text });
+
+/** Saves a phrase of the user's (named by its first words) → the Snippet. */
+export const addSnippet = (text) => call("add_snippet", { text });
+
+export const renameSnippet = (id, name) => call("rename_snippet", { id, name });
+
+export const deleteSnippet = (id) => call("delete_snippet", { id });
+
+/** The prompts written before, newest use first, matching every word of `query` → [{prompt, last_used_at, uses}]. */
+export const promptHistory = (query, limit) => call("prompt_history", { query, limit });
+
 /** Exits the app (after the user confirmed the quit dialog). */
 export const quit = () => call("quit");
 

@@ -9,8 +9,11 @@ import { checkPrompt, PROMPT_MAX } from "./text.js";
 
 const isMac = /Mac|iPhone|iPad/.test(globalThis.navigator?.platform ?? "");
 
-/** createOptionsForm is options-form/index.js's, handed in by main.js (a view does not import another view). */
-export function createComposer(ctx, { onCreated, createOptionsForm }) {
+/**
+ * createOptionsForm and createPromptTools are options-form/index.js's and prompt-tools/index.js's,
+ * handed in by main.js (a view does not import another view).
+ */
+export function createComposer(ctx, { onCreated, createOptionsForm, createPromptTools }) {
   const root = document.getElementById("composer");
   const prompt = document.getElementById("prompt");
   const counter = document.getElementById("prompt-counter");
@@ -34,11 +37,15 @@ export function createComposer(ctx, { onCreated, createOptionsForm }) {
     box: document.getElementById("prompt-examples"),
     list: document.getElementById("example-list"),
     prompt,
-    onFill() {
-      if (lastError) setError(null);
-      render();
-    },
+    onFill: promptFilled,
   });
+
+  function promptFilled() {
+    if (lastError) setError(null);
+    tools.promptChanged();
+    render();
+  }
+  const tools = createPromptTools(ctx, { prompt, choice: () => options.choice ?? {}, onChange: promptFilled });
 
   function promptMax() {
     return options.rules?.limits.prompt_max_chars ?? PROMPT_MAX;
@@ -66,6 +73,7 @@ export function createComposer(ctx, { onCreated, createOptionsForm }) {
     else reason.textContent = t("composer.tip", { shortcut: t(isMac ? "composer.shortcut_mac" : "composer.shortcut_ctrl") });
     reason.dataset.state = check.problem ? (check.problem === "prompt_too_long" ? "over" : "idle") : "ok";
     examples.render();
+    tools.render();
 
     const optionsProblem = options.problem();
     generateReason.hidden = !optionsProblem;
@@ -107,6 +115,7 @@ export function createComposer(ctx, { onCreated, createOptionsForm }) {
     try {
       const generation = await backend.generate(buildRequest());
       prompt.value = "";
+      tools.promptChanged();
       onCreated(generation);
       ctx.announce(ctx.t("composer.started"));
     } catch (error) {
@@ -122,10 +131,7 @@ export function createComposer(ctx, { onCreated, createOptionsForm }) {
   }
 
   button.addEventListener("click", submit);
-  prompt.addEventListener("input", () => {
-    if (lastError) setError(null);
-    render();
-  });
+  prompt.addEventListener("input", promptFilled);
   prompt.addEventListener("keydown", (event) => {
     if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
       event.preventDefault();
@@ -143,6 +149,7 @@ export function createComposer(ctx, { onCreated, createOptionsForm }) {
     /** "Use these settings": the prompt and every option of an earlier generation. */
     reuse(request) {
       prompt.value = request?.prompt ?? "";
+      tools.promptChanged();
       setError(null);
       if (options.ready) {
         const { choice, changes } = choiceFromRequest(options.rules, request ?? {});
@@ -161,9 +168,12 @@ export function createComposer(ctx, { onCreated, createOptionsForm }) {
     focus() {
       prompt.focus();
     },
+    /** The chat model changed in Settings: its price may differ. */
+    chatModelChanged: () => tools.chatModelChanged(),
     relabel() {
       options.relabel();
       examples.relabel();
+      tools.relabel();
       render();
       if (lastError) setError(lastError);
     },

@@ -10,13 +10,13 @@ export function toAppError(value) {
 }
 
 /** The places a message may be worded for: what is on screen around it differs. */
-export const PLACES = ["welcome", "settings", "export", "move"];
+export const PLACES = ["welcome", "settings", "export", "move", "coach"];
 
 /**
  * Plain-language text for an error. Unknown kinds fall back to the generic message;
  * then `code` carries the kind so it can be shown in small text. `present(params, error)` may
  * turn raw parameter values into words (a model name into its label, a field into its label).
- * `place` ("welcome", "settings", "export" or "move") picks the wording for where the message is
+ * `place` ("welcome", "settings", "export", "move" or "coach") picks the wording for where the message is
  * shown, when the catalog has one (`error_at.<place>.<kind>`): on the welcome panel "check the key
  * you pasted", not "in Settings"; in Settings, nothing that sends the user to Settings; a full
  * disk during an export or a library move is about that, not a video being saved.

@@ -13,6 +13,7 @@ import { createKeyForm } from "./key-form.js";
 import { createGetKey } from "./get-key.js";
 import { createLibraryPlace } from "./library-place.js";
 import { createOptionsForm } from "./options-form/index.js";
+import { createPromptTools } from "./prompt-tools/index.js";
 import { createSettings } from "./settings.js";
 import { applyI18n, showError } from "./dom.js";
 import { describeError } from "./errors.js";
@@ -149,7 +150,7 @@ async function start() {
   // A click on a desktop notification: the backend has brought the window to the front.
   backend.onNotificationOpened((generation) => detail.open(generation));
   ctx.updateDetail = (record) => detail.update(record);
-  const composer = createComposer(ctx, { onCreated: (generation) => gallery.upsert(generation), createOptionsForm });
+  const composer = createComposer(ctx, { onCreated: (generation) => gallery.upsert(generation), createOptionsForm, createPromptTools });
   if (ctx.rules) composer.setRules(ctx.rules);
   ctx.reuse = (request) => composer.reuse(request);
   const dropOffer = createDropOffer(ctx, {
@@ -165,6 +166,7 @@ async function start() {
       libraryPlace.open();
     },
     onClose: () => placeKeyForm(false),
+    onChatModel: () => composer.chatModelChanged(),
     onLanguage: async () => {
       await useLanguage();
       keyForm.relabel();

@@ -1,5 +1,5 @@
 // The Settings dialog: API key (the shared key form), language, appearance (light or dark),
-// notifications, and the Advanced section (API base URL, requests per second, live updates through
+// notifications, the prompt coach's chat model, and the Advanced section (API base URL, requests per second, live updates through
 // a callback). Every save sends the whole object.
 import * as backend from "./backend.js";
 import { describeError } from "./errors.js";
@@ -16,13 +16,16 @@ const FIELD_PROBLEMS = {
   callback_public_url: { input: "callback-public-url", key: "settings.callback_public_invalid" },
 };
 
-export function createSettings(ctx, { onOpen, onClose, onLanguage, onTheme }) {
+export function createSettings(ctx, { onOpen, onClose, onLanguage, onTheme, onChatModel }) {
   const dialog = document.getElementById("settings-dialog");
   const openButton = document.getElementById("open-settings");
   const closeButtons = dialog.querySelectorAll("[data-close]");
   const language = document.getElementById("language");
   const theme = document.getElementById("theme");
   const notifications = document.getElementById("notifications");
+  const coachModel = document.getElementById("coach-model");
+  const coachModelSave = document.getElementById("coach-model-save");
+  const coachModelHint = document.getElementById("coach-model-hint");
   const apiBase = document.getElementById("api-base");
   const rate = document.getElementById("requests-per-second");
   const callbackEnabled = document.getElementById("callback-enabled");
@@ -51,6 +54,10 @@ export function createSettings(ctx, { onOpen, onClose, onLanguage, onTheme }) {
     language.value = s.language ?? "";
     theme.value = s.theme ?? "";
     notifications.checked = s.notifications !== false;
+    const defaultModel = ctx.info?.default_chat_model ?? "";
+    coachModel.value = s.coach_model ?? "";
+    coachModel.placeholder = defaultModel;
+    coachModelHint.textContent = ctx.t("coach.model_hint", { model: defaultModel });
     apiBase.value = s.api_base ?? "";
     apiBase.placeholder = DEFAULT_API_BASE;
     // The default core uses when the field is empty (a test checks it against core's).
@@ -161,6 +168,21 @@ export function createSettings(ctx, { onOpen, onClose, onLanguage, onTheme }) {
 
   // The backend reads the setting for each notification: saving it is all it takes.
   notifications.addEventListener("change", () => store({ notifications: notifications.checked }));
+
+  async function saveCoachModel() {
+    const value = coachModel.value.trim();
+    if (await store({ coach_model: value === "" ? null : value })) {
+      fill();
+      onChatModel();
+    }
+  }
+  coachModelSave.addEventListener("click", saveCoachModel);
+  coachModel.addEventListener("keydown", (event) => {
+    if (event.key === "Enter") {
+      event.preventDefault();
+      saveCoachModel();
+    }
+  });
 
   /** Saves the whole Advanced section at once, then asks the backend how the callback is doing. */
   async function saveAdvanced() {

@@ -19,6 +19,10 @@ pub enum Error {
     KeyMissing,
     #[error(transparent)]
     Api(#[from] ApiError),
+    /// The prompt coach's chat call failed or answered nothing usable, in the coach's own terms
+    /// (`coach::failure`): a general API message would point at video settings.
+    #[error("prompt coach: {}", .0.kind)]
+    Coach(Problem),
     #[error(transparent)]
     Secret(#[from] crate::secrets::SecretError),
     #[error("library: {0}")]
@@ -55,6 +59,7 @@ impl Error {
             },
             Error::KeyMissing => Problem::new(Kind::KeyMissing),
             Error::Api(api) => api.problem(),
+            Error::Coach(problem) => problem.clone(),
             Error::Secret(secret) => secret.problem(),
             Error::Io(io) if is_disk_full(io) => Problem::new(Kind::DiskFull),
             Error::Library(rusqlite::Error::SqliteFailure(e, _)) if e.code == rusqlite::ErrorCode::DiskFull => {

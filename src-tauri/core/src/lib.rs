@@ -4,6 +4,7 @@
 pub mod announcement;
 pub mod api;
 pub mod callback_receiver;
+pub mod coach;
 pub mod downloader;
 pub mod engine;
 pub mod error;
@@ -16,6 +17,8 @@ pub mod problem;
 pub mod request;
 pub mod rules;
 pub mod secrets;
+pub mod snippets;
+mod text;
 
 pub use engine::{Engine, EngineConfig, EventSink, PollSchedule};
 pub use error::{Error, Result};

@@ -124,6 +124,27 @@ kinds! {
     ExportFolderNotWritable = "export_folder_not_writable",
     /// A file dropped on the composer is not an MP4 exported by Kling Desk with its settings.
     NoSettingsInVideo = "no_settings_in_video",
+    // The prompt coach's chat call (`coach`): the prompt box stays as the user left it.
+    /// The chat model chosen in Settings is not available on this account (`model`).
+    CoachModelUnavailable = "coach_model_unavailable",
+    CoachRateLimited = "coach_rate_limited",
+    CoachTimeout = "coach_timeout",
+    /// The network or the service failed the chat call.
+    CoachUnavailable = "coach_unavailable",
+    /// The chat model answered with nothing that could be a prompt.
+    CoachEmptyAnswer = "coach_empty_answer",
+    // Snippets, built-in and the user's own (`snippets`, `library::snippets`).
+    /// A snippet with no text (only spaces or commas).
+    SnippetEmpty = "snippet_empty",
+    /// A snippet longer than a whole prompt may be (`max`, `length`).
+    SnippetTooLong = "snippet_too_long",
+    SnippetNameEmpty = "snippet_name_empty",
+    /// A snippet name longer than `snippets::SNIPPET_NAME_MAX_CHARS` (`max`, `length`).
+    SnippetNameTooLong = "snippet_name_too_long",
+    /// The snippet is not (or no longer) among the user's own.
+    SnippetUnknown = "snippet_unknown",
+    /// Inserting the snippet would take the prompt past its limit by `over` characters.
+    SnippetOverLimit = "snippet_over_limit",
 }
 
 impl std::fmt::Display for Kind {

@@ -68,12 +68,17 @@ impl ValidRequest {
     }
 }
 
-fn cleaned(text: &str) -> String {
+pub(crate) fn cleaned(text: &str) -> String {
     use unicode_normalization::UnicodeNormalization;
     text.trim().nfc().collect()
 }
 
-fn choose<'a>(field: &'static str, value: Option<&'a str>, allowed: &[&'a str], default: &'a str) -> Result<&'a str> {
+pub(crate) fn choose<'a>(
+    field: &'static str,
+    value: Option<&'a str>,
+    allowed: &[&'a str],
+    default: &'a str,
+) -> Result<&'a str> {
     let value = value.map(str::trim).filter(|v| !v.is_empty()).unwrap_or(default);
     if allowed.contains(&value) {
         Ok(value)

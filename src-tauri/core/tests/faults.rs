@@ -320,6 +320,7 @@ async fn answers_slower_than_the_timeout_count_as_lost_not_as_failures() {
     let short = kling_core::api::Timeouts {
         create: Duration::from_millis(500),
         query: Duration::from_millis(500),
+        ..Default::default()
     };
     let rig = engine_tuned(dir.path(), &emulator.base_url(), Some(KEY), |c| c.timeouts = short);
     let teacher = rig.engine.generate(&prompt("teacher")).unwrap();

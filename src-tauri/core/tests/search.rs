@@ -348,11 +348,13 @@ fn a_video_still_being_made_has_no_marks_and_a_long_title_is_refused() {
 fn a_catalog_from_before_search_has_every_row_indexed_after_the_upgrade() {
     let dir = tempfile::tempdir().unwrap();
     write_library(dir.path(), 30).unwrap();
-    // Back to the schema before search: drop what migrations 4 and 5 made, keep the rows.
+    // Back to the schema before search: drop what migrations 4 and later made, keep the rows.
     {
         let db = rusqlite::Connection::open(dir.path().join("library.sqlite3")).unwrap();
         db.execute_batch(
-            "DROP TABLE deletions;
+            "DROP TABLE snippets;
+             DROP TABLE chat_calls;
+             DROP TABLE deletions;
              DROP TRIGGER generations_search_insert;
              DROP TRIGGER generations_search_delete;
              DROP TRIGGER generations_search_update;

@@ -1,5 +1,6 @@
 //! A local stand-in for CometAPI's Kling text2video routes (contract: §9 of
-//! `cometapi-kling-api.md`).
+//! `cometapi-kling-api.md`), and for its OpenAI-compatible chat route, which the prompt coach uses
+//! (`chat.rs`).
 //!
 //! It validates requests with its own code against the shared `kling_core::rules` data, runs tasks on a
 //! virtual clock, serves real MP4 results, posts callbacks, and lets tests inject faults, force
@@ -15,7 +16,7 @@
 //!  "kind": {"type": "status", "http": 429, "body": "{\"code\":1302,\"message\":\"rate limit\"}",
 //!           "content_type": "application/json"}}
 //! ```
-//! `route`: `create | query | api | media | any` (default `any`; `api` is create and query);
+//! `route`: `create | query | api | media | chat | any` (default `any`; `api` is create and query);
 //! `times` default 1; `probability` (0..=1): instead of `times`, hit each matching request with that
 //! chance and stay queued until cleared (seeded by the config's `seed`). `kind.type`: `status`
 //! (`http`, `body`, `content_type` default `application/json`), `redirect` (`http` default 301,
@@ -35,7 +36,8 @@
 //!               "task_info_empty": false, "optional_fields": false, "extra_fields": false,
 //!               "repeat_status": false},
 //!  "media": {"bytes_per_second": null, "disconnect_after_bytes": null, "ttl_ms": null,
-//!            "never_ending": false, "result_bytes": null}}
+//!            "never_ending": false, "result_bytes": null},
+//!  "chat": {"outcome": "suggest", "slow_ms": 35000}}
 //! ```
 //! - Callbacks: a task with `callback_url` gets the bare task object (the `data` of a query
 //!   answer) POSTed on every status change, from a ticker that runs every 20 ms and at once after
@@ -47,8 +49,11 @@
 //!   JSON string). See [`VariantConfig`].
 //! - Media: see [`MediaConfig`]. A test can also make a task report a video URL of its choosing
 //!   ([`Emulator::set_task_video_url`], or `"video_url"` on `POST /__emu/tasks/{id}/set`).
+//! - Chat: see [`ChatConfig`]; `outcome` forces every chat answer until it is set back to
+//!   `suggest`: `rate_limited`, `model_not_found`, `slow` (after `slow_ms`), `empty`, `over_long`.
 
 mod callbacks;
+mod chat;
 mod checks;
 mod conn;
 pub mod library_fixture;
@@ -142,6 +147,8 @@ pub struct EmulatorConfig {
     pub variants: VariantConfig,
     #[serde(default)]
     pub media: MediaConfig,
+    #[serde(default)]
+    pub chat: ChatConfig,
     /// The test-control routes under `/__emu/`: on for tests, off where the emulator stands in for
     /// CometAPI in the app's demo mode (they are compiled in, but nothing can reach them).
     #[serde(default = "control_routes_on")]
@@ -232,6 +239,44 @@ pub struct VariantConfig {
     pub repeat_status: bool,
 }
 
+/// What `POST /v1/chat/completions` answers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ChatOutcome {
+    /// The user's text enriched with a camera and a light phrase in the language the
+    /// instructions name, within the limit they state.
+    #[default]
+    Suggest,
+    /// 429 gateway envelope, code `rate_limit_exceeded`.
+    RateLimited,
+    /// 503 gateway envelope, code `model_not_found`, whatever the model.
+    ModelNotFound,
+    /// The suggestion, after `slow_ms`.
+    Slow,
+    /// A success whose message content is empty.
+    Empty,
+    /// A success whose content runs well past the stated limit, in whole sentences.
+    OverLong,
+}
+
+/// How chat calls are answered.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ChatConfig {
+    pub outcome: ChatOutcome,
+    /// How long a `slow` answer waits before its headers: past the client's 30-second timeout.
+    pub slow_ms: u64,
+}
+
+impl Default for ChatConfig {
+    fn default() -> Self {
+        ChatConfig {
+            outcome: ChatOutcome::Suggest,
+            slow_ms: 35_000,
+        }
+    }
+}
+
 /// How result files are served.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -271,6 +316,7 @@ impl EmulatorConfig {
             callbacks: CallbackConfig::default(),
             variants: VariantConfig::default(),
             media: MediaConfig::default(),
+            chat: ChatConfig::default(),
             control_routes: true,
         }
     }
@@ -326,9 +372,14 @@ struct ConfigPatch {
     #[serde(default, deserialize_with = "some")]
     seed: Option<Option<u64>>,
     /// Sub-configs merge: only the fields given change (`null` restores the defaults).
+    #[serde(default, deserialize_with = "some")]
     callbacks: Option<Value>,
+    #[serde(default, deserialize_with = "some")]
     variants: Option<Value>,
+    #[serde(default, deserialize_with = "some")]
     media: Option<Value>,
+    #[serde(default, deserialize_with = "some")]
+    chat: Option<Value>,
 }
 
 /// Tells "field absent" (outer `None`) from "field set to null" (`Some(None)`).
@@ -362,6 +413,7 @@ impl ConfigPatch {
         next.callbacks = merge("callbacks", &config.callbacks, self.callbacks.clone())?;
         next.variants = merge("variants", &config.variants, self.variants.clone())?;
         next.media = merge("media", &config.media, self.media.clone())?;
+        next.chat = merge("chat", &config.chat, self.chat.clone())?;
         if let Some(v) = self.seed {
             next.seed = v;
         }
@@ -416,6 +468,8 @@ pub enum FaultRoute {
     Media,
     /// Create and query (the API routes).
     Api,
+    /// `POST /v1/chat/completions`.
+    Chat,
     /// Every request except `/__emu/` control.
     #[default]
     Any,
@@ -690,6 +744,10 @@ impl RecordedRequest {
 
     pub fn is_api(&self) -> bool {
         self.path.starts_with("/kling/")
+    }
+
+    pub fn is_chat(&self) -> bool {
+        self.path == chat::CHAT_ROUTE
     }
 
     /// The result host must never see the API key (§6): any Authorization header there is a leak.
@@ -969,6 +1027,7 @@ impl State {
                 FaultRoute::Query => route == RouteKind::Query,
                 FaultRoute::Media => route == RouteKind::Media,
                 FaultRoute::Api => matches!(route, RouteKind::Create | RouteKind::Query),
+                FaultRoute::Chat => route == RouteKind::Chat,
             };
             let kind_fits = f.kind != FaultKind::CreatedButLost || route == RouteKind::Create;
             if !route_matches || !kind_fits {
@@ -1043,6 +1102,7 @@ enum RouteKind {
     Create,
     Query,
     Media,
+    Chat,
     Other,
 }
 

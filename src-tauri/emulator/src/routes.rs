@@ -1,8 +1,10 @@
-//! HTTP routes: the Kling API, the result files, and test control under `/__emu/`.
+//! HTTP routes: the Kling API, the chat route (`chat.rs`), the result files, and test control
+//! under `/__emu/`.
 //!
 //! Control routes (no auth, not logged):
 //! - `POST /__emu/reset`: forget tasks, faults and the request log.
-//! - `GET|PUT /__emu/config`: read it, or change any subset of its fields (snake_case JSON).
+//! - `GET|PUT /__emu/config`: read it, or change any subset of its fields (snake_case JSON);
+//!   `{"chat": {"outcome": "rate_limited"}}` forces every chat answer ([`super::ChatConfig`]).
 //! - `POST /__emu/clock/advance?ms=N`: move the virtual clock.
 //! - `GET /__emu/tasks`: task snapshots; `POST /__emu/tasks/{id}/set` with
 //!   `{"status": "...", "message": "...", "video_url": "..."}` (each optional, at least one of
@@ -27,6 +29,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 use tower_http::services::ServeFile;
 
+use super::chat;
 use super::checks::{self, Refusal};
 use super::conn::ConnHandle;
 use super::{
@@ -49,6 +52,7 @@ pub(super) fn router(shared: Shr, control_routes: bool) -> Router {
             get(query_by_path).fallback(bad_method),
         )
         .route("/bs2/upload-kling-api/{bucket}/text2video/{file}", get(media_file))
+        .route(chat::CHAT_ROUTE, post(chat::completions))
         .fallback(not_found)
         .layer(middleware::from_fn_with_state(shared.clone(), record_and_inject));
     // Merged after `layer`, so control traffic is neither logged nor hit by faults.
@@ -208,6 +212,8 @@ fn classify(method: &Method, path: &str) -> RouteKind {
         RouteKind::Query
     } else if path.starts_with("/bs2/") {
         RouteKind::Media
+    } else if path == chat::CHAT_ROUTE && method == Method::POST {
+        RouteKind::Chat
     } else {
         RouteKind::Other
     }
@@ -362,10 +368,22 @@ async fn slow_body(response: Response, chunk_delay_ms: u64) -> Response {
 /// The account (Bearer key) on success.
 #[allow(clippy::result_large_err)]
 fn authorize(shared: &Shared, headers: &HeaderMap) -> Result<String, Response> {
-    let (expected, style) = {
-        let state = shared.lock();
-        (state.config.api_key.clone(), state.config.auth_style)
-    };
+    let style = shared.lock().config.auth_style;
+    account(shared, headers).map_err(|missing| match style {
+        AuthStyle::Gateway => unauthorized(),
+        AuthStyle::Kling if missing => kling_error(401, 1001, "Authorization is empty"),
+        AuthStyle::Kling => kling_error(401, 1004, "Authorization is invalid"),
+    })
+}
+
+/// The gateway's answer to a missing or wrong key.
+pub(super) fn unauthorized() -> Response {
+    (StatusCode::UNAUTHORIZED, Json(gateway_body("", "invalid token"))).into_response()
+}
+
+/// The account (Bearer key) when the config accepts the request's key; else whether it had none.
+pub(super) fn account(shared: &Shared, headers: &HeaderMap) -> Result<String, bool> {
+    let expected = shared.lock().config.api_key.clone();
     let key = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
@@ -382,19 +400,11 @@ fn authorize(shared: &Shared, headers: &HeaderMap) -> Result<String, Response> {
             }
         })
         .filter(|k| !k.is_empty());
-    let refusal = match (key, expected) {
-        (None, _) => true,
-        (Some(key), Some(expected)) => key != expected,
-        (Some(_), None) => false,
-    };
-    if !refusal {
-        return Ok(key.unwrap_or_default().to_string());
+    match (key, expected) {
+        (None, _) => Err(true),
+        (Some(key), Some(expected)) if key != expected => Err(false),
+        (Some(key), _) => Ok(key.to_string()),
     }
-    Err(match style {
-        AuthStyle::Gateway => (StatusCode::UNAUTHORIZED, Json(gateway_body("", "invalid token"))).into_response(),
-        AuthStyle::Kling if key.is_none() => kling_error(401, 1001, "Authorization is empty"),
-        AuthStyle::Kling => kling_error(401, 1004, "Authorization is invalid"),
-    })
 }
 
 async fn create(State(shared): State<Shr>, headers: HeaderMap, body: Bytes) -> Response {

@@ -1575,3 +1575,92 @@ async fn a_slow_body_sends_headers_at_once_and_the_body_in_pieces() {
         "{total:?} for {pieces} pieces"
     );
 }
+
+/// The chat route as a client sees it: the OpenAI shapes, the key checked like the Kling routes,
+/// an answer in the language and within the limit the instructions state, switched by the
+/// control API, and logged.
+#[tokio::test]
+async fn the_chat_route_answers_in_the_stated_language_and_limit_and_is_switched_by_config() {
+    let emu = start().await;
+    let base = emu.base_url();
+    let chat = |key: &str, instructions: &str, user: &str| {
+        http()
+            .post(format!("{base}/v1/chat/completions"))
+            .bearer_auth(key)
+            .json(
+                &json!({"model": "gpt-4o-mini", "max_tokens": 400, "temperature": 0.7, "messages": [
+                {"role": "system", "content": instructions},
+                {"role": "user", "content": user}]}),
+            )
+    };
+
+    let (status, refused) = send(chat("sk-wrong", "Answer in English.", "a cat")).await;
+    assert_eq!(status, 401);
+    assert_eq!(refused["error"]["type"], "comet_api_error");
+
+    let (status, answer) = send(chat(
+        KEY,
+        "At most 500 characters. Answer in German.",
+        "Ein Hund im Regen.",
+    ))
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(answer["object"], "chat.completion");
+    assert_eq!(answer["choices"][0]["finish_reason"], "stop");
+    assert_eq!(
+        answer["choices"][0]["message"]["content"],
+        "Ein Hund im Regen, langsame Kamerafahrt nach vorn, weiches Licht zur goldenen Stunde"
+    );
+    let usage = &answer["usage"];
+    assert_eq!(
+        usage["total_tokens"].as_u64(),
+        Some(usage["prompt_tokens"].as_u64().unwrap() + usage["completion_tokens"].as_u64().unwrap())
+    );
+
+    let (_, short) = send(chat(
+        KEY,
+        "It must be at most 60 characters long. Answer in English.",
+        &"word ".repeat(40),
+    ))
+    .await;
+    let content = short["choices"][0]["message"]["content"].as_str().unwrap();
+    assert!(content.chars().count() <= 60, "{content}");
+    assert!(content.ends_with("slow push-in, soft golden-hour light"), "{content}");
+
+    for (outcome, expected_status, code) in [
+        ("rate_limited", 429, "rate_limit_exceeded"),
+        ("model_not_found", 503, "model_not_found"),
+    ] {
+        http()
+            .put(format!("{base}/__emu/config"))
+            .json(&json!({"chat": {"outcome": outcome}}))
+            .send()
+            .await
+            .unwrap()
+            .error_for_status()
+            .unwrap();
+        let (status, refused) = send(chat(KEY, "Answer in English.", "a cat")).await;
+        assert_eq!(
+            (status, refused["error"]["code"].as_str()),
+            (expected_status, Some(code))
+        );
+    }
+    http()
+        .put(format!("{base}/__emu/config"))
+        .json(&json!({"chat": null}))
+        .send()
+        .await
+        .unwrap()
+        .error_for_status()
+        .unwrap();
+    let (status, _) = send(chat(KEY, "Answer in English.", "a cat")).await;
+    assert_eq!(status, 200, "null restores the suggestion");
+
+    let logged: Vec<_> = emu.requests().into_iter().filter(|r| r.is_chat()).collect();
+    assert_eq!(logged.len(), 6);
+    assert!(logged[1].body.contains("Ein Hund im Regen."));
+    assert_eq!(
+        logged[1].header("authorization"),
+        Some(format!("Bearer {KEY}").as_str())
+    );
+}

@@ -1,6 +1,8 @@
-//! The CometAPI client: create a text2video task, query it by task id or by our external id.
+//! The CometAPI client: create a text2video task, query it by task id or by our external id, and
+//! ask a chat model (the prompt coach, `chat`).
 //! It knows the wire and the error classes; when to call it is the tracker's business.
 
+mod chat;
 mod errors;
 mod pacing;
 mod types;
@@ -11,6 +13,7 @@ use futures_util::StreamExt;
 use reqwest::header::{HeaderMap, AUTHORIZATION, RETRY_AFTER};
 use serde_json::Value;
 
+pub use chat::{ChatAnswer, ChatMessage, ChatRequest, ChatUsage};
 pub use errors::{classify, parse_retry_after, ApiError};
 pub use pacing::{requests_per_second_setting, Pacer, RateRange, DEFAULT_REQUESTS_PER_SECOND, REQUESTS_PER_SECOND};
 pub use types::{CameraConfig, CameraControl, CreateTask, Task, TaskInfo, TaskResult, TaskStatus, Video};
@@ -27,6 +30,8 @@ const MAX_BODY_BYTES: usize = 1 << 20;
 pub struct Timeouts {
     pub create: Duration,
     pub query: Duration,
+    /// A chat answer (the prompt coach): someone is waiting for it with nothing else to do.
+    pub chat: Duration,
 }
 
 impl Default for Timeouts {
@@ -34,6 +39,7 @@ impl Default for Timeouts {
         Timeouts {
             create: Duration::from_secs(60),
             query: Duration::from_secs(30),
+            chat: Duration::from_secs(30),
         }
     }
 }
@@ -154,12 +160,11 @@ impl Client {
 
     /// Sends, reads a capped body and returns `data` of a `code == 0` answer, whatever `message` says.
     async fn send(&self, request: reqwest::RequestBuilder) -> Result<Value, ApiError> {
-        self.pacer.wait_turn().await;
-        let response = request.send().await.map_err(transport)?;
-        let status = response.status().as_u16();
-        let retry_after = retry_after(response.headers());
-        let body = read_capped(response).await?;
-        let text = String::from_utf8_lossy(&body);
+        let Exchange {
+            status,
+            retry_after,
+            text,
+        } = self.exchange(request).await?;
         if status == 200 {
             if let Ok(Value::Object(mut json)) = serde_json::from_str::<Value>(&text) {
                 if json.get("code").and_then(Value::as_i64) == Some(0) {
@@ -177,6 +182,28 @@ impl Client {
             other => other,
         })
     }
+
+    /// Waits for the request's turn under the shared limit, sends it and reads a capped body:
+    /// what every route has in common before its answer is interpreted.
+    async fn exchange(&self, request: reqwest::RequestBuilder) -> Result<Exchange, ApiError> {
+        self.pacer.wait_turn().await;
+        let response = request.send().await.map_err(transport)?;
+        let status = response.status().as_u16();
+        let retry_after = retry_after(response.headers());
+        let body = read_capped(response).await?;
+        Ok(Exchange {
+            status,
+            retry_after,
+            text: String::from_utf8_lossy(&body).into_owned(),
+        })
+    }
+}
+
+/// An answer as it arrived, not yet interpreted.
+struct Exchange {
+    status: u16,
+    retry_after: Option<Duration>,
+    text: String,
 }
 
 /// HTTPS anywhere; plain HTTP only to this machine (the emulator, a local proxy), because the key

@@ -2,6 +2,7 @@
 //! until it ends, downloads the video, and reports every change. Each change is written to the
 //! library first and then sent through the `EventSink` as the whole record.
 
+mod coach;
 mod keys;
 mod live_updates;
 mod posters;

@@ -9,6 +9,7 @@ use super::Library;
 use crate::error::{Error, Result};
 use crate::generation::{now_ms, Generation, Status};
 use crate::problem::Kind;
+use crate::text::one_line;
 
 /// Long enough for a name, short enough to fit a card's line.
 pub const TITLE_MAX_CHARS: usize = 100;
@@ -37,8 +38,7 @@ impl Mark {
 }
 
 fn clean_title(text: &str) -> Result<Option<String>> {
-    let flat: String = text.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
-    let title = flat.split_whitespace().collect::<Vec<_>>().join(" ");
+    let title = one_line(text);
     let chars = title.chars().count();
     if chars > TITLE_MAX_CHARS {
         return Err(Error::invalid_with(

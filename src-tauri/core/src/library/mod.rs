@@ -5,6 +5,8 @@
 //! `schema` opens and migrates the catalog, `rescue` rebuilds a damaged one from what it still
 //! holds, `queries` reads and writes generations, `search` finds them for the gallery, `marks`
 //! keeps what the user says about them, `deletion` sends them to the OS trash and back (Undo),
+//! `prompt_history` lists the prompts the user wrote, `snippets` keeps the user's own snippets,
+//! `chat_calls` counts the prompt coach's chat calls for the spend ledger,
 //! `gateways` remembers what each API address supports, `location` records which folder the
 //! library is in and `relocation` moves it to another one.
 //!
@@ -12,18 +14,23 @@
 //! (`REINDEX`) and runs again; when that is not enough, the catalog is set aside and rebuilt, and
 //! the statement runs on the new one. A row that does not decode is skipped, noted and reported.
 
+mod chat_calls;
 mod deletion;
 mod gateways;
 pub mod location;
 mod marks;
+mod prompt_history;
 mod queries;
 mod relocation;
 mod rescue;
 mod schema;
 mod search;
+mod snippets;
 
+pub use chat_calls::ChatCall;
 pub use deletion::{Deleted, UNDO_WINDOW_MS};
 pub use marks::{Mark, TITLE_MAX_CHARS};
+pub use prompt_history::PastPrompt;
 pub use relocation::{DiskUsage, MoveProgress, Moved, LIBRARY_FOLDER};
 pub use search::{Cursor, LibraryQuery, MadeFilter, MarksFilter, Order, Page, StatusFilter};
 

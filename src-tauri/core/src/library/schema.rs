@@ -16,6 +16,8 @@ pub(super) const MIGRATIONS: &[&str] = &[
     include_str!("migrations/003_posters.sql"),
     include_str!("migrations/004_search_and_marks.sql"),
     include_str!("migrations/005_deletions.sql"),
+    include_str!("migrations/006_chat_calls.sql"),
+    include_str!("migrations/007_snippets.sql"),
 ];
 
 pub(super) fn open_catalog(path: &Path) -> Result<Connection> {

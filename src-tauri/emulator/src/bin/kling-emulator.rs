@@ -11,7 +11,8 @@ use kling_emulator::{Emulator, EmulatorConfig};
 const USAGE: &str = r#"Usage: kling-emulator [--port N] [--key KEY] [--preset fast|realistic]
                       [--submitted-ms N] [--processing-ms N]
 
-A local stand-in for CometAPI's Kling text2video API on 127.0.0.1.
+A local stand-in for CometAPI's Kling text2video API on 127.0.0.1, with its chat route
+(POST /v1/chat/completions) answering the prompt coach with a fixed suggestion.
 
   --port N            port to listen on (default 0: a random free port)
   --key KEY           the only API key accepted (default: any Bearer key)
@@ -32,13 +33,16 @@ Test control lives under /__emu/ (no auth):
                     "task_id_format": "digits19|digits18|base64", "task_info_empty": true,
                     "optional_fields": true, "extra_fields": true, "repeat_status": true},
        "media": {"bytes_per_second": 50000, "disconnect_after_bytes": 4096,
-                 "ttl_ms": 600000, "never_ending": true, "result_bytes": 524288000}}
-      (callbacks, variants and media merge field by field; null restores their defaults)
+                 "ttl_ms": 600000, "never_ending": true, "result_bytes": 524288000},
+       "chat": {"outcome": "suggest|rate_limited|model_not_found|slow|empty|over_long",
+                "slow_ms": 35000}}
+      (callbacks, variants, media and chat merge field by field; null restores their defaults)
   POST /__emu/clock/advance?ms=N      move the virtual clock (due callbacks go out at once)
   GET /__emu/tasks                    task snapshots
   POST /__emu/tasks/{id}/set          {"status": "...", "message": "...", "video_url": "..."}
   GET|POST|DELETE /__emu/faults       list, queue one, clear; 20 % random API faults:
       {"route": "api", "probability": 0.2, "kind": {"type": "random_mix"}}
+      routes: create, query, api (both), media, chat, any
       other kinds: status, redirect, created_but_lost, reset, delay, truncated,
       oversized {"bytes": N}, slow_body {"chunk_delay_ms": N}
   GET /__emu/requests                 every API and media request, with headers

@@ -1,5 +1,9 @@
 //! The commands the window calls. Each one only adapts: the rules live in kling-core.
 
+mod prompt_tools;
+
+pub use prompt_tools::*;
+
 use std::path::Path;
 use std::sync::atomic::Ordering;
 
@@ -34,6 +38,8 @@ pub struct AppInfo {
     pub library_notice: Option<Problem>,
     /// Demo mode is in front: the emulator stands in for CometAPI, with a library of its own.
     pub demo: bool,
+    /// The chat model Improve prompt uses while Settings names none.
+    pub default_chat_model: &'static str,
 }
 
 /// The first call the window makes. When the library could not be opened it answers with why,
@@ -55,6 +61,7 @@ pub fn app_info<R: Runtime>(app: AppHandle<R>) -> Result<AppInfo> {
         online: state.engine().is_online(),
         library_notice: state.own_engine().library().notice().cloned(),
         demo: state.is_demo(),
+        default_chat_model: kling_core::coach::DEFAULT_CHAT_MODEL,
     })
 }
 
