@@ -18,7 +18,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use kling_emulator::{Emulator, EmulatorConfig};
+use kling_emulator::{ChatOutcome, Emulator, EmulatorConfig};
 use serde_json::{json, Value};
 use support::app::{app_pids, grab_screen, home_env, screenshot, wait_until_gone, wait_with_timeout, App};
 use support::notification_server::NotificationServer;
@@ -1530,6 +1530,7 @@ fn look_at(s: &Session, (language, catalog): (&str, &str), screen: &str, problem
     if DOCUMENTED.contains(&screen) {
         docs_screenshot(s, &format!("{screen}-{language}.png"));
     }
+    screenshot(&format!("{screen}-{language}.png"));
     resize(s, SMALLEST);
     found.extend(texts_not_in(s, catalog));
     let wide = overflowing(s, "body");
@@ -1901,4 +1902,33 @@ fn a_thin_prompt_is_improved_seen_as_a_diff_and_accepted_before_anything_is_paid
         Duration::from_secs(5),
     );
     assert_eq!(chats(), 2, "only the two Improve clicks asked the chat model");
+
+    // A failed call says why, in words for the coach, and leaves the prompt as it was.
+    set_prompt(s, thin);
+    emulator.set_config(|c| c.chat.outcome = ChatOutcome::RateLimited);
+    pick(s, "[data-testid=improve]");
+    let error = s.wait_for("#coach-error [data-testid=error]", Duration::from_secs(10));
+    assert_eq!(s.attribute(&error, "data-kind").as_deref(), Some("coach_rate_limited"));
+    assert_eq!(s.execute(PROMPT_VALUE), json!(thin));
+
+    // The chat model is a setting; one the account cannot use is named in the message.
+    emulator.set_config(|c| c.chat.outcome = ChatOutcome::Suggest);
+    pick(s, "[data-testid=settings]");
+    let model = s.wait_for("[data-testid=coach-model]", Duration::from_secs(5));
+    s.type_into(&model, "gpt-nonexistent");
+    pick(s, "[data-testid=coach-model-save]");
+    pick(s, "[data-testid=settings-close]");
+    pick(s, "[data-testid=improve]");
+    wait_for_value(
+        s,
+        "return document.querySelector('#coach-error [data-testid=error]')?.dataset.kind ?? null;",
+        &json!("coach_model_unavailable"),
+        Duration::from_secs(10),
+    );
+    let said = s.text(&s.wait_for("#coach-error [data-testid=error]", Duration::from_secs(5)));
+    assert!(said.contains("gpt-nonexistent"), "{said}");
+    assert_eq!(s.execute(PROMPT_VALUE), json!(thin));
+    let last_chat = emulator.requests().into_iter().rfind(|r| r.path == CHAT).unwrap();
+    let body: Value = serde_json::from_str(&last_chat.body).unwrap();
+    assert_eq!(body["model"], "gpt-nonexistent");
 }
