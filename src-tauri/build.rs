@@ -45,6 +45,13 @@ const COMMANDS: &[&str] = &[
     "rename_snippet",
     "delete_snippet",
     "prompt_history",
+    "compare_generations",
+    "spend",
+    "cost_check",
+    "rate_card",
+    "set_user_price",
+    "clear_user_price",
+    "export_ledger",
 ];
 
 fn main() {

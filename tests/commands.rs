@@ -141,6 +141,11 @@ fn bad_input_comes_back_as_kind_field_and_params() {
     assert_eq!(error["kind"], "option_not_allowed");
     assert_eq!(error["field"], "duration");
     assert_eq!(error["params"]["value"], "7");
+    let error = invoke(&h.window, "generate", json!({"request": {"prompt": "a", "takes": 5}})).unwrap_err();
+    assert_eq!(
+        error,
+        json!({"kind": "takes_out_of_range", "field": "takes", "params": {"min": 1, "max": 4}})
+    );
     let error = invoke(&h.window, "save_key", json!({"key": ""})).unwrap_err();
     assert_eq!(error["kind"], "key_empty");
     // A missing argument is Tauri's own refusal, not a crash.
@@ -156,8 +161,11 @@ fn generate_returns_the_record_and_events_carry_it_to_ready() {
     let emulator = emulator();
     let h = harness(&emulator);
     invoke(&h.window, "save_key", json!({"key": "sk-1234"})).unwrap();
-    let record = invoke(&h.window, "generate", json!({"request": {"prompt": "a paper boat"}})).unwrap();
+    let made = invoke(&h.window, "generate", json!({"request": {"prompt": "a paper boat"}})).unwrap();
+    assert_eq!(made.as_array().map(Vec::len), Some(1), "one take unless asked for more");
+    let record = &made[0];
     assert_eq!(record["status"], "submitting");
+    assert_eq!(record["take"], Value::Null, "a single video belongs to no batch");
     assert_eq!(record["request"]["prompt"], "a paper boat");
     assert!(record["external_task_id"].as_str().unwrap().starts_with("kd-"));
     assert!(
@@ -291,8 +299,8 @@ fn a_video_finished_in_the_background_is_notified_and_a_click_opens_it() {
     invoke(&h.window, "save_key", json!({"key": "sk-1234"})).unwrap();
 
     let prompt = "Ein Papierboot treibt eine verregnete Straße hinunter, in den Pfützen spiegeln sich Laternen";
-    let record = invoke(&h.window, "generate", json!({"request": {"prompt": prompt}})).unwrap();
-    let id = record["id"].as_str().unwrap().to_owned();
+    let made = invoke(&h.window, "generate", json!({"request": {"prompt": prompt}})).unwrap();
+    let id = made[0]["id"].as_str().unwrap().to_owned();
     let shown = server.wait_for("Ein Papierboot", Duration::from_secs(20));
     assert_eq!(shown.summary, "Dein Video ist fertig");
     assert_eq!(shown.body, "Ein Papierboot treibt eine verregnete Straße hinunter, in…");
@@ -325,7 +333,7 @@ fn a_video_finished_in_the_background_is_notified_and_a_click_opens_it() {
         json!({"request": {"prompt": "Ein stiller Teich"}}),
     )
     .unwrap();
-    wait_for_event(&h, quiet["id"].as_str().unwrap(), "ready");
+    wait_for_event(&h, quiet[0]["id"].as_str().unwrap(), "ready");
     std::thread::sleep(Duration::from_secs(1));
     assert_eq!(server.shown(), [shown], "nothing more was sent with notifications off");
 }
@@ -335,7 +343,8 @@ fn actions_on_a_card_that_moved_on_are_refused_plainly() {
     let emulator = emulator();
     let h = harness(&emulator);
     invoke(&h.window, "save_key", json!({"key": "sk-1234"})).unwrap();
-    let record = invoke(&h.window, "generate", json!({"request": {"prompt": "a quiet street"}})).unwrap();
+    let made = invoke(&h.window, "generate", json!({"request": {"prompt": "a quiet street"}})).unwrap();
+    let record = &made[0];
     let id = record["id"].as_str().unwrap();
     assert_eq!(record["actions"], json!([]), "a starting card offers no actions");
     for action in ["check_again", "post_again", "discard", "download_again"] {
@@ -498,7 +507,7 @@ fn a_pasted_task_id_becomes_a_card_once_and_a_bad_one_is_explained() {
     };
     let found = invoke(&h.window, "recover_task", json!({"taskId": task_id})).unwrap();
     assert_eq!(
-        found["id"], made["id"],
+        found["id"], made[0]["id"],
         "the task is already a card: that card is returned"
     );
     let invalid = invoke(&h.window, "recover_task", json!({"taskId": "two words"})).unwrap_err();

@@ -1622,6 +1622,11 @@ fn every_visible_text_comes_from_the_catalogs_and_fits_in_german_at_the_smallest
         look_at(s, language, "about", &mut problems);
         pick(s, "[data-testid=about-close]");
 
+        pick(s, "[data-testid=spend]");
+        s.wait_for("[data-testid=spend-day]", Duration::from_secs(5));
+        look_at(s, language, "spend", &mut problems);
+        pick(s, "[data-testid=spend-close]");
+
         // The next round starts on an empty demo library.
         s.execute(to_top);
         pick(s, "[data-testid=clear-demo]");
@@ -1632,6 +1637,10 @@ fn every_visible_text_comes_from_the_catalogs_and_fits_in_german_at_the_smallest
 
         pick(s, "[data-testid=settings]");
         s.wait_for("[data-testid=settings-close]", Duration::from_secs(5));
+        if s.execute("return document.querySelector('[data-testid=rate-card]').open;") != json!(true) {
+            pick(s, "[data-testid=rate-card] summary");
+        }
+        s.wait_for("[data-testid=rate-row]", Duration::from_secs(5));
         look_at(s, language, "settings", &mut problems);
         if let Some(((next, _), _)) = languages.get(index + 1) {
             pick(s, &format!("[data-testid=language] option[value={next}]"));
@@ -1931,4 +1940,323 @@ fn a_thin_prompt_is_improved_seen_as_a_diff_and_accepted_before_anything_is_paid
     let last_chat = emulator.requests().into_iter().rfind(|r| r.path == CHAT).unwrap();
     let body: Value = serde_json::from_str(&last_chat.body).unwrap();
     assert_eq!(body["model"], "gpt-nonexistent");
+}
+
+#[test]
+#[ignore = "needs Xvfb, a session bus and WebKitWebDriver: run by scripts/test.sh"]
+fn three_takes_of_one_prompt_are_grouped_each_plays_and_the_spend_view_counts_them() {
+    let (_runtime, emulator) = start_emulator(EmulatorConfig::fast());
+    let (_home, app) = launch_fresh(&emulator.base_url());
+    let s = &app.session;
+    let prompt = save_key(s);
+
+    // Three takes: the cost line multiplies before the click.
+    pick(s, "[data-testid=takes-option][data-value='3']");
+    wait_for_value(
+        s,
+        "return document.querySelector('[data-testid=cost]').textContent;",
+        &json!("3 takes ≈ $0.99 · prices as of Dec 2025"),
+        Duration::from_secs(5),
+    );
+    s.type_into(&prompt, "A hummingbird hovering at a red flower, macro shot");
+    pick(s, "[data-testid=generate]");
+    wait_for_value(
+        s,
+        "return document.querySelectorAll('[data-testid=generation]').length;",
+        &json!(3),
+        Duration::from_secs(10),
+    );
+
+    // One click, three paid tasks, each with its own external id, grouped in the gallery.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while creates(&emulator).len() < 3 && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let bodies = creates(&emulator);
+    assert_eq!(bodies.len(), 3, "{bodies:?}");
+    let mut ids: Vec<&str> = bodies.iter().map(|b| b["external_task_id"].as_str().unwrap()).collect();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), 3, "each take has its own external id: {bodies:?}");
+    let takes = s.execute(
+        "return [...document.querySelectorAll('[data-testid=generation]')].map((c) => [c.dataset.batch, c.querySelector('[data-testid=take]').textContent]);",
+    );
+    let takes = takes.as_array().unwrap();
+    assert!(
+        takes
+            .iter()
+            .all(|t| t[0] == takes[0][0] && !t[0].as_str().unwrap().is_empty()),
+        "one batch: {takes:?}"
+    );
+    let mut labels: Vec<&str> = takes.iter().map(|t| t[1].as_str().unwrap()).collect();
+    labels.sort();
+    assert_eq!(labels, ["Take 1 of 3", "Take 2 of 3", "Take 3 of 3"]);
+
+    // Each take plays.
+    for card in s.find_all("[data-testid=generation]") {
+        wait_for_status(s, &card, &["ready"], Duration::from_secs(60));
+    }
+    screenshot("takes.png");
+    let shown: Vec<String> = s
+        .find_all("[data-testid=generation] [data-testid=take]")
+        .iter()
+        .map(|badge| s.text(badge))
+        .collect();
+    assert_eq!(
+        shown,
+        ["Take 1 of 3", "Take 2 of 3", "Take 3 of 3"],
+        "take 1 first, side by side"
+    );
+    for id in drawn_cards(s) {
+        let card = format!("[data-testid=generation][data-id='{id}']");
+        pick(s, &format!("{card} [data-testid=play]"));
+        let played = s.execute_async(&format!(
+            "const done = arguments[arguments.length - 1];
+             const v = document.querySelector(\"{card} [data-testid=video]\");
+             if (!v) {{ done('no video'); return; }}
+             v.muted = true;
+             const check = () => (v.currentTime > 0.3 ? done(v.currentTime) : setTimeout(check, 100));
+             check();"
+        ));
+        assert!(played.as_f64().is_some_and(|t| t > 0.3), "{id} did not play: {played}");
+        s.execute(&format!(
+            "document.querySelector(\"{card} [data-testid=video]\").pause();"
+        ));
+    }
+
+    // The Spend view counts the day's three videos, in English and in German.
+    s.execute("window.scrollTo(0, 0);");
+    pick(s, "[data-testid=spend]");
+    let today = s.wait_for("[data-testid=spend-today]", Duration::from_secs(5));
+    wait_for_value(
+        s,
+        "return document.querySelector('[data-testid=spend-today]').textContent;",
+        &json!("$0.99"),
+        Duration::from_secs(5),
+    );
+    screenshot("spend.png");
+    assert_eq!(s.text(&today), "$0.99");
+    pick(s, "[data-testid=spend-close]");
+    pick(s, "[data-testid=settings]");
+    pick(s, "[data-testid=language] option[value=de]");
+    wait_for_value(
+        s,
+        "return document.documentElement.lang;",
+        &json!("de"),
+        Duration::from_secs(5),
+    );
+    pick(s, "[data-testid=settings-close]");
+    pick(s, "[data-testid=spend]");
+    wait_for_value(
+        s,
+        "return document.querySelector('[data-testid=spend-today]').textContent.replace(/\\s/g, ' ');",
+        &json!("0,99 $"),
+        Duration::from_secs(5),
+    );
+    screenshot("spend-de.png");
+}
+
+/// `[videoA, videoB]` of the compare view as `{time, paused, ready, width, height}` each, with the
+/// size of each player's box.
+const COMPARE_PLAYERS: &str = "return ['a', 'b'].map((side) => {
+       const v = document.querySelector(`[data-testid=compare-video-${side}]`);
+       const box = document.querySelector(`[data-testid=compare-player-${side}]`).getBoundingClientRect();
+       return v && {time: v.currentTime, paused: v.paused, ready: v.readyState, width: v.videoWidth,
+         box: [Math.round(box.width), Math.round(box.height)]};
+     });";
+
+#[test]
+#[ignore = "needs Xvfb, a session bus and WebKitWebDriver: run by scripts/test.sh"]
+fn two_videos_are_compared_side_by_side_in_sync_and_the_other_is_deleted_from_there() {
+    let (_runtime, emulator) = start_emulator(EmulatorConfig::fast());
+    let (home, app) = launch_fresh(&emulator.base_url());
+    let s = &app.session;
+    let library = home.path().join("data/app.klingdesk.desktop/library");
+
+    // Two videos: the same idea, one landscape and one portrait with a few other words.
+    save_key(s);
+    set_prompt(s, "A paper boat drifting down a rainy street at dusk");
+    pick(s, "[data-testid=generate]");
+    wait_for_value(
+        s,
+        "return document.querySelectorAll('[data-testid=generation]').length;",
+        &json!(1),
+        Duration::from_secs(10),
+    );
+    pick(s, "[data-testid=options-toggle]");
+    pick(s, "[data-testid=aspect-ratio-option][data-value='9:16']");
+    set_prompt(s, "A red paper boat drifting down a sunny street at noon");
+    pick(s, "[data-testid=generate]");
+    let all_ready =
+        "return [...document.querySelectorAll('[data-testid=generation]')].map((c) => c.dataset.status).join();";
+    wait_for_value(s, all_ready, &json!("ready,ready"), Duration::from_secs(90));
+    let [tall, wide]: [String; 2] = drawn_cards(s).try_into().unwrap();
+
+    // Select mode: picking both offers Compare (one alone does not).
+    s.execute("window.scrollTo(0, 0);");
+    pick(s, "[data-testid=select-mode]");
+    pick(s, &format!("[data-testid=generation][data-id='{tall}'] .media"));
+    assert!(
+        !s.is_displayed(&s.find_all("[data-testid=compare]")[0]),
+        "one video: nothing to compare"
+    );
+    pick(s, &format!("[data-testid=generation][data-id='{wide}'] .media"));
+    pick(s, "[data-testid=compare]");
+    s.wait_for("[data-testid=compare-view]", Duration::from_secs(5));
+
+    // Both videos load, in boxes of the same size whatever their shapes.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let players = loop {
+        let players = s.execute(COMPARE_PLAYERS);
+        if players
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|p| p["ready"].as_i64() >= Some(1) && p["width"].as_i64() > Some(0))
+        {
+            break players;
+        }
+        assert!(Instant::now() < deadline, "the videos did not load: {players}");
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    assert_eq!(players[0]["box"], players[1]["box"], "the same size: {players}");
+
+    // The setting that differs is marked on both sides; the settings that do not, are not.
+    for side in ["a", "b"] {
+        let marked = s.execute(&format!(
+            "return [...document.querySelectorAll('[data-testid=compare-settings-{side}] [data-differs=true]')].map((r) => r.dataset.field);"
+        ));
+        assert_eq!(marked, json!(["aspect_ratio"]), "side {side}");
+    }
+    let tint = s.execute(
+        "const style = (css) => getComputedStyle(document.querySelector(css)).backgroundColor;
+         return [style('[data-testid=compare-settings-a] [data-field=aspect_ratio]'), style('[data-testid=compare-settings-a] [data-field=model_name]')];",
+    );
+    assert_ne!(tint[0], tint[1], "the difference stands out: {tint}");
+    // The prompts word by word: each side marks only the words it alone has.
+    let words = s.execute(
+        "const marked = (side, tag) => [...document.querySelectorAll(`[data-testid=compare-prompt-${side}] ${tag}`)].map((e) => e.textContent);
+         return [marked('a', 'del'), marked('b', 'ins')];",
+    );
+    assert_eq!(
+        words,
+        json!([["red", "sunny", "noon"], ["rainy", "dusk"]]),
+        "A is the newer (portrait) video"
+    );
+
+    // One play button plays both.
+    pick(s, "[data-testid=compare-play]");
+    let both_play = "return ['a', 'b'].every((side) => {
+         const v = document.querySelector(`[data-testid=compare-video-${side}]`);
+         return !v.paused && v.currentTime > 0.3;
+       });";
+    wait_for_value(s, both_play, &json!(true), Duration::from_secs(15));
+    pick(s, "[data-testid=compare-play]");
+    wait_for_value(
+        s,
+        "return ['a', 'b'].map((side) => document.querySelector(`[data-testid=compare-video-${side}]`).paused);",
+        &json!([true, true]),
+        Duration::from_secs(5),
+    );
+
+    // Seeking video A itself moves B within a frame; so does the one slider, for both.
+    let apart = |target: f64| {
+        format!(
+            "const [a, b] = ['a', 'b'].map((side) => document.querySelector(`[data-testid=compare-video-${{side}}]`));
+             return !a.seeking && !b.seeking && Math.abs(a.currentTime - {target}) < 0.05 && Math.abs(b.currentTime - a.currentTime) < 0.1;"
+        )
+    };
+    s.execute("document.querySelector('[data-testid=compare-video-a]').currentTime = 3.2;");
+    wait_for_value(s, &apart(3.2), &json!(true), Duration::from_secs(5));
+    s.execute("document.querySelector('[data-testid=compare-video-b]').currentTime = 0.8;");
+    wait_for_value(s, &apart(0.8), &json!(true), Duration::from_secs(5));
+    s.execute(
+        "const seek = document.querySelector('[data-testid=compare-seek]');
+         seek.value = '2';
+         seek.dispatchEvent(new Event('input', {bubbles: true}));
+         seek.dispatchEvent(new Event('change', {bubbles: true}));",
+    );
+    wait_for_value(s, &apart(2.0), &json!(true), Duration::from_secs(5));
+    // The speed reaches both.
+    pick(s, "[data-testid=compare-speed] option[value='2']");
+    wait_for_value(
+        s,
+        "return ['a', 'b'].map((side) => document.querySelector(`[data-testid=compare-video-${side}]`).playbackRate);",
+        &json!([2, 2]),
+        Duration::from_secs(5),
+    );
+    screenshot("compare.png");
+    // The settings and the prompts under the players.
+    s.execute("const body = document.querySelector('.compare-body'); body.scrollTop = body.scrollHeight;");
+    screenshot("compare-facts.png");
+    s.execute("document.querySelector('.compare-body').scrollTop = 0;");
+
+    // Every text from the catalogs, and it fits at the smallest window, in English and German.
+    let mut problems = Vec::new();
+    look_at(s, ("en", include_str!("../ui/i18n/en.json")), "compare", &mut problems);
+    // Escape closes; the focus is back on Compare in the gallery.
+    s.execute("document.querySelector('[data-testid=compare-seek]').focus();");
+    s.press(ESCAPE);
+    wait_for_value(
+        s,
+        "return [document.querySelector('[data-testid=compare-view]').open, document.activeElement.dataset.testid];",
+        &json!([false, "compare"]),
+        Duration::from_secs(5),
+    );
+    pick(s, "[data-testid=settings]");
+    pick(s, "[data-testid=language] option[value=de]");
+    wait_for_value(
+        s,
+        "return document.documentElement.lang;",
+        &json!("de"),
+        Duration::from_secs(5),
+    );
+    pick(s, "[data-testid=settings-close]");
+    pick(s, "[data-testid=compare]");
+    s.wait_for(
+        "[data-testid=compare-settings-b] [data-differs=true]",
+        Duration::from_secs(10),
+    );
+    look_at(s, ("de", include_str!("../ui/i18n/de.json")), "compare", &mut problems);
+    assert!(
+        problems.is_empty(),
+        "{} problems:\n{}",
+        problems.len(),
+        problems.join("\n")
+    );
+
+    // "Keep this" makes A a favorite; Delete on B asks, then B goes to the trash and the view closes.
+    pick(s, "[data-testid=compare-keep-a]");
+    wait_for_value(
+        s,
+        &format!("return document.querySelector(\"[data-testid=generation][data-id='{tall}']\").classList.contains('is-favorite');"),
+        &json!(true),
+        Duration::from_secs(5),
+    );
+    pick(s, "[data-testid=compare-delete-b]");
+    s.wait_for("[data-testid=confirm-delete-message]", Duration::from_secs(5));
+    assert_eq!(
+        s.execute("return document.querySelector('[data-testid=compare-view]').open;"),
+        json!(true),
+        "nothing goes before the yes"
+    );
+    pick(s, "[data-testid=confirm-delete]");
+    wait_for_value(
+        s,
+        "return [document.querySelector('[data-testid=compare-view]').open, document.querySelectorAll('[data-testid=generation]').length];",
+        &json!([false, 1]),
+        Duration::from_secs(10),
+    );
+    assert_eq!(drawn_cards(s), std::slice::from_ref(&tall));
+    assert!(
+        !library.join(format!("videos/{wide}.mp4")).exists()
+            && home.path().join(format!("data/Trash/files/{wide}.mp4")).is_file(),
+        "B went to the trash"
+    );
+    s.wait_for("[data-testid=undo]", Duration::from_secs(5));
+    assert_eq!(
+        focused(s)["testid"],
+        json!("generation"),
+        "the focus is back in the gallery"
+    );
 }

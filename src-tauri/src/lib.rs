@@ -265,6 +265,13 @@ macro_rules! command_handler {
             $crate::commands::rename_snippet,
             $crate::commands::delete_snippet,
             $crate::commands::prompt_history,
+            $crate::commands::compare_generations,
+            $crate::commands::spend,
+            $crate::commands::cost_check,
+            $crate::commands::rate_card,
+            $crate::commands::set_user_price,
+            $crate::commands::clear_user_price,
+            $crate::commands::export_ledger,
         ]
     };
 }

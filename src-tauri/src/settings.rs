@@ -46,6 +46,9 @@ pub struct Settings {
     /// The chat model Improve prompt uses; `None` is core's default (`coach::chat_model_setting`).
     #[serde(default)]
     pub coach_model: Option<String>,
+    /// The monthly budget in US cents (`ledger::budget`); `None` is no budget.
+    #[serde(default)]
+    pub monthly_budget_cents: Option<f64>,
     /// The gallery's search box and filters as the user left them (`save_gallery_query`).
     #[serde(default)]
     pub gallery: LibraryQuery,

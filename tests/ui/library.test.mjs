@@ -19,6 +19,19 @@ test("a video just made goes on top of a newest-first list, whatever the filters
   assert.deepEqual(ids(mergeGeneration([], gen("x", 1))), ["x"]);
 });
 
+test("the takes of one click line up take 1 first, in whatever order their events come", () => {
+  const take = (index, batch = "b1") => ({ ...gen(`t${index}`, 500), take: { batch_id: batch, index, count: 3 } });
+  const older = [gen("a", 100)];
+  for (const order of [[1, 2, 3], [3, 2, 1], [2, 3, 1]]) {
+    const list = order.reduce((acc, index) => mergeGeneration(acc, take(index)), older);
+    assert.deepEqual(ids(list), ["t1", "t2", "t3", "a"], `events in the order ${order}`);
+  }
+  // A later click's takes go above the earlier batch.
+  const earlier = [take(1), take(2)];
+  const later = { ...gen("n1", 600), take: { batch_id: "b2", index: 1, count: 2 } };
+  assert.deepEqual(ids(mergeGeneration(earlier, later)), ["n1", "t1", "t2"]);
+});
+
 test("an older generation not listed waits for its page instead of landing in the wrong place", () => {
   const list = [gen("d", 400), gen("b", 200)];
   assert.equal(mergeGeneration(list, gen("c", 300)), list);

@@ -4,7 +4,7 @@ import { readFileSync } from "node:fs";
 import { createTranslator, lookup } from "../../ui/js/i18n.js";
 import {
   analyze, CAMERA_AUTO, CAMERA_CUSTOM, cameraAllowed, cameraChoices, changesText, choiceFromRequest,
-  costText, defaultChoice, presentError, findModel, formatMonth, formatPrice, isCustomized, optionsProblem, priceCents,
+  costText, defaultChoice, estimateText, presentError, findModel, formatMonth, formatPrice, isCustomized, optionsProblem, priceCents,
   ratioShape, reasonText, requestFields, setAxis, snapChoice, soundAllowed, summaryText,
 } from "../../ui/js/options.js";
 import { describeError } from "../../ui/js/errors.js";
@@ -269,6 +269,15 @@ test("the cost line is in the UI language, with the price list's month", () => {
   assert.match(costText(RULES, defaultChoice(RULES), tde, "de"), /^≈ 0,33\s\$ · Preise Stand Dez\.? 2025$/);
   assert.equal(costText(RULES, { ...defaultChoice(RULES), model_name: "kling-v3" }, t, "en"), "Price unknown for this model");
   assert.equal(costText(RULES, { ...defaultChoice(RULES), model_name: "kling-v3" }, tde, "de"), "Preis für dieses Modell unbekannt");
+  // Core's estimate: takes multiply; a price of the user's own says so; unknown stays unknown.
+  const estimate = (takes, total_cents, source) => ({ takes, total_cents, source, prices_as_of: "2025-12" });
+  assert.equal(estimateText(estimate(1, 33, "shipped"), t, "en"), "≈ $0.33 · prices as of Dec 2025");
+  assert.equal(estimateText(estimate(4, 132, "shipped"), t, "en"), "4 takes ≈ $1.32 · prices as of Dec 2025");
+  assert.match(estimateText(estimate(4, 132, "shipped"), tde, "de"), /^4 Varianten ≈ 1,32\s\$ · Preise Stand Dez\.? 2025$/);
+  assert.equal(estimateText(estimate(3, null, null), t, "en"), "3 takes · price unknown for this model");
+  assert.equal(estimateText(estimate(1, null, null), t, "en"), "Price unknown for this model");
+  assert.equal(estimateText(estimate(1, 50, "user"), t, "en"), "≈ $0.50 · your price");
+  assert.equal(estimateText(estimate(2, 100, "user"), t, "en"), "2 takes ≈ $1.00 · your price");
   assert.equal(formatPrice(264, "en"), "$2.64");
   assert.equal(formatMonth("2026-01", "en"), "Jan 2026");
   assert.equal(formatMonth("soon", "en"), "soon");

@@ -35,7 +35,7 @@ export const saveKey = (key, scope = "keychain") => call("save_key", { key, scop
 
 export const clearKey = () => call("clear_key");
 
-/** request: {prompt, ...options} → the new Generation record */
+/** request: {prompt, ...options, takes (1 to 4)} → the new Generation records, take 1 first */
 export const generate = (request) => call("generate", { request });
 
 /**
@@ -181,6 +181,39 @@ export const deleteSnippet = (id) => call("delete_snippet", { id });
 
 /** The prompts written before, newest use first, matching every word of `query` → [{prompt, last_used_at, uses}]. */
 export const promptHistory = (query, limit) => call("prompt_history", { query, limit });
+
+/**
+ * Two ready videos side by side → {a, b, comparison: {prompt_diff, negative_prompt_diff,
+ * differences: [{field, a, b}]}} (the diffs read from a to b). Rejects with compare_not_ready
+ * (its field "a" or "b") when one is not a ready video of this library.
+ */
+export const compareGenerations = (a, b) => call("compare_generations", { a, b });
+
+/**
+ * What was spent, estimated, for the window's time zone (minutes east of UTC) → {today, this_month,
+ * days, months, not_charged, maybe_charged, chat, prices_as_of, budget}; each sum is {cents, videos,
+ * unknown_prices} (unknown prices are counted, never added as zero).
+ */
+export const spend = (utcOffsetMinutes) => call("spend", { utcOffsetMinutes });
+
+/** Asks where to save the ledger as CSV (the system's save dialog, titled `title`) → the path, or null. */
+export const exportLedger = (title, utcOffsetMinutes) => call("export_ledger", { title, utcOffsetMinutes });
+
+/** Every price the form can ask for: {rows: [{model, mode, duration, sound, shipped_cents, user_cents}], prices_as_of}. */
+export const rateCard = () => call("rate_card");
+
+/** A price of the user's own (from their CometAPI bill) for one row: key {model, mode, duration, sound}. */
+export const setUserPrice = (key, usdCents) => call("set_user_price", { key, usdCents });
+
+/** Back to the shipped price (or unknown) for one row. */
+export const clearUserPrice = (key) => call("clear_user_price", { key });
+
+/**
+ * The cost line before Generate for `request` (with its `takes`) → {estimate: {per_take: {usd_cents,
+ * source} | null, takes, total_cents, source, prices_as_of}, budget: {state: "no_budget" | "within" |
+ * "would_pass" | "passed", budget_cents, spent_cents, after_cents, unknown_prices}}.
+ */
+export const costCheck = (request, utcOffsetMinutes) => call("cost_check", { request, utcOffsetMinutes });
 
 /** Exits the app (after the user confirmed the quit dialog). */
 export const quit = () => call("quit");

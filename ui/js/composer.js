@@ -1,13 +1,18 @@
-// The composer: prompt, live counter, "More options", the cost, Generate. One click makes one
-// generation. The option rules live in options.js, their controls in options-form/.
+// The composer: prompt, live counter, the tools under it, "More options", the takes, the cost,
+// Generate. One click makes one batch of takes. The option rules live in options.js, their controls in options-form/.
 import * as backend from "./backend.js";
 import { describeError } from "./errors.js";
 import { showError } from "./dom.js";
 import { createExamples } from "./examples.js";
-import { choiceFromRequest, costText, isCustomized, presentError, reasonText } from "./options.js";
+import { choiceFromRequest, estimateText, formatPrice, isCustomized, presentError, reasonText } from "./options.js";
+import { radioGroup } from "./radio-group.js";
 import { checkPrompt, PROMPT_MAX } from "./text.js";
 
 const isMac = /Mac|iPhone|iPad/.test(globalThis.navigator?.platform ?? "");
+/** How many takes one click may make (core refuses more). */
+const TAKES = ["1", "2", "3", "4"];
+/** How long the cost line waits for the choice to settle before it asks core again. */
+const COST_PAUSE_MS = 150;
 
 /**
  * createOptionsForm and createPromptTools are options-form/index.js's and prompt-tools/index.js's,
@@ -23,15 +28,18 @@ export function createComposer(ctx, { onCreated, createOptionsForm, createPrompt
   const generateReason = document.getElementById("generate-reason");
   const button = document.getElementById("generate");
   const buttonLabel = document.getElementById("generate-label");
-  const cost = document.getElementById("cost");
+  const costLine = document.getElementById("cost");
   let busy = false;
   let lastError = null;
+  let takes = 1;
+  /** core's CostCheck ({estimate, budget}) for the form as it is; null before the first answer. */
+  let cost = null;
+  let costTimer = null;
+  /** The budget warning was shown for this total; the next press goes ahead. */
+  let budgetAsked = null;
 
   const options = createOptionsForm(ctx, {
-    onChange() {
-      if (lastError) setError(null);
-      render();
-    },
+    onChange: () => changed(),
   });
   const examples = createExamples(ctx, {
     box: document.getElementById("prompt-examples"),
@@ -47,6 +55,48 @@ export function createComposer(ctx, { onCreated, createOptionsForm, createPrompt
   }
   const tools = createPromptTools(ctx, { prompt, choice: () => options.choice ?? {}, onChange: promptFilled });
 
+  const takesGroup = radioGroup({
+    testid: "takes",
+    labelledby: "takes-label",
+    describedby: "takes-hint",
+    className: "segmented takes",
+    onPick(value) {
+      takes = Number(value);
+      changed();
+    },
+  });
+  takesGroup.setItems(TAKES.map((value) => ({ value, content: [value] })));
+  document.getElementById("takes-slot").append(takesGroup.element);
+
+  /** Asks core what the form as it is would cost, and whether that passes the monthly budget. */
+  function checkCost() {
+    clearTimeout(costTimer);
+    costTimer = setTimeout(async () => {
+      try {
+        cost = await backend.costCheck(buildRequest(), -new Date().getTimezoneOffset());
+      } catch (error) {
+        cost = null;
+        console.warn("Kling Desk: cost_check failed", error);
+      }
+      render();
+    }, COST_PAUSE_MS);
+  }
+
+  function budgetWarning() {
+    const budget = cost?.budget;
+    if (budget?.state !== "would_pass" && budget?.state !== "passed") return null;
+    return ctx.t(`composer.budget_${budget.state}`, {
+      budget: formatPrice(budget.budget_cents, ctx.lang),
+      spent: formatPrice(budget.spent_cents, ctx.lang),
+    });
+  }
+
+  function changed() {
+    if (lastError) setError(null);
+    checkCost();
+    render();
+  }
+
   function promptMax() {
     return options.rules?.limits.prompt_max_chars ?? PROMPT_MAX;
   }
@@ -56,7 +106,7 @@ export function createComposer(ctx, { onCreated, createOptionsForm, createPrompt
    * aspect_ratio always, and negative_prompt, cfg_scale, camera_control, sound only when set.
    */
   function buildRequest() {
-    return { prompt: prompt.value.trim(), ...options.requestFields() };
+    return { prompt: prompt.value.trim(), ...options.requestFields(), takes };
   }
 
   function render() {
@@ -79,8 +129,14 @@ export function createComposer(ctx, { onCreated, createOptionsForm, createPrompt
     generateReason.hidden = !optionsProblem;
     generateReason.textContent = optionsProblem ? reasonText(options.rules, optionsProblem, t) : "";
 
-    cost.hidden = !options.ready;
-    if (options.ready) cost.textContent = costText(options.rules, options.choice, t, ctx.lang);
+    takesGroup.update(String(takes), () => true);
+    costLine.hidden = !cost;
+    if (cost) {
+      const warning = budgetWarning();
+      costLine.textContent = estimateText(cost.estimate, t, ctx.lang);
+      costLine.dataset.state = warning ? "over-budget" : "ok";
+      if (warning) costLine.append(document.createElement("br"), warning);
+    }
 
     button.disabled = busy || check.problem !== null || optionsProblem !== null;
     button.setAttribute("aria-busy", String(busy));
@@ -106,6 +162,15 @@ export function createComposer(ctx, { onCreated, createOptionsForm, createPrompt
 
   async function submit() {
     if (busy || button.disabled) return;
+    // A Generate that passes the monthly budget is asked about once (the cost line already says
+    // so); pressing again goes ahead.
+    const total = cost?.estimate.total_cents ?? null;
+    if (budgetWarning() && budgetAsked !== total) {
+      budgetAsked = total;
+      ctx.announce(budgetWarning());
+      return;
+    }
+    budgetAsked = null;
     // Generate is disabled while it starts, and again once the box is emptied: the keyboard's
     // place would fall out of the window, so it goes back to the prompt.
     const pressed = document.activeElement === button;
@@ -113,11 +178,12 @@ export function createComposer(ctx, { onCreated, createOptionsForm, createPrompt
     setError(null);
     render();
     try {
-      const generation = await backend.generate(buildRequest());
+      const created = await backend.generate(buildRequest());
       prompt.value = "";
       tools.promptChanged();
-      onCreated(generation);
-      ctx.announce(ctx.t("composer.started"));
+      for (const generation of created) onCreated(generation);
+      ctx.announce(created.length > 1 ? ctx.t("composer.started_takes", { count: created.length }) : ctx.t("composer.started"));
+      checkCost();
     } catch (error) {
       setError(error);
       if (lastError.kind === "key_missing") ctx.refreshKeyStatus();
@@ -144,6 +210,12 @@ export function createComposer(ctx, { onCreated, createOptionsForm, createPrompt
     /** Called once with the table from `invoke("rules")`; without it only the plain path exists. */
     setRules(rules) {
       options.setRules(rules);
+      checkCost();
+      render();
+    },
+    /** The monthly budget or a price changed in Settings. */
+    budgetChanged() {
+      checkCost();
       render();
     },
     /** "Use these settings": the prompt and every option of an earlier generation. */
@@ -156,6 +228,7 @@ export function createComposer(ctx, { onCreated, createOptionsForm, createPrompt
         options.setChoice(choice, changes);
         if (isCustomized(options.rules, options.choice) || changes.length) options.open();
       }
+      checkCost();
       render();
       const reduce = globalThis.matchMedia?.("(prefers-reduced-motion: reduce)").matches;
       root.scrollIntoView({ block: "start", behavior: reduce ? "auto" : "smooth" });

@@ -15,7 +15,7 @@ import { copyText } from "./clipboard.js";
 import {
   againRequest, costFact, detailHeading, madeText, marksAvailable, optionFacts, stepForKey, TITLE_MAX, titleChange, tookText,
 } from "./detail-facts.js";
-import { el, icon, setAspect, showError } from "./dom.js";
+import { cardOf, el, icon, setAspect, showError } from "./dom.js";
 import { describeError } from "./errors.js";
 import { renderOnChange } from "./memo.js";
 import { presentError } from "./options.js";
@@ -247,12 +247,6 @@ export function createDetailView(ctx, { onRecord, step }) {
 
   // ---------- opening and closing ----------
 
-  function cardOf(id) {
-    if (!id) return null;
-    const escaped = globalThis.CSS?.escape ? CSS.escape(id) : String(id).replace(/["\\]/g, "\\$&");
-    return document.querySelector(`[data-testid="generation"][data-id="${escaped}"]`);
-  }
-
   function open(record) {
     if (!record) return;
     if (!dialog.open) {
@@ -450,8 +444,7 @@ export function createDetailView(ctx, { onRecord, step }) {
     setError(null);
     drawActions();
     try {
-      const record = await backend.generate(request);
-      onRecord?.(record);
+      for (const record of await backend.generate(request)) onRecord?.(record);
       say("detail.again_started");
     } catch (error) {
       setError(error);

@@ -25,6 +25,7 @@ const ICONS = {
   gear: "M12 15.5a3.5 3.5 0 1 0 0-7 3.5 3.5 0 0 0 0 7Zm7.4-2.5a7.6 7.6 0 0 0 0-2l2-1.6-2-3.4-2.4 1a7.4 7.4 0 0 0-1.7-1L15 3.5h-4l-.3 2.5a7.4 7.4 0 0 0-1.7 1l-2.4-1-2 3.4 2 1.6a7.6 7.6 0 0 0 0 2l-2 1.6 2 3.4 2.4-1a7.4 7.4 0 0 0 1.7 1l.3 2.5h4l.3-2.5a7.4 7.4 0 0 0 1.7-1l2.4 1 2-3.4-2-1.6Z",
   film: "M4 5h16v14H4zM8 5v14M16 5v14M4 9h4M4 15h4M16 9h4M16 15h4",
   play: "M8 5.5v13l11-6.5z",
+  pause: "M9 5.5v13M15 5.5v13",
   alert: "M12 4 2.5 20h19L12 4Zm0 6v4.5m0 2.5v.5",
   clock: "M12 21a9 9 0 1 0 0-18 9 9 0 0 0 0 18Zm0-13v4.5l3 2",
   spark: "M12 3v4M12 17v4M3 12h4M17 12h4M5.6 5.6l2.8 2.8M15.6 15.6l2.8 2.8M5.6 18.4l2.8-2.8M15.6 8.4l2.8-2.8",
@@ -75,6 +76,29 @@ export function showError(slot, described, t, extra = []) {
   );
   slot.append(box);
   return box;
+}
+
+/**
+ * A word diff ({op, text, glued} parts, as core's coach::word_diff sends them) as nodes: added
+ * words in <ins class="diff-added">, removed ones in <del class="diff-removed">, a space between
+ * parts unless the next one is glued to the one before (punctuation).
+ */
+export function diffNodes(parts) {
+  const nodes = [];
+  parts.forEach((part, index) => {
+    if (index > 0 && !part.glued) nodes.push(" ");
+    if (part.op === "added") nodes.push(el("ins", { class: "diff-added", text: part.text }));
+    else if (part.op === "removed") nodes.push(el("del", { class: "diff-removed", text: part.text }));
+    else nodes.push(part.text);
+  });
+  return nodes;
+}
+
+/** The gallery's card of generation `id`, if it is drawn. */
+export function cardOf(id) {
+  if (!id) return null;
+  const escaped = globalThis.CSS?.escape ? CSS.escape(id) : String(id).replace(/["\\]/g, "\\$&");
+  return document.querySelector(`[data-testid="generation"][data-id="${escaped}"]`);
 }
 
 /** Fills every data-i18n* attribute under root. */

@@ -5,6 +5,7 @@
 // one <video> plays; arrow keys move between cards, Enter opens one, Space plays, F stars it.
 import * as backend from "./backend.js";
 import { captureFrame } from "./capture.js";
+import { canCompare } from "./compare-facts.js";
 import { describeError } from "./errors.js";
 import { el, showError } from "./dom.js";
 import {
@@ -99,6 +100,12 @@ export function createGallery(ctx, { createCard, query: initialQuery }) {
     dataset: { testid: "export-selected" },
     on: { click: () => ctx.exporter?.exportVideos(list.filter((generation) => selected.has(generation.id))) },
   });
+  const compareSelected = el("button", {
+    type: "button",
+    class: "btn btn-secondary btn-small",
+    dataset: { testid: "compare" },
+    on: { click: () => ctx.compare?.(list.filter((generation) => selected.has(generation.id))) },
+  });
   const exportFavorites = el("button", {
     type: "button",
     class: "btn btn-quiet btn-small",
@@ -112,7 +119,7 @@ export function createGallery(ctx, { createCard, query: initialQuery }) {
     on: { click: () => setSelection(new Set()) },
   });
   const selectionBar = el("div", { class: "selection-bar", hidden: true, dataset: { testid: "selection-bar" } },
-    selectionCount, exportSelected, deleteSelected, clearSelection);
+    selectionCount, compareSelected, exportSelected, deleteSelected, clearSelection);
   const selectionTools = el("div", { class: "selection-tools", dataset: { testid: "selection-tools" } },
     selectButton, exportFavorites, selectionBar);
   grid.parentElement?.insertBefore(selectionTools, grid);
@@ -128,6 +135,8 @@ export function createGallery(ctx, { createCard, query: initialQuery }) {
     });
     deleteSelected.textContent = t("tidy.delete");
     deleteSelected.disabled = !chosen.some(canDelete);
+    compareSelected.textContent = t("compare.compare");
+    compareSelected.hidden = !canCompare(chosen);
     exportSelected.textContent = t("export.export");
     exportSelected.disabled = !chosen.some(canOpen);
     exportFavorites.textContent = t("export.favorites");

@@ -24,8 +24,12 @@ export function mergeGeneration(list, generation, { order = "newest_first", done
     return next;
   }
   if (order === "newest_first") {
-    if (list.length === 0 || generation.created_at >= list[0].created_at) return [generation, ...list];
-    return list;
+    if (list.length > 0 && generation.created_at < list[0].created_at) return list;
+    // The takes of one click share their time: take 1 stays first, as core lists them.
+    let at = 0;
+    while (at < list.length && list[at].take && list[at].take.batch_id === generation.take?.batch_id
+      && list[at].take.index < generation.take.index) at += 1;
+    return [...list.slice(0, at), generation, ...list.slice(at)];
   }
   return done ? [...list, generation] : list;
 }

@@ -2,8 +2,11 @@
 // library notice and the quit dialog. The first screen is asked for in parallel (see start()).
 import * as backend from "./backend.js";
 import { createAbout } from "./about.js";
+import { createSpend } from "./spend.js";
+import { createRateCard } from "./rate-card.js";
 import { createCard } from "./card/index.js";
 import { createComposer } from "./composer.js";
+import { createCompareView } from "./compare-view.js";
 import { createDetailView } from "./detail-view.js";
 import { createDemo } from "./demo.js";
 import { createDropOffer, createExporter } from "./export.js";
@@ -132,16 +135,20 @@ async function start() {
   await new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
 
   const about = createAbout(ctx);
+  const spend = createSpend(ctx);
   const keyForm = createKeyForm(ctx);
   const getKey = createGetKey(ctx);
   const detail = createDetailView(ctx, {
     onRecord: (record) => gallery.upsert(record),
     step: async (id, delta) => (gallery.step ? gallery.step(id, delta) : null),
   });
+  const compare = createCompareView(ctx, { onRecord: (record) => gallery.upsert(record) });
+  ctx.compare = (generations) => compare.open(generations);
   ctx.tidy = createTidy(ctx, {
     onDeleted: (ids) => {
       gallery.remove(ids);
       if (ids.includes(detail.currentId)) detail.close();
+      compare.removed(ids);
     },
     onRestored: () => gallery.reload(),
   });
@@ -160,10 +167,12 @@ async function start() {
   });
   const recoverForm = createRecoverForm(ctx);
   const libraryPlace = createLibraryPlace(ctx);
+  const rateCard = createRateCard(ctx, { onChange: () => composer.budgetChanged() });
   const settings = createSettings(ctx, {
     onOpen: () => {
       placeKeyForm(true);
       libraryPlace.open();
+      rateCard.open();
     },
     onClose: () => placeKeyForm(false),
     onChatModel: () => composer.chatModelChanged(),
@@ -177,9 +186,12 @@ async function start() {
       settings.relabel();
       notice.relabel();
       about.relabel();
+      spend.relabel();
+      rateCard.relabel();
       quitDialog.relabel();
       recoverForm.relabel();
       detail.relabel();
+      compare.relabel();
       ctx.tidy.relabel();
       ctx.exporter.relabel();
       dropOffer.relabel();

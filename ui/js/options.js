@@ -296,7 +296,7 @@ export function isCustomized(rules, choice) {
   return JSON.stringify(requestFields(rules, choice)) !== JSON.stringify(requestFields(rules, defaultChoice(rules)));
 }
 
-/** Approximate price in US cents, or null when the price is unknown (never guessed). */
+/** Approximate price in US cents from the shipped table, or null when it is unknown (never guessed). */
 export function priceCents(rules, choice) {
   const cell = findModel(rules, choice.model_name)?.prices
     .find((price) => price.mode === choice.mode && price.duration === String(choice.duration));
@@ -320,11 +320,24 @@ export function formatMonth(yearMonth, lang) {
   return new Intl.DateTimeFormat(localeOf(lang), { month: "short", year: "numeric", timeZone: "UTC" }).format(date);
 }
 
-/** The cost line next to Generate. */
+/** A video's price from the shipped table (the detail view's cost fact). */
 export function costText(rules, choice, t, lang) {
   const cents = priceCents(rules, choice);
   if (cents == null) return t("options.cost_unknown");
   return t("options.cost", { price: formatPrice(cents, lang), date: formatMonth(rules.prices_as_of, lang) });
+}
+
+/**
+ * The cost line next to Generate, from core's estimate for the form as it is ({takes,
+ * total_cents, source, prices_as_of}): takes multiply, a price of the user's own says so, an
+ * unknown price stays unknown.
+ */
+export function estimateText(estimate, t, lang) {
+  const several = estimate.takes > 1;
+  if (estimate.total_cents == null) return several ? t("options.cost_takes_unknown", { count: estimate.takes }) : t("options.cost_unknown");
+  const params = { count: estimate.takes, price: formatPrice(estimate.total_cents, lang), date: formatMonth(estimate.prices_as_of, lang) };
+  if (estimate.source === "user") return t(several ? "options.cost_takes_user" : "options.cost_user", params);
+  return t(several ? "options.cost_takes" : "options.cost", params);
 }
 
 function labelOr(t, key, fallback) {

@@ -110,6 +110,7 @@ mod tests {
             favorite: false,
             rejected: false,
             title: None,
+            take: None,
         }
     }
 

@@ -112,6 +112,19 @@ pub struct Generation {
     /// Shown instead of the prompt's first line, and searched with it.
     #[serde(default)]
     pub title: Option<String>,
+    /// Which take of a Generate click for several takes this is; `None` for a single video.
+    #[serde(default)]
+    pub take: Option<Take>,
+}
+
+/// One of the takes a single Generate click asked for: each is a generation of its own (its own
+/// external id, its own task, paid for once), and the batch id ties the takes of one click together.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Take {
+    pub batch_id: String,
+    /// From 1 to `count`.
+    pub index: u32,
+    pub count: u32,
 }
 
 /// What the user can do with a generation besides reusing its settings. Core decides when each is

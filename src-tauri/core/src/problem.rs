@@ -65,6 +65,8 @@ kinds! {
     CameraAxisOutOfRange = "camera_axis_out_of_range",
     CameraOneAxis = "camera_one_axis",
     SoundNotSupported = "sound_not_supported",
+    /// More takes than `request::MAX_TAKES`, or none (`min`, `max`).
+    TakesOutOfRange = "takes_out_of_range",
     // The app's own: keys, the library, the generation's life.
     KeyMissing = "key_missing",
     KeyEmpty = "key_empty",
@@ -124,6 +126,9 @@ kinds! {
     ExportFolderNotWritable = "export_folder_not_writable",
     /// A file dropped on the composer is not an MP4 exported by Kling Desk with its settings.
     NoSettingsInVideo = "no_settings_in_video",
+    /// Only two ready videos whose files are in the library can be compared; `field` names the
+    /// side (`a` or `b`) that is not (still being made, failed, deleted).
+    CompareNotReady = "compare_not_ready",
     // The prompt coach's chat call (`coach`): the prompt box stays as the user left it.
     /// The chat model chosen in Settings is not available on this account (`model`).
     CoachModelUnavailable = "coach_model_unavailable",
@@ -145,6 +150,13 @@ kinds! {
     SnippetUnknown = "snippet_unknown",
     /// Inserting the snippet would take the prompt past its limit by `over` characters.
     SnippetOverLimit = "snippet_over_limit",
+    // Spend: the rate card and the monthly budget (`ledger`).
+    /// A price must be above `min` and at most `max` US dollars per video.
+    PriceInvalid = "price_invalid",
+    /// No model, mode, duration and sound of the rules table match the price's row.
+    PriceKeyUnknown = "price_key_unknown",
+    /// A monthly budget must be above `min` and at most `max` US dollars.
+    BudgetInvalid = "budget_invalid",
 }
 
 impl std::fmt::Display for Kind {

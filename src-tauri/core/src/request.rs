@@ -29,7 +29,13 @@ pub struct GenerationRequest {
     pub camera_control: Option<CameraControl>,
     #[serde(default)]
     pub sound: Option<String>,
+    /// How many takes of this one request to make, each its own paid generation; one when left out.
+    #[serde(default)]
+    pub takes: Option<u32>,
 }
+
+/// The most takes one Generate click may ask for.
+pub const MAX_TAKES: u32 = 4;
 
 /// A request that passed validation, with every default filled in: what the library keeps and what
 /// the create body is made from.
@@ -122,21 +128,7 @@ pub fn validate(request: &GenerationRequest, limits: &Limits) -> Result<ValidReq
             ));
         }
     }
-    let model_name = request
-        .model_name
-        .as_deref()
-        .map(str::trim)
-        .filter(|m| !m.is_empty())
-        .unwrap_or(rules::DEFAULT_MODEL);
-    let model = rules::model(model_name)
-        .ok_or_else(|| Error::invalid_with(Kind::UnknownModel, "model_name", &[("model", json!(model_name))]))?;
-    let mode = choose("mode", request.mode.as_deref(), model.modes, model.default_mode(limits))?;
-    let duration = choose(
-        "duration",
-        request.duration.as_deref(),
-        model.durations,
-        model.default_duration(limits),
-    )?;
+    let (model, mode, duration) = chosen_row(request, limits)?;
     let aspect_ratio = choose(
         "aspect_ratio",
         request.aspect_ratio.as_deref(),
@@ -157,6 +149,44 @@ pub fn validate(request: &GenerationRequest, limits: &Limits) -> Result<ValidReq
         camera_control,
         sound,
     })
+}
+
+/// How many takes `request` asks for: one when it does not say, never more than `MAX_TAKES`.
+pub fn takes(request: &GenerationRequest) -> Result<u32> {
+    let takes = request.takes.unwrap_or(1);
+    if (1..=MAX_TAKES).contains(&takes) {
+        Ok(takes)
+    } else {
+        Err(Error::invalid_with(
+            Kind::TakesOutOfRange,
+            "takes",
+            &[("min", json!(1)), ("max", json!(MAX_TAKES))],
+        ))
+    }
+}
+
+/// The model, mode and duration a request asks for, defaults filled in: the row of the rules
+/// table it is made (and priced) by.
+pub(crate) fn chosen_row<'a>(
+    request: &'a GenerationRequest,
+    limits: &Limits,
+) -> Result<(&'static ModelRule, &'a str, &'a str)> {
+    let model_name = request
+        .model_name
+        .as_deref()
+        .map(str::trim)
+        .filter(|m| !m.is_empty())
+        .unwrap_or(rules::DEFAULT_MODEL);
+    let model = rules::model(model_name)
+        .ok_or_else(|| Error::invalid_with(Kind::UnknownModel, "model_name", &[("model", json!(model_name))]))?;
+    let mode = choose("mode", request.mode.as_deref(), model.modes, model.default_mode(limits))?;
+    let duration = choose(
+        "duration",
+        request.duration.as_deref(),
+        model.durations,
+        model.default_duration(limits),
+    )?;
+    Ok((model, mode, duration))
 }
 
 fn validate_cfg(cfg: Option<f64>, model: &ModelRule, limits: &Limits) -> Result<Option<f64>> {
@@ -244,7 +274,7 @@ fn validate_camera(
     }
 }
 
-fn validate_sound(sound: Option<&str>, model: &ModelRule, mode: &str) -> Result<Option<String>> {
+pub(crate) fn validate_sound(sound: Option<&str>, model: &ModelRule, mode: &str) -> Result<Option<String>> {
     match sound.map(str::trim).filter(|s| !s.is_empty()) {
         None | Some("off") if !model.sound => Ok(None),
         None => Ok(None),

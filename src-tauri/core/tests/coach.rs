@@ -41,15 +41,21 @@ fn only_chat_body(emulator: &Emulator) -> Value {
 
 /// What the user would see: the words they wrote and the words of the suggestion, read back
 /// from the diff.
+/// The two texts the diff reads as, a part glued to the one before it (punctuation) without a space.
 fn sides(suggestion: &Suggestion) -> (String, String) {
     let side = |keep: DiffOp| {
-        suggestion
+        let mut text = String::new();
+        for part in suggestion
             .diff
             .iter()
             .filter(|part| part.op == DiffOp::Same || part.op == keep)
-            .map(|part| part.text.as_str())
-            .collect::<Vec<_>>()
-            .join(" ")
+        {
+            if !text.is_empty() && !part.glued {
+                text.push(' ');
+            }
+            text.push_str(&part.text);
+        }
+        text
     };
     (side(DiffOp::Removed), side(DiffOp::Added))
 }

@@ -152,6 +152,7 @@ fn as_composer_request(request: &ValidRequest) -> GenerationRequest {
         cfg_scale: request.cfg_scale,
         camera_control: request.camera_control.clone(),
         sound: request.sound.clone(),
+        takes: None,
     }
 }
 

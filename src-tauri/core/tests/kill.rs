@@ -1,14 +1,15 @@
 //! The kill test: the real engine runs in a child process against the emulator and is killed
 //! with SIGKILL at chosen and random moments, 200 times in one seeded run, then started again.
-//! After every restart each generation the user asked for exists exactly once and no prompt was
-//! paid for twice; at the end every generation is a complete, playable file and no `.part` is left.
+//! Some clicks ask for several takes. After every restart each generation the user asked for
+//! exists exactly once, every click is on disk with all its takes or none, and no take was paid
+//! for twice; at the end every generation is a complete, playable file and no `.part` is left.
 //!
 //! `KILL_TEST_CYCLES` and `KILL_TEST_SEED` change the run; the seed is printed so a failure can be
 //! replayed.
 
 mod common;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Stdio};
@@ -23,8 +24,9 @@ use rand::{Rng, SeedableRng};
 
 const CHILD_ENV: &str = "KILL_TEST_CHILD";
 
-/// The child: resumes what is unfinished, asks for the given prompts (printing `ASKED` once each is
-/// on disk, which is when the UI would show it), and exits when nothing is left unfinished.
+/// The child: resumes what is unfinished, asks for the given prompts, each with its number of
+/// takes (printing `ASKED` with the takes' ids once they are on disk, which is when the UI would
+/// show them), and exits when nothing is left unfinished.
 #[test]
 #[ignore = "the kill test's child process, started by kill_test_200_cycles"]
 fn kill_test_child() {
@@ -39,15 +41,17 @@ fn kill_test_child() {
         });
         let (engine, library) = (&rig.engine, rig.engine.library());
         engine.resume().unwrap();
-        for prompt in spec["prompts"].as_array().unwrap() {
-            let prompt = prompt.as_str().unwrap();
-            let generation = engine
-                .generate(&GenerationRequest {
-                    prompt: prompt.into(),
+        let asks: Vec<Ask> = serde_json::from_value(spec["asks"].clone()).unwrap();
+        for (prompt, takes) in asks {
+            let made = engine
+                .generate_takes(&GenerationRequest {
+                    prompt: prompt.clone(),
+                    takes: Some(takes),
                     ..Default::default()
                 })
                 .unwrap();
-            println!("ASKED {} {prompt}", generation.id);
+            let ids: Vec<String> = made.into_iter().map(|g| g.id).collect();
+            println!("ASKED {} {prompt}", ids.join(","));
         }
         while !library.unfinished().unwrap().is_empty() {
             tokio::time::sleep(Duration::from_millis(20)).await;
@@ -78,9 +82,14 @@ const STAGES: [Stage; 5] = [
     Stage::Random,
 ];
 
+/// A click the user made: its prompt (one per click) and how many takes it asked for.
+type Ask = (String, u32);
+/// A click the child reported: the ids of its takes, with its prompt.
+type Made = (Vec<String>, String);
+
 struct ChildRun {
     child: Child,
-    asked: Arc<Mutex<Vec<(String, String)>>>,
+    asked: Arc<Mutex<Vec<Made>>>,
     done: Arc<Mutex<bool>>,
     reader: Option<std::thread::JoinHandle<()>>,
 }
@@ -96,8 +105,8 @@ impl ChildRun {
     }
 }
 
-fn start_child(root: &Path, api_base: &str, prompts: &[String]) -> ChildRun {
-    let spec = serde_json::json!({"root": root, "api_base": api_base, "prompts": prompts});
+fn start_child(root: &Path, api_base: &str, asks: &[Ask]) -> ChildRun {
+    let spec = serde_json::json!({"root": root, "api_base": api_base, "asks": asks});
     let mut child = spawn_test_child("kill_test_child", CHILD_ENV, &spec, Stdio::null());
     let asked = Arc::new(Mutex::new(Vec::new()));
     let done = Arc::new(Mutex::new(false));
@@ -107,8 +116,9 @@ fn start_child(root: &Path, api_base: &str, prompts: &[String]) -> ChildRun {
         for line in BufReader::new(stdout).lines().map_while(Result::ok) {
             // The test harness may print its own "test … " prefix on the first line.
             if let Some((_, rest)) = line.split_once("ASKED ") {
-                let (id, prompt) = rest.split_once(' ').unwrap();
-                asked_out.lock().unwrap().push((id.to_owned(), prompt.to_owned()));
+                let (ids, prompt) = rest.split_once(' ').unwrap();
+                let ids = ids.split(',').map(str::to_owned).collect();
+                asked_out.lock().unwrap().push((ids, prompt.to_owned()));
             } else if line.ends_with("DONE") {
                 *done_out.lock().unwrap() = true;
             }
@@ -138,33 +148,65 @@ fn all_generations(root: &Path) -> Vec<kling_core::Generation> {
     }
 }
 
-/// The checks that hold after every restart: asked once means stored once, and no prompt paid twice.
-fn check_exactly_once(root: &Path, emulator: &Emulator, confirmed: &HashMap<String, String>) -> (usize, usize) {
+/// The checks that hold after every restart: asked once means stored once, each click whole (all
+/// its takes, each once, in one batch) or not at all, and no take paid twice.
+fn check_exactly_once(
+    root: &Path,
+    emulator: &Emulator,
+    confirmed: &HashMap<String, Vec<String>>,
+    takes_asked: &HashMap<String, u32>,
+) -> (usize, usize) {
     let stored = all_generations(root);
-    let mut rows_per_prompt: HashMap<&str, usize> = HashMap::new();
+    let mut rows_per_prompt: HashMap<&str, Vec<&kling_core::Generation>> = HashMap::new();
     for generation in &stored {
-        *rows_per_prompt.entry(generation.request.prompt.as_str()).or_default() += 1;
+        rows_per_prompt
+            .entry(generation.request.prompt.as_str())
+            .or_default()
+            .push(generation);
     }
     let mut duplicates = 0;
     let mut losses = 0;
-    for (prompt, id) in confirmed {
-        match rows_per_prompt.get(prompt.as_str()) {
-            Some(1) => assert!(
-                stored.iter().any(|g| &g.id == id),
-                "{prompt} is stored under another id"
-            ),
-            Some(_) => duplicates += 1,
-            None => losses += 1,
-        }
+    for (prompt, ids) in confirmed {
+        let rows = rows_per_prompt.get(prompt.as_str()).map_or(&[][..], Vec::as_slice);
+        losses += ids.iter().filter(|id| !rows.iter().any(|g| &g.id == *id)).count();
     }
-    duplicates += rows_per_prompt.values().filter(|n| **n > 1).count();
-    let mut tasks_per_prompt: HashMap<String, usize> = HashMap::new();
+    for (prompt, rows) in &rows_per_prompt {
+        let takes = takes_asked[*prompt];
+        let wanted: Vec<Option<(u32, u32)>> = if takes == 1 {
+            vec![None]
+        } else {
+            (1..=takes).map(|index| Some((index, takes))).collect()
+        };
+        for shape in &wanted {
+            match rows
+                .iter()
+                .filter(|g| g.take.as_ref().map(|t| (t.index, t.count)) == *shape)
+                .count()
+            {
+                0 => losses += 1,
+                n => duplicates += n - 1,
+            }
+        }
+        duplicates += rows
+            .iter()
+            .filter(|g| !wanted.contains(&g.take.as_ref().map(|t| (t.index, t.count))))
+            .count();
+        let batches: HashSet<Option<&str>> = rows
+            .iter()
+            .map(|g| g.take.as_ref().map(|t| t.batch_id.as_str()))
+            .collect();
+        assert_eq!(batches.len(), 1, "{prompt}: the takes of one click share one batch");
+    }
+    let mut tasks_per_prompt: HashMap<String, u32> = HashMap::new();
     for task in emulator.tasks() {
         *tasks_per_prompt
             .entry(task.request["prompt"].as_str().unwrap_or_default().to_owned())
             .or_default() += 1;
     }
-    duplicates += tasks_per_prompt.values().filter(|n| **n > 1).count();
+    duplicates += tasks_per_prompt
+        .iter()
+        .filter(|(prompt, tasks)| **tasks > takes_asked.get(*prompt).copied().unwrap_or(0))
+        .count();
     (duplicates, losses)
 }
 
@@ -193,11 +235,12 @@ fn kill_test_200_cycles() {
 
     // A first generation, never killed, as a user's first one would be: it teaches the app that
     // this gateway finds tasks by external id.
-    let mut confirmed: HashMap<String, String> = HashMap::new();
-    let mut warmup = start_child(root, &base, &["warm-up".into()]);
+    let mut confirmed: HashMap<String, Vec<String>> = HashMap::new();
+    let mut takes_asked: HashMap<String, u32> = HashMap::from([("warm-up".to_owned(), 1)]);
+    let mut warmup = start_child(root, &base, &[("warm-up".into(), 1)]);
     assert!(warmup.finish().success());
-    for (id, prompt) in warmup.asked.lock().unwrap().drain(..) {
-        confirmed.insert(prompt, id);
+    for (ids, prompt) in warmup.asked.lock().unwrap().drain(..) {
+        confirmed.insert(prompt, ids);
     }
 
     let mut kills: BTreeMap<Stage, usize> = BTreeMap::new();
@@ -205,10 +248,15 @@ fn kill_test_200_cycles() {
     let mut asked_total = 0;
     for cycle in 0..cycles {
         let stage = STAGES[rng.gen_range(0..STAGES.len())];
-        let prompts: Vec<String> = (0..rng.gen_range(0..=2))
-            .map(|i| format!("cycle {cycle} item {i}"))
+        // About one click in three asks for several takes.
+        let asks: Vec<Ask> = (0..rng.gen_range(0..=2))
+            .map(|i| {
+                let takes = if rng.gen_bool(0.35) { rng.gen_range(2..=4) } else { 1 };
+                (format!("cycle {cycle} item {i}"), takes)
+            })
             .collect();
-        asked_total += prompts.len();
+        takes_asked.extend(asks.iter().cloned());
+        asked_total += asks.iter().map(|(_, takes)| *takes as usize).sum::<usize>();
         emulator.clear_faults();
         let route = match stage {
             Stage::WhileSubmitting => {
@@ -227,7 +275,7 @@ fn kill_test_200_cycles() {
             Stage::Random => None,
         };
         let seen_before = emulator.requests().len();
-        let mut run = start_child(root, &base, &prompts);
+        let mut run = start_child(root, &base, &asks);
         let started = Instant::now();
         let deadline = started + Duration::from_secs(5);
         let random_moment = Duration::from_millis(rng.gen_range(0..400));
@@ -260,10 +308,10 @@ fn kill_test_200_cycles() {
         } else {
             finished_before_kill += 1;
         }
-        for (id, prompt) in run.asked.lock().unwrap().drain(..) {
-            confirmed.insert(prompt, id);
+        for (ids, prompt) in run.asked.lock().unwrap().drain(..) {
+            confirmed.insert(prompt, ids);
         }
-        let (duplicates, losses) = check_exactly_once(root, &emulator, &confirmed);
+        let (duplicates, losses) = check_exactly_once(root, &emulator, &confirmed, &takes_asked);
         assert_eq!((duplicates, losses), (0, 0), "cycle {cycle} ({stage:?}), seed {seed}");
     }
 
@@ -279,7 +327,7 @@ fn kill_test_200_cycles() {
     assert!(*last.done.lock().unwrap(), "the recovery run ended without finishing");
 
     let stored = all_generations(root);
-    let (duplicates, losses) = check_exactly_once(root, &emulator, &confirmed);
+    let (duplicates, losses) = check_exactly_once(root, &emulator, &confirmed, &takes_asked);
     let clip = kling_emulator::clip("16:9", "5").unwrap();
     let mut statuses: BTreeMap<&str, usize> = BTreeMap::new();
     for generation in &stored {
@@ -303,9 +351,9 @@ fn kill_test_200_cycles() {
     let parts = std::fs::read_dir(root.join("incoming")).unwrap().count();
     println!(
         "kill test (seed {seed}): {cycles} cycles, kills per stage {kills:?}, finished before the kill {finished_before_kill}, \
-         asked {asked_total} (+1 warm-up), confirmed {}, stored {}, statuses {statuses:?}, duplicates {duplicates}, losses {losses}, \
+         asked {asked_total} takes (+1 warm-up), confirmed {}, stored {}, statuses {statuses:?}, duplicates {duplicates}, losses {losses}, \
          paid tasks {}, .part files left {parts}",
-        confirmed.len(),
+        confirmed.values().map(Vec::len).sum::<usize>(),
         stored.len(),
         emulator.tasks().len()
     );

@@ -352,7 +352,13 @@ fn a_catalog_from_before_search_has_every_row_indexed_after_the_upgrade() {
     {
         let db = rusqlite::Connection::open(dir.path().join("library.sqlite3")).unwrap();
         db.execute_batch(
-            "DROP TABLE snippets;
+            "DROP TABLE purged_ledger;
+             DROP TABLE user_prices;
+             DROP INDEX generations_batch;
+             ALTER TABLE generations DROP COLUMN batch_id;
+             ALTER TABLE generations DROP COLUMN take_index;
+             ALTER TABLE generations DROP COLUMN take_count;
+             DROP TABLE snippets;
              DROP TABLE chat_calls;
              DROP TABLE deletions;
              DROP TRIGGER generations_search_insert;

@@ -1,8 +1,12 @@
 //! The commands the window calls. Each one only adapts: the rules live in kling-core.
 
+mod compare;
 mod prompt_tools;
+mod spend;
 
+pub use compare::*;
 pub use prompt_tools::*;
+pub use spend::*;
 
 use std::path::Path;
 use std::sync::atomic::Ordering;
@@ -123,10 +127,11 @@ pub fn leave_demo<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>) -> 
     app_info(app)
 }
 
-/// Async so the engine's tasks start on Tauri's runtime; returns once the generation is on disk.
+/// Async so the engine's tasks start on Tauri's runtime; returns every take the request asks for
+/// (take 1 first) once they are all on disk.
 #[tauri::command]
-pub async fn generate(state: State<'_, AppState>, request: GenerationRequest) -> Result<Generation> {
-    Ok(state.engine().generate(&request)?)
+pub async fn generate(state: State<'_, AppState>, request: GenerationRequest) -> Result<Vec<Generation>> {
+    Ok(state.engine().generate_takes(&request)?)
 }
 
 /// The gallery's one way to ask: a page of what the search box and the filters select.
@@ -341,6 +346,7 @@ pub async fn set_settings<R: Runtime>(
     settings.gallery = saved.gallery;
     let setup = settings.callback_setup();
     settings.demo = saved.demo;
+    settings.monthly_budget_cents = kling_core::ledger::budget::budget_setting(settings.monthly_budget_cents)?;
     // Checked before saving: an address the client cannot use must never reach the next start.
     // The user's own engine: the demo's always talks to its emulator.
     let own = state.own_engine();

@@ -22,11 +22,13 @@ export function createCard(initial, ctx, { onRecord = () => {}, onPlay = () => {
   const files = createFileButtons(ctx, () => gen);
   /** Every video of the demo's library says so: it was made by the stand-in, not by Kling. */
   const demoBadge = el("span", { class: "pill demo-pill", dataset: { testid: "demo-badge" } });
+  /** One of several takes of one click: "Take 2 of 4"; the takes of a batch stand side by side. */
+  const takeBadge = el("span", { class: "pill take-pill", dataset: { testid: "take" } });
 
   const root = el("li", { class: "card", tabindex: "-1", "aria-labelledby": details.prompt.id, dataset: { testid: "generation", id: gen.id } },
     media.element,
     el("div", { class: "card-body" },
-      demoBadge,
+      el("div", { class: "card-badges" }, demoBadge, takeBadge),
       ...status.elements,
       details.prompt,
       details.meta,
@@ -74,6 +76,11 @@ export function createCard(initial, ctx, { onRecord = () => {}, onPlay = () => {
     root.classList.toggle("is-rejected", Boolean(gen.rejected));
     demoBadge.hidden = !ctx.info?.demo;
     demoBadge.textContent = ctx.t("demo.badge");
+    const take = gen.take?.count > 1 ? gen.take : null;
+    takeBadge.hidden = !take;
+    takeBadge.textContent = take ? ctx.t("card.take", { index: take.index, count: take.count }) : "";
+    root.dataset.batch = take?.batch_id ?? "";
+    root.classList.toggle("is-take", Boolean(take));
   }
 
   const card = {

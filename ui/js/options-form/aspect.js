@@ -2,7 +2,7 @@
 import { el, setAspect } from "../dom.js";
 import { ratioShape } from "../options.js";
 import { parseRatio } from "../ratio.js";
-import { radioGroup } from "./radio-group.js";
+import { radioGroup } from "../radio-group.js";
 import { errorSlot } from "./section.js";
 
 export function createAspectSection({ ctx, rules, update }) {

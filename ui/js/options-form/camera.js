@@ -3,7 +3,7 @@
 import { el } from "../dom.js";
 import { formatDecimal } from "../format.js";
 import { analyze, AXIS_STEP, CAMERA_CUSTOM, cameraText, setAxis } from "../options.js";
-import { radioGroup } from "./radio-group.js";
+import { radioGroup } from "../radio-group.js";
 import { errorSlot, reasonLine, showReason } from "./section.js";
 
 export function createCameraSection({ ctx, rules, choice, update }) {

@@ -2,7 +2,7 @@
 // not allow is disabled, and one line says why.
 import { el } from "../dom.js";
 import { durationText, modeText } from "../options.js";
-import { radioGroup } from "./radio-group.js";
+import { radioGroup } from "../radio-group.js";
 import { errorSlot, reasonLine, showReason } from "./section.js";
 
 /** A segment's content: its label, and its hint when the catalog has one. */

@@ -4,7 +4,7 @@
 // leaves the prompt box as it was. The composer hands in its elements and the chosen options.
 import * as backend from "../backend.js";
 import { describeError } from "../errors.js";
-import { el, showError } from "../dom.js";
+import { diffNodes, showError } from "../dom.js";
 import { formatPrice } from "../options.js";
 import { countChars } from "../text.js";
 
@@ -60,13 +60,7 @@ export function createCoach(ctx, { prompt, choice, onAccept }) {
   }
 
   function drawDiff() {
-    diff.replaceChildren();
-    suggestion.diff.forEach((part, index) => {
-      if (index > 0 && !part.glued) diff.append(" ");
-      if (part.op === "added") diff.append(el("ins", { class: "diff-added", text: part.text }));
-      else if (part.op === "removed") diff.append(el("del", { class: "diff-removed", text: part.text }));
-      else diff.append(part.text);
-    });
+    diff.replaceChildren(...diffNodes(suggestion.diff));
   }
 
   function render() {

@@ -23,7 +23,7 @@ use crate::error::{Error, Result};
 use crate::generation::{now_ms, Delivery, Generation, Status};
 use crate::library::{Cursor, Library, LibraryQuery, Mark, Page};
 use crate::problem::{Kind, Problem};
-use crate::request::{validate, GenerationRequest};
+use crate::request::{self, validate, GenerationRequest};
 use crate::rules::Limits;
 use crate::secrets::KeyVault;
 
@@ -181,10 +181,19 @@ impl Engine {
         self.inner.online.load(Ordering::SeqCst)
     }
 
-    /// Validates, writes the generation to disk, starts it, and returns as soon as it is on disk:
-    /// the POST happens after this returns, so the UI can re-enable Generate right away.
+    /// Like `generate_takes`, returning only take 1: for callers that ask for a single video.
     pub fn generate(&self, request: &GenerationRequest) -> Result<Generation> {
+        let mut takes = self.generate_takes(request)?;
+        Ok(takes.remove(0))
+    }
+
+    /// Validates, writes every take the request asks for to disk (all in one transaction), starts
+    /// them, and returns them, take 1 first, as soon as they are on disk: the POSTs happen after
+    /// this returns, so the UI can re-enable Generate right away. Each take is submitted, paced and
+    /// queued on a full account exactly like a single generation.
+    pub fn generate_takes(&self, request: &GenerationRequest) -> Result<Vec<Generation>> {
         let valid = validate(request, self.inner.limits)?;
+        let takes = request::takes(request)?;
         if self.inner.vault.key().is_none() {
             return Err(Error::KeyMissing);
         }
@@ -194,10 +203,14 @@ impl Engine {
             .read()
             .unwrap_or_else(|p| p.into_inner())
             .clone();
-        let generation = self.inner.library.insert_with_callback(valid, callback_url)?;
-        self.emit(&generation);
-        self.drive(generation.clone(), false);
-        Ok(self.view(generation))
+        let generations = self.inner.library.insert_takes(valid, takes, callback_url)?;
+        for generation in &generations {
+            self.emit(generation);
+        }
+        for generation in &generations {
+            self.drive(generation.clone(), false);
+        }
+        Ok(generations.into_iter().map(|g| self.view(g)).collect())
     }
 
     /// Picks up every unfinished generation after a start, and removes partial downloads that

@@ -10,7 +10,8 @@ use std::path::{Path, PathBuf};
 use rusqlite::{params, OptionalExtension};
 use serde::Serialize;
 
-use super::queries::{from_row, COLUMNS};
+use super::queries::{column_count, from_row, COLUMNS};
+use super::spent::LEDGER_COLUMNS;
 use super::Library;
 use crate::error::{Error, Result};
 use crate::generation::{now_ms, Generation, Status};
@@ -199,7 +200,9 @@ impl Library {
                 "SELECT {COLUMNS}, (SELECT deleted_at FROM deletions WHERE deletions.seq = generations.seq)
                  FROM generations WHERE id = ?1"
             ))?
-            .query_row([id], |row| Ok((from_row(row)?, row.get::<_, Option<i64>>(20)?)))
+            .query_row([id], |row| {
+                Ok((from_row(row)?, row.get::<_, Option<i64>>(column_count())?))
+            })
             .optional()
         })?;
         found.ok_or_else(|| Error::UnknownGeneration(id.to_owned()))
@@ -233,6 +236,14 @@ pub(super) fn purge(db: &rusqlite::Connection, cutoff_ms: i64) -> rusqlite::Resu
         return Ok(0);
     }
     let tx = db.unchecked_transaction()?;
+    // A deleted video was still paid for: the spend ledger keeps what it reads of the row.
+    tx.execute(
+        &format!(
+            "INSERT OR IGNORE INTO purged_ledger (id, task_id, status, created_at, model, mode, duration, sound, error_kind)
+             SELECT {LEDGER_COLUMNS} FROM generations WHERE seq IN (SELECT seq FROM deletions WHERE deleted_at < ?1)"
+        ),
+        [cutoff_ms],
+    )?;
     let purged = tx.execute(
         "DELETE FROM generations WHERE seq IN (SELECT seq FROM deletions WHERE deleted_at < ?1)",
         [cutoff_ms],

@@ -6,7 +6,8 @@
 //! holds, `queries` reads and writes generations, `search` finds them for the gallery, `marks`
 //! keeps what the user says about them, `deletion` sends them to the OS trash and back (Undo),
 //! `prompt_history` lists the prompts the user wrote, `snippets` keeps the user's own snippets,
-//! `chat_calls` counts the prompt coach's chat calls for the spend ledger,
+//! `chat_calls` counts the prompt coach's chat calls for the spend ledger, `spent` reads what the
+//! ledger needs (purged deletions included), `user_prices` keeps the user's own prices,
 //! `gateways` remembers what each API address supports, `location` records which folder the
 //! library is in and `relocation` moves it to another one.
 //!
@@ -26,6 +27,8 @@ mod rescue;
 mod schema;
 mod search;
 mod snippets;
+mod spent;
+mod user_prices;
 
 pub use chat_calls::ChatCall;
 pub use deletion::{Deleted, UNDO_WINDOW_MS};

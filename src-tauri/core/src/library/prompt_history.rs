@@ -39,9 +39,11 @@ impl Library {
             ..LibraryQuery::default()
         }
         .match_expression();
-        let mut sql = "SELECT prompt, max(created_at), count(*), max(seq) FROM generations
+        // The takes of one click are one use of the prompt.
+        let mut sql =
+            "SELECT prompt, max(created_at), count(DISTINCT coalesce(batch_id, id)), max(seq) FROM generations
              WHERE prompt IS NOT NULL AND seq NOT IN (SELECT seq FROM deletions)"
-            .to_owned();
+                .to_owned();
         let mut values = Vec::new();
         if let Some(words) = words {
             // The gallery's index also holds negative prompts and titles: only the prompt counts here.

@@ -4,13 +4,14 @@ use rusqlite::{params, Connection, OptionalExtension, Row};
 
 use super::{Library, UndecodableRow};
 use crate::error::{Error, Result};
-use crate::generation::{now_ms, Generation, Status};
+use crate::generation::{now_ms, Generation, Status, Take};
 use crate::request::ValidRequest;
 
-/// Every column of `generations`, in the table's own order (`rescue` relies on it).
+/// Every stored column of `generations`, in the table's own order (`rescue` relies on it); the
+/// generated ones (`prompt` and the settings beside it) are not stored, so not listed.
 pub(super) const COLUMNS: &str = "seq, id, external_task_id, task_id, status, request_json, created_at, updated_at, \
     finished_at, error_json, provider_message, remote_video_url, video_duration, video_file, video_bytes, callback_url, poster_file, \
-    favorite, rejected, title";
+    favorite, rejected, title, batch_id, take_index, take_count";
 
 /// The partial index's condition, built from `Status::FINAL`; `unfinished` must say exactly this
 /// for SQLite to use the index (a test compares it with the migration that made the index).
@@ -25,54 +26,75 @@ impl Library {
         self.insert_with_callback(request, None)
     }
 
-    /// Like `insert`, with the callback URL the create will carry, in the same statement: a
+    /// Like `insert`, with the callback URL the create will carry, in the same write: a
     /// crash can never leave a row that was posted with a callback URL the catalog forgot.
     pub fn insert_with_callback(&self, request: ValidRequest, callback_url: Option<String>) -> Result<Generation> {
-        let id = uuid::Uuid::new_v4().to_string();
+        let mut inserted = self.insert_takes(request, 1, callback_url)?;
+        Ok(inserted.remove(0))
+    }
+
+    /// Writes the `count` takes of one request, each its own generation with its own external
+    /// id, in one transaction: a crash leaves all of them or none, never half a batch. A single
+    /// take is a plain generation, without a batch. Returned take 1 first.
+    pub fn insert_takes(
+        &self,
+        request: ValidRequest,
+        count: u32,
+        callback_url: Option<String>,
+    ) -> Result<Vec<Generation>> {
         let now = now_ms();
-        let generation = Generation {
-            external_task_id: format!("kd-{id}"),
-            id,
-            task_id: None,
-            status: Status::Submitting,
-            request,
-            created_at: now,
-            updated_at: now,
-            finished_at: None,
-            error: None,
-            provider_message: None,
-            remote_video_url: None,
-            video_duration: None,
-            video_file: None,
-            video_bytes: None,
-            video_url: None,
-            download_progress: None,
-            callback_url,
-            delivery: None,
-            poster_file: None,
-            poster_url: None,
-            actions: Vec::new(),
-            favorite: false,
-            rejected: false,
-            title: None,
-        };
-        let request_json = serde_json::to_string(&generation.request).expect("a request always serializes");
+        let batch_id = (count > 1).then(|| uuid::Uuid::new_v4().to_string());
+        let takes: Vec<Generation> = (1..=count)
+            .map(|index| {
+                let take = batch_id.clone().map(|batch_id| Take { batch_id, index, count });
+                new_generation(request.clone(), callback_url.clone(), now, take)
+            })
+            .collect();
+        let request_json = serde_json::to_string(&request).expect("a request always serializes");
         self.with_db(|db| {
-            db.execute(
-                "INSERT INTO generations (id, external_task_id, status, request_json, created_at, updated_at, callback_url)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                params![
-                    generation.id,
-                    generation.external_task_id,
-                    generation.status.as_str(),
-                    request_json,
-                    generation.created_at,
-                    generation.updated_at,
-                    generation.callback_url,
-                ],
-            )
+            let tx = db.unchecked_transaction()?;
+            {
+                let mut insert = tx.prepare_cached(
+                    "INSERT INTO generations (id, external_task_id, status, request_json, created_at, updated_at,
+                        callback_url, batch_id, take_index, take_count)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                )?;
+                // The takes share their moment, so the gallery's newest-first order falls back on
+                // seq: written last, take 1 comes first.
+                for generation in takes.iter().rev() {
+                    insert.execute(params![
+                        generation.id,
+                        generation.external_task_id,
+                        generation.status.as_str(),
+                        request_json,
+                        generation.created_at,
+                        generation.updated_at,
+                        generation.callback_url,
+                        generation.take.as_ref().map(|t| &t.batch_id),
+                        generation.take.as_ref().map(|t| t.index),
+                        generation.take.as_ref().map(|t| t.count),
+                    ])?;
+                }
+            }
+            tx.commit()
         })?;
-        Ok(generation)
+        Ok(takes)
+    }
+
+    /// The takes of one batch still in the library (not deleted), take 1 first.
+    pub fn batch(&self, batch_id: &str) -> Result<Vec<Generation>> {
+        self.with_db(|db| {
+            let mut statement = db.prepare_cached(&format!(
+                "SELECT {COLUMNS} FROM generations
+                 WHERE batch_id = ?1 AND seq NOT IN (SELECT seq FROM deletions) ORDER BY take_index"
+            ))?;
+            let mut rows = statement.query([batch_id])?;
+            let mut takes = Vec::new();
+            while let Some(row) = rows.next()? {
+                takes.extend(self.decoded(row));
+            }
+            Ok(takes)
+        })
     }
 
     /// Writes every stored field of `generation`, stamping `updated_at` (and `finished_at` on a final state).
@@ -216,6 +238,38 @@ impl Library {
     }
 }
 
+/// A generation as it is first written: `submitting`, nothing sent yet, its own external id.
+fn new_generation(request: ValidRequest, callback_url: Option<String>, now: i64, take: Option<Take>) -> Generation {
+    let id = uuid::Uuid::new_v4().to_string();
+    Generation {
+        external_task_id: format!("kd-{id}"),
+        id,
+        task_id: None,
+        status: Status::Submitting,
+        request,
+        created_at: now,
+        updated_at: now,
+        finished_at: None,
+        error: None,
+        provider_message: None,
+        remote_video_url: None,
+        video_duration: None,
+        video_file: None,
+        video_bytes: None,
+        video_url: None,
+        download_progress: None,
+        callback_url,
+        delivery: None,
+        poster_file: None,
+        poster_url: None,
+        actions: Vec::new(),
+        favorite: false,
+        rejected: false,
+        title: None,
+        take,
+    }
+}
+
 pub(super) fn from_row(row: &Row<'_>) -> rusqlite::Result<Generation> {
     let json_column = |index: usize| -> rusqlite::Result<Option<String>> { row.get(index) };
     let status: String = row.get(4)?;
@@ -251,5 +305,20 @@ pub(super) fn from_row(row: &Row<'_>) -> rusqlite::Result<Generation> {
         favorite: row.get::<_, Option<bool>>(17)?.unwrap_or(false),
         rejected: row.get::<_, Option<bool>>(18)?.unwrap_or(false),
         title: row.get(19)?,
+        take: take_from(row.get(20)?, row.get(21)?, row.get(22)?),
     })
+}
+
+/// A take needs all three columns: a row written before takes, or a single video, has none.
+fn take_from(batch_id: Option<String>, index: Option<u32>, count: Option<u32>) -> Option<Take> {
+    Some(Take {
+        batch_id: batch_id?,
+        index: index?,
+        count: count?,
+    })
+}
+
+/// How many columns `COLUMNS` names: a value selected after them is at this index.
+pub(super) fn column_count() -> usize {
+    COLUMNS.split(',').count()
 }

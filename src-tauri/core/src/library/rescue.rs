@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 use rusqlite::types::Value;
 use rusqlite::{Connection, OpenFlags};
 
-use super::queries::COLUMNS;
+use super::queries::{column_count, COLUMNS};
 use super::schema;
 use crate::error::{Error, Result};
 use crate::generation::now_ms;
@@ -148,7 +148,20 @@ impl Found {
         ) {
             self.last_seq = self.last_seq.max(last);
         }
-        let Ok(mut statement) = db.prepare("SELECT * FROM generations") else {
+        // The stored columns only, in the table's order, as a row is on its pages: `SELECT *`
+        // would put the generated ones (the prompt and the settings) between them.
+        let stored: rusqlite::Result<Vec<String>> = db
+            .prepare("SELECT name FROM pragma_table_info('generations')")
+            .and_then(|mut names| names.query_map([], |row| row.get(0))?.collect());
+        let Ok(stored) = stored else {
+            return;
+        };
+        let columns = stored
+            .iter()
+            .map(|name| format!("\"{name}\""))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let Ok(mut statement) = db.prepare(&format!("SELECT {columns} FROM generations")) else {
             return;
         };
         let width = statement.column_count();
@@ -183,7 +196,7 @@ impl Found {
 
     /// Writes the rows into the new catalog in one transaction, and returns how many it took.
     fn import(&self, db: &mut Connection) -> Result<usize> {
-        let width = COLUMNS.split(',').count();
+        let width = column_count();
         let placeholders = vec!["?"; width].join(", ");
         let tx = db.transaction()?;
         let mut rescued = 0;

@@ -18,6 +18,9 @@ pub(super) const MIGRATIONS: &[&str] = &[
     include_str!("migrations/005_deletions.sql"),
     include_str!("migrations/006_chat_calls.sql"),
     include_str!("migrations/007_snippets.sql"),
+    include_str!("migrations/008_takes.sql"),
+    include_str!("migrations/009_user_prices.sql"),
+    include_str!("migrations/010_purged_ledger.sql"),
 ];
 
 pub(super) fn open_catalog(path: &Path) -> Result<Connection> {

@@ -1,6 +1,6 @@
 // A group of radio buttons (role=radiogroup) with a roving tab stop and arrow keys that move the
 // choice, skipping disabled values. The aspect tiles, duration, mode and camera use it.
-import { el } from "../dom.js";
+import { el } from "./dom.js";
 
 export function radioGroup({ testid, labelledby, describedby, className, onPick }) {
   let items = [];
