@@ -1959,7 +1959,8 @@ fn three_takes_of_one_prompt_are_grouped_each_plays_and_the_spend_view_counts_th
         Duration::from_secs(5),
     );
     s.type_into(&prompt, "A hummingbird hovering at a red flower, macro shot");
-    pick(s, "[data-testid=generate]");
+    // A double click is one click's batch.
+    s.execute("const button = document.querySelector('[data-testid=generate]'); button.click(); button.click();");
     wait_for_value(
         s,
         "return document.querySelectorAll('[data-testid=generation]').length;",
@@ -1972,6 +1973,9 @@ fn three_takes_of_one_prompt_are_grouped_each_plays_and_the_spend_view_counts_th
     while creates(&emulator).len() < 3 && Instant::now() < deadline {
         std::thread::sleep(Duration::from_millis(100));
     }
+    // Time for a second batch to show, were the double click to make one.
+    std::thread::sleep(Duration::from_secs(1));
+    assert_eq!(drawn_cards(s).len(), 3);
     let bodies = creates(&emulator);
     assert_eq!(bodies.len(), 3, "{bodies:?}");
     let mut ids: Vec<&str> = bodies.iter().map(|b| b["external_task_id"].as_str().unwrap()).collect();
