@@ -1403,6 +1403,17 @@ fn a_first_start_explains_the_key_and_an_example_prompt_fills_the_box() {
     assert!(examples.iter().all(|e| !s.is_displayed(e)), "typing hides the examples");
 }
 
+/// Chooses `language` in the open Settings dialog and waits until the page speaks it.
+fn choose_language(s: &Session, language: &str) {
+    pick(s, &format!("[data-testid=language] option[value={language}]"));
+    wait_for_value(
+        s,
+        "return document.documentElement.lang;",
+        &json!(language),
+        Duration::from_secs(5),
+    );
+}
+
 /// The window's smallest size (tauri.conf.json `minWidth` × `minHeight`).
 const SMALLEST: (u32, u32) = (720, 520);
 /// The window's size at start (tauri.conf.json), at which the screenshots for people are taken.
@@ -1643,13 +1654,7 @@ fn every_visible_text_comes_from_the_catalogs_and_fits_in_german_at_the_smallest
         s.wait_for("[data-testid=rate-row]", Duration::from_secs(5));
         look_at(s, language, "settings", &mut problems);
         if let Some(((next, _), _)) = languages.get(index + 1) {
-            pick(s, &format!("[data-testid=language] option[value={next}]"));
-            wait_for_value(
-                s,
-                "return document.documentElement.lang;",
-                &json!(next),
-                Duration::from_secs(5),
-            );
+            choose_language(s, next);
         }
         pick(s, "[data-testid=settings-close]");
         pick(s, "[data-testid=leave-demo]");
@@ -2042,13 +2047,7 @@ fn three_takes_of_one_prompt_are_grouped_each_plays_and_the_spend_view_counts_th
     assert_eq!(s.text(&today), "$0.99");
     pick(s, "[data-testid=spend-close]");
     pick(s, "[data-testid=settings]");
-    pick(s, "[data-testid=language] option[value=de]");
-    wait_for_value(
-        s,
-        "return document.documentElement.lang;",
-        &json!("de"),
-        Duration::from_secs(5),
-    );
+    choose_language(s, "de");
     pick(s, "[data-testid=settings-close]");
     pick(s, "[data-testid=spend]");
     wait_for_value(
@@ -2208,13 +2207,7 @@ fn two_videos_are_compared_side_by_side_in_sync_and_the_other_is_deleted_from_th
         Duration::from_secs(5),
     );
     pick(s, "[data-testid=settings]");
-    pick(s, "[data-testid=language] option[value=de]");
-    wait_for_value(
-        s,
-        "return document.documentElement.lang;",
-        &json!("de"),
-        Duration::from_secs(5),
-    );
+    choose_language(s, "de");
     pick(s, "[data-testid=settings-close]");
     pick(s, "[data-testid=compare]");
     s.wait_for(

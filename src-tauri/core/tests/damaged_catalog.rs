@@ -4,7 +4,6 @@
 
 mod common;
 
-use std::io::{Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -48,26 +47,6 @@ fn ready_row(root: &Path, text: &str, message: &str) -> String {
     stored.provider_message = Some(message.into());
     library.save(&mut stored).unwrap();
     stored.id
-}
-
-fn root_page(catalog: &Path, name: &str) -> u64 {
-    Connection::open(catalog)
-        .unwrap()
-        .query_row("SELECT rootpage FROM sqlite_schema WHERE name = ?1", [name], |row| {
-            row.get(0)
-        })
-        .unwrap()
-}
-
-/// Overwrites one page of the closed catalog with bytes that are no SQLite page.
-fn damage_page(catalog: &Path, page: u64) {
-    let page_size: u64 = Connection::open(catalog)
-        .unwrap()
-        .pragma_query_value(None, "page_size", |row| row.get(0))
-        .unwrap();
-    let mut file = std::fs::OpenOptions::new().write(true).open(catalog).unwrap();
-    file.seek(SeekFrom::Start((page - 1) * page_size)).unwrap();
-    file.write_all(&b"damaged!".repeat(page_size as usize / 8)).unwrap();
 }
 
 async fn resumes_behind_a_damaged_index(index: &str) {

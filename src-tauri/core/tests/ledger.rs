@@ -62,15 +62,6 @@ fn turbo(duration: &str) -> GenerationRequest {
     video("kling-v2-5-turbo", "pro", duration, false)
 }
 
-fn key(model: &str, mode: &str, duration: &str, sound: bool) -> PriceKey {
-    PriceKey {
-        model: model.into(),
-        mode: mode.into(),
-        duration: duration.into(),
-        sound,
-    }
-}
-
 fn day<'a>(spend: &'a Spend, date: &str) -> &'a ledger::Sum {
     &spend.days.iter().find(|d| d.date == date).unwrap().sum
 }
@@ -187,27 +178,29 @@ fn a_users_price_overrides_the_shipped_one_and_survives_a_reopen() {
         ready(&library, &turbo("5"), now - 1000);
         ready(&library, &video("kling-v3", "pro", "5", true), now - 2000);
         library
-            .set_user_price(&key("kling-v2-5-turbo", "pro", "5", false), 29.5)
+            .set_user_price(&PriceKey::new("kling-v2-5-turbo", "pro", "5", false), 29.5)
             .unwrap();
         library
-            .set_user_price(&key("kling-v3", "pro", "5", true), 150.0)
+            .set_user_price(&PriceKey::new("kling-v3", "pro", "5", true), 150.0)
             .unwrap();
         library
-            .set_user_price(&key("kling-v3", "pro", "5", true), 140.0)
+            .set_user_price(&PriceKey::new("kling-v3", "pro", "5", true), 140.0)
             .unwrap();
         let refused = library
-            .set_user_price(&key("kling-v1", "pro", "5", false), 0.0)
+            .set_user_price(&PriceKey::new("kling-v1", "pro", "5", false), 0.0)
             .unwrap_err();
         assert_eq!(refused.problem().kind, "price_invalid");
         let no_such_row = library
-            .set_user_price(&key("kling-v2-5-turbo", "std", "5", false), 20.0)
+            .set_user_price(&PriceKey::new("kling-v2-5-turbo", "std", "5", false), 20.0)
             .unwrap_err();
         assert_eq!(no_such_row.problem().kind, "price_key_unknown");
     }
     let library = Library::open(dir.path()).unwrap();
     assert_eq!(library.user_prices().unwrap().len(), 2, "refused prices were not kept");
     let card = RateCard::load(&library).unwrap();
-    let turbo_price = card.price(&key("kling-v2-5-turbo", "pro", "5", false)).unwrap();
+    let turbo_price = card
+        .price(&PriceKey::new("kling-v2-5-turbo", "pro", "5", false))
+        .unwrap();
     assert_eq!((turbo_price.usd_cents, turbo_price.source), (29.5, PriceSource::User));
     let row = card
         .rows()
@@ -225,7 +218,7 @@ fn a_users_price_overrides_the_shipped_one_and_survives_a_reopen() {
     );
 
     library
-        .clear_user_price(&key("kling-v2-5-turbo", "pro", "5", false))
+        .clear_user_price(&PriceKey::new("kling-v2-5-turbo", "pro", "5", false))
         .unwrap();
     let card = RateCard::load(&library).unwrap();
     let shipped = card.estimate(&turbo("5"), 1);

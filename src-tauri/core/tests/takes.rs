@@ -5,15 +5,12 @@
 mod common;
 
 use std::collections::HashSet;
-use std::io::{Seek, SeekFrom, Write};
-use std::path::Path;
 use std::time::Duration;
 
 use common::*;
 use kling_core::rules::COMETAPI_LIMITS;
 use kling_core::{GenerationRequest, Kind, Library, LibraryQuery, Status};
 use kling_emulator::{Emulator, EmulatorConfig};
-use rusqlite::Connection;
 
 const WITHIN: Duration = Duration::from_secs(60);
 const SETTLED: &[Status] = &[Status::Ready, Status::NeedsCheck, Status::Failed, Status::Expired];
@@ -146,26 +143,6 @@ async fn takes_out_of_range_are_refused_before_anything_is_sent() {
         rig.recorder.wait_for(&made[0].id, &[Status::Ready], WITHIN).await;
     }
     assert_eq!(creates(&emulator), 2);
-}
-
-fn root_page(catalog: &Path, name: &str) -> u64 {
-    Connection::open(catalog)
-        .unwrap()
-        .query_row("SELECT rootpage FROM sqlite_schema WHERE name = ?1", [name], |row| {
-            row.get(0)
-        })
-        .unwrap()
-}
-
-/// Overwrites one page of the closed catalog with bytes that are no SQLite page.
-fn damage_page(catalog: &Path, page: u64) {
-    let page_size: u64 = Connection::open(catalog)
-        .unwrap()
-        .pragma_query_value(None, "page_size", |row| row.get(0))
-        .unwrap();
-    let mut file = std::fs::OpenOptions::new().write(true).open(catalog).unwrap();
-    file.seek(SeekFrom::Start((page - 1) * page_size)).unwrap();
-    file.write_all(&b"damaged!".repeat(page_size as usize / 8)).unwrap();
 }
 
 #[test]

@@ -80,13 +80,6 @@ export function createPromptHistory(ctx, { prompt, toggle, onPick }) {
     clearTimeout(searchTimer);
     searchTimer = setTimeout(load, SEARCH_PAUSE_MS);
   });
-  panel.addEventListener("keydown", (event) => {
-    if (event.key === "Escape") {
-      event.stopPropagation();
-      show(false);
-      toggle.focus();
-    }
-  });
 
   return {
     get open() {

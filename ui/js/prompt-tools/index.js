@@ -25,6 +25,15 @@ export function createPromptTools(ctx, { prompt, choice, onChange }) {
     snippets.show(false);
     history.show(!history.open);
   });
+  // Escape in a panel closes it and gives the keyboard back to the button that opened it.
+  for (const [part, toggle] of [[snippets, snippetsToggle], [history, historyToggle]]) {
+    document.getElementById(toggle.getAttribute("aria-controls")).addEventListener("keydown", (event) => {
+      if (event.key !== "Escape") return;
+      event.stopPropagation();
+      part.show(false);
+      toggle.focus();
+    });
+  }
 
   return {
     /** The prompt changed (typed, filled or emptied): Improve and its estimate follow it. */

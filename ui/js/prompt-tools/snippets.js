@@ -114,26 +114,24 @@ export function createSnippets(ctx, { prompt, toggle, onInsert }) {
       el("button", { type: "button", class: "btn btn-quiet btn-small", on: { click: cancel } }, ctx.t("snippets.cancel")));
   }
 
+  function iconButton(iconName, label, testid, onClick) {
+    return el("button", {
+      type: "button",
+      class: "btn btn-icon btn-small",
+      "aria-label": label,
+      title: label,
+      dataset: { testid },
+      on: { click: onClick },
+    }, icon(iconName, "icon icon-sm"));
+  }
+
   function ownRow(snippet) {
     if (renaming === snippet.id) return renameRow(snippet);
+    const { t } = ctx;
     return el("li", { class: "snippet-row", dataset: { testid: "own-snippet", id: snippet.id } },
       snippetButton(snippet),
-      el("button", {
-        type: "button",
-        class: "btn btn-icon btn-small",
-        "aria-label": ctx.t("snippets.rename", { name: snippet.name }),
-        title: ctx.t("snippets.rename", { name: snippet.name }),
-        dataset: { testid: "snippet-rename" },
-        on: { click: () => { renaming = snippet.id; draw(); } },
-      }, icon("pen", "icon icon-sm")),
-      el("button", {
-        type: "button",
-        class: "btn btn-icon btn-small",
-        "aria-label": ctx.t("snippets.delete", { name: snippet.name }),
-        title: ctx.t("snippets.delete", { name: snippet.name }),
-        dataset: { testid: "snippet-delete" },
-        on: { click: () => remove(snippet) },
-      }, icon("close", "icon icon-sm")));
+      iconButton("pen", t("snippets.rename", { name: snippet.name }), "snippet-rename", () => { renaming = snippet.id; draw(); }),
+      iconButton("close", t("snippets.delete", { name: snippet.name }), "snippet-delete", () => remove(snippet)));
   }
 
   /** The group shown: the user's own when there are any, else the camera phrases. */
@@ -216,13 +214,6 @@ export function createSnippets(ctx, { prompt, toggle, onInsert }) {
       if (!panel.hidden) renderAdd();
     });
   }
-  panel.addEventListener("keydown", (event) => {
-    if (event.key === "Escape") {
-      event.stopPropagation();
-      show(false);
-      toggle.focus();
-    }
-  });
 
   return {
     get open() {

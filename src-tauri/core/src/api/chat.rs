@@ -1,10 +1,9 @@
 //! CometAPI's OpenAI-compatible chat route, on the same key, limits and error classes as the
 //! Kling routes: `POST /v1/chat/completions`.
 
-use reqwest::header::AUTHORIZATION;
 use serde::{Deserialize, Serialize};
 
-use super::{bearer, classify, ApiError, Client, Exchange};
+use super::{classify, ApiError, Client, Exchange};
 
 const CHAT_ROUTE: &str = "/v1/chat/completions";
 
@@ -77,12 +76,7 @@ struct ChoiceMessage {
 impl Client {
     /// Sends one chat call. Nothing is retried: a person is waiting and decides whether to ask again.
     pub async fn chat(&self, key: &str, body: &ChatRequest) -> Result<ChatAnswer, ApiError> {
-        let request = self
-            .http
-            .post(format!("{}{CHAT_ROUTE}", self.base))
-            .header(AUTHORIZATION, bearer(key))
-            .timeout(self.timeouts.chat)
-            .json(body);
+        let request = self.post(CHAT_ROUTE, key, self.timeouts.chat, body);
         let Exchange {
             status,
             retry_after,

@@ -89,14 +89,18 @@ impl Client {
         &self.base
     }
 
+    /// A POST of `body` to `route` at the API address, the key in its Authorization header only.
+    fn post(&self, route: &str, key: &str, timeout: Duration, body: &impl serde::Serialize) -> reqwest::RequestBuilder {
+        self.http
+            .post(format!("{}{route}", self.base))
+            .header(AUTHORIZATION, bearer(key))
+            .timeout(timeout)
+            .json(body)
+    }
+
     /// Sends the create call once. Retrying is the caller's decision: see `submission`.
     pub async fn create(&self, key: &str, body: &CreateTask) -> Result<Created, ApiError> {
-        let request = self
-            .http
-            .post(format!("{}{ROUTE}", self.base))
-            .header(AUTHORIZATION, bearer(key))
-            .timeout(self.timeouts.create)
-            .json(body);
+        let request = self.post(ROUTE, key, self.timeouts.create, body);
         let data = self.send(request).await?;
         serde_json::from_value::<Task>(data)
             .map_err(|e| ApiError::Unexpected(format!("create answered without a task: {e}")))

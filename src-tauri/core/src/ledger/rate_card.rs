@@ -32,6 +32,15 @@ pub struct PriceKey {
 }
 
 impl PriceKey {
+    pub fn new(model: &str, mode: &str, duration: &str, sound: bool) -> PriceKey {
+        PriceKey {
+            model: model.to_owned(),
+            mode: mode.to_owned(),
+            duration: duration.to_owned(),
+            sound,
+        }
+    }
+
     /// The row a request is priced by, with the defaults `request::validate` fills in. Fails as
     /// validation would for a model, mode, duration or sound the rules table does not allow.
     pub fn of_request(request: &GenerationRequest) -> Result<PriceKey> {
@@ -236,15 +245,6 @@ pub(crate) fn checked_price(key: &PriceKey, usd_cents: f64) -> Result<f64> {
 mod tests {
     use super::*;
 
-    fn key(model: &str, mode: &str, duration: &str, sound: bool) -> PriceKey {
-        PriceKey {
-            model: model.into(),
-            mode: mode.into(),
-            duration: duration.into(),
-            sound,
-        }
-    }
-
     #[test]
     fn the_card_offers_every_allowed_row_and_only_those() {
         let rows = RateCard::default().rows();
@@ -260,7 +260,9 @@ mod tests {
             .filter(|r| r.model == "kling-v3")
             .all(|r| r.shipped_cents.is_none());
         assert!(unpriced, "Kling 3 has no shipped price, and is on the card anyway");
-        assert!(rows.iter().all(|r| key(r.model, r.mode, r.duration, r.sound).allowed()));
+        assert!(rows
+            .iter()
+            .all(|r| PriceKey::new(r.model, r.mode, r.duration, r.sound).allowed()));
         let turbo = rows
             .iter()
             .find(|r| (r.model, r.mode, r.duration) == ("kling-v2-5-turbo", "pro", "10"))
@@ -270,7 +272,7 @@ mod tests {
 
     #[test]
     fn the_users_price_wins_and_unknown_stays_unknown() {
-        let ours = key("kling-v2-5-turbo", "pro", "5", false);
+        let ours = PriceKey::new("kling-v2-5-turbo", "pro", "5", false);
         let card = RateCard::with_user_prices(vec![UserPrice {
             key: ours.clone(),
             usd_cents: 29.5,
@@ -284,10 +286,11 @@ mod tests {
             })
         );
         assert_eq!(
-            card.price(&key("kling-v1", "pro", "10", false)).map(|p| p.source),
+            card.price(&PriceKey::new("kling-v1", "pro", "10", false))
+                .map(|p| p.source),
             Some(PriceSource::Shipped)
         );
-        assert_eq!(card.price(&key("kling-v3", "pro", "5", true)), None);
+        assert_eq!(card.price(&PriceKey::new("kling-v3", "pro", "5", true)), None);
     }
 
     #[test]
@@ -322,7 +325,7 @@ mod tests {
 
     #[test]
     fn prices_outside_the_range_or_for_rows_that_do_not_exist_are_refused() {
-        let turbo = key("kling-v2-5-turbo", "pro", "5", false);
+        let turbo = PriceKey::new("kling-v2-5-turbo", "pro", "5", false);
         for bad in [0.0, -1.0, f64::NAN, f64::INFINITY, MAX_PRICE_CENTS + 0.01] {
             let problem = checked_price(&turbo, bad).unwrap_err().problem();
             assert_eq!(problem.kind, "price_invalid");
@@ -330,10 +333,10 @@ mod tests {
         }
         assert_eq!(checked_price(&turbo, MAX_PRICE_CENTS).unwrap(), MAX_PRICE_CENTS);
         for missing in [
-            key("kling-v2-5-turbo", "std", "5", false),
-            key("kling-v1", "std", "5", true),
-            key("kling-v2-6", "std", "5", true),
-            key("kling-v9", "pro", "5", false),
+            PriceKey::new("kling-v2-5-turbo", "std", "5", false),
+            PriceKey::new("kling-v1", "std", "5", true),
+            PriceKey::new("kling-v2-6", "std", "5", true),
+            PriceKey::new("kling-v9", "pro", "5", false),
         ] {
             assert_eq!(
                 checked_price(&missing, 30.0).unwrap_err().problem().kind,

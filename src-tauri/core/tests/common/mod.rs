@@ -3,6 +3,7 @@
 
 #![allow(dead_code)]
 
+use std::io::{Seek, SeekFrom, Write};
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -252,4 +253,25 @@ pub fn spawn_test_child(
         .stderr(stderr)
         .spawn()
         .unwrap()
+}
+
+/// The first page of a table or index of the closed catalog, as SQLite numbers them.
+pub fn root_page(catalog: &Path, name: &str) -> u64 {
+    rusqlite::Connection::open(catalog)
+        .unwrap()
+        .query_row("SELECT rootpage FROM sqlite_schema WHERE name = ?1", [name], |row| {
+            row.get(0)
+        })
+        .unwrap()
+}
+
+/// Overwrites one page of the closed catalog with bytes that are no SQLite page.
+pub fn damage_page(catalog: &Path, page: u64) {
+    let page_size: u64 = rusqlite::Connection::open(catalog)
+        .unwrap()
+        .pragma_query_value(None, "page_size", |row| row.get(0))
+        .unwrap();
+    let mut file = std::fs::OpenOptions::new().write(true).open(catalog).unwrap();
+    file.seek(SeekFrom::Start((page - 1) * page_size)).unwrap();
+    file.write_all(&b"damaged!".repeat(page_size as usize / 8)).unwrap();
 }
