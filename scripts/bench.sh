@@ -28,6 +28,8 @@ cargo bench -p kling-core --bench search | tee "$out/search.txt"
 cargo bench -p kling-core --bench callback_latency | tee "$out/callback.txt"
 cargo bench -p kling-core --bench status_detection | tee "$out/status.txt"
 cargo bench -p kling-core --bench download | tee "$out/download.txt"
+cargo bench -p kling-core --bench prompt_history | tee "$out/history.txt"
+cargo bench -p kling-core --bench ledger | tee "$out/ledger.txt"
 size_mb() { awk -v b="$(stat -c %s "$1")" 'BEGIN { printf "%.1f MB", b / 1048576 }'; }
 {
   echo "# Benchmarks"
@@ -53,6 +55,14 @@ size_mb() { awk -v b="$(stat -c %s "$1")" 'BEGIN { printf "%.1f MB", b / 1048576
   echo "## Download of a 500 MB result (\`cargo bench -p kling-core --bench download\`)"
   echo
   grep -E '^(what was done|download|peak)' "$out/download.txt" | sed 's/^/- /'
+  echo
+  echo "## Prompt history over 10,000 generations (\`cargo bench -p kling-core --bench prompt_history\`)"
+  echo
+  grep -E '^prompt history' "$out/history.txt" | sed 's/^/- /'
+  echo
+  echo "## Spend over 10,000 generations (\`cargo bench -p kling-core --bench ledger\`)"
+  echo
+  grep -E '^ledger' "$out/ledger.txt" | sed 's/^/- /'
   echo
   echo "## Sizes"
   echo

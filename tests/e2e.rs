@@ -2024,6 +2024,7 @@ fn three_takes_of_one_prompt_are_grouped_each_plays_and_the_spend_view_counts_th
              const v = document.querySelector(\"{card} [data-testid=video]\");
              if (!v) {{ done('no video'); return; }}
              v.muted = true;
+             v.play().catch((e) => done('play refused: ' + e));
              const check = () => (v.currentTime > 0.3 ? done(v.currentTime) : setTimeout(check, 100));
              check();"
         ));
@@ -2033,7 +2034,7 @@ fn three_takes_of_one_prompt_are_grouped_each_plays_and_the_spend_view_counts_th
         ));
     }
 
-    // The Spend view counts the day's three videos, in English and in German.
+    // The Spend view counts the day's three videos (in English; six, after the budget, in German).
     s.execute("window.scrollTo(0, 0);");
     pick(s, "[data-testid=spend]");
     let today = s.wait_for("[data-testid=spend-today]", Duration::from_secs(5));
@@ -2046,6 +2047,45 @@ fn three_takes_of_one_prompt_are_grouped_each_plays_and_the_spend_view_counts_th
     screenshot("spend.png");
     assert_eq!(s.text(&today), "$0.99");
     pick(s, "[data-testid=spend-close]");
+
+    // A monthly budget of $1.50: three more takes ($0.99 on top of $0.99) would pass it. The cost
+    // line says so before the click, Generate asks once, Cancel sends nothing, and "Generate
+    // anyway" goes ahead.
+    pick(s, "[data-testid=settings]");
+    s.type_into(
+        &s.wait_for("[data-testid=monthly-budget]", Duration::from_secs(5)),
+        "1.50",
+    );
+    pick(s, "[data-testid=monthly-budget-save]");
+    wait_for_value(
+        s,
+        "return document.querySelector('[data-testid=monthly-budget]').value;",
+        &json!("1.5"),
+        Duration::from_secs(5),
+    );
+    pick(s, "[data-testid=settings-close]");
+    s.type_into(&prompt, "A hummingbird drinking from a blue flower");
+    wait_for_value(
+        s,
+        "return document.querySelector('[data-testid=cost]').dataset.state;",
+        &json!("over-budget"),
+        Duration::from_secs(5),
+    );
+    pick(s, "[data-testid=generate]");
+    s.wait_for("[data-testid=budget-warning]", Duration::from_secs(5));
+    pick(s, "[data-testid=budget-cancel]");
+    std::thread::sleep(Duration::from_millis(500));
+    assert_eq!(creates(&emulator).len(), 3, "Cancel sent nothing");
+    assert_eq!(drawn_cards(s).len(), 3);
+    pick(s, "[data-testid=generate]");
+    pick(s, "[data-testid=budget-confirm]");
+    wait_for_value(
+        s,
+        "return document.querySelectorAll('[data-testid=generation]').length;",
+        &json!(6),
+        Duration::from_secs(10),
+    );
+    s.execute("window.scrollTo(0, 0);");
     pick(s, "[data-testid=settings]");
     choose_language(s, "de");
     pick(s, "[data-testid=settings-close]");
@@ -2053,7 +2093,7 @@ fn three_takes_of_one_prompt_are_grouped_each_plays_and_the_spend_view_counts_th
     wait_for_value(
         s,
         "return document.querySelector('[data-testid=spend-today]').textContent.replace(/\\s/g, ' ');",
-        &json!("0,99 $"),
+        &json!("1,98 $"),
         Duration::from_secs(5),
     );
     screenshot("spend-de.png");

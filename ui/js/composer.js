@@ -2,7 +2,7 @@
 // Generate. One click makes one batch of takes. The option rules live in options.js, their controls in options-form/.
 import * as backend from "./backend.js";
 import { describeError } from "./errors.js";
-import { showError } from "./dom.js";
+import { el, showError } from "./dom.js";
 import { createExamples } from "./examples.js";
 import { choiceFromRequest, estimateText, formatPrice, isCustomized, presentError, reasonText } from "./options.js";
 import { radioGroup } from "./radio-group.js";
@@ -35,8 +35,8 @@ export function createComposer(ctx, { onCreated, createOptionsForm, createPrompt
   /** core's CostCheck ({estimate, budget}) for the form as it is; null before the first answer. */
   let cost = null;
   let costTimer = null;
-  /** The budget warning was shown for this total; the next press goes ahead. */
-  let budgetAsked = null;
+  /** The user chose "Generate anyway" for the form as it is. */
+  let budgetConfirmed = false;
 
   const options = createOptionsForm(ctx, {
     onChange: () => changed(),
@@ -93,8 +93,32 @@ export function createComposer(ctx, { onCreated, createOptionsForm, createPrompt
 
   function changed() {
     if (lastError) setError(null);
+    budgetConfirmed = false;
+    errorSlot.querySelector("[data-testid=budget-warning]")?.remove();
     checkCost();
     render();
+  }
+
+  /** The question before a Generate that passes the monthly budget, above Generate. */
+  function askAboutBudget() {
+    const { t } = ctx;
+    const cancel = () => {
+      errorSlot.replaceChildren();
+      button.focus();
+    };
+    const box = el("div", { class: "confirm-box", role: "alert", dataset: { testid: "budget-warning" } },
+      el("p", { text: budgetWarning() }),
+      el("div", { class: "action-row" },
+        el("button", {
+          type: "button",
+          class: "btn btn-warn btn-small",
+          dataset: { testid: "budget-confirm" },
+          on: { click: () => { budgetConfirmed = true; errorSlot.replaceChildren(); submit(); } },
+        }, t("composer.budget_go")),
+        el("button", { type: "button", class: "btn btn-quiet btn-small", dataset: { testid: "budget-cancel" }, on: { click: cancel } },
+          t("composer.budget_cancel"))));
+    errorSlot.replaceChildren(box);
+    box.querySelector("button").focus();
   }
 
   function promptMax() {
@@ -163,14 +187,12 @@ export function createComposer(ctx, { onCreated, createOptionsForm, createPrompt
   async function submit() {
     if (busy || button.disabled) return;
     // A Generate that passes the monthly budget is asked about once (the cost line already says
-    // so); pressing again goes ahead.
-    const total = cost?.estimate.total_cents ?? null;
-    if (budgetWarning() && budgetAsked !== total) {
-      budgetAsked = total;
-      ctx.announce(budgetWarning());
+    // so): "Generate anyway" goes ahead, a change to the form asks again.
+    if (budgetWarning() && !budgetConfirmed) {
+      askAboutBudget();
       return;
     }
-    budgetAsked = null;
+    budgetConfirmed = false;
     // Generate is disabled while it starts, and again once the box is emptied: the keyboard's
     // place would fall out of the window, so it goes back to the prompt.
     const pressed = document.activeElement === button;

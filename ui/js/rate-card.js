@@ -6,16 +6,17 @@ import * as backend from "./backend.js";
 import { describeError } from "./errors.js";
 import { el, showError } from "./dom.js";
 import { durationText, formatMonth, formatPrice, modeText, modelLabel } from "./options.js";
+import { mergeSettings } from "./preferences.js";
 
-/** "0.33" for 33 cents: the field takes dollars, as the bill shows them. */
+/** "0.295" for 29.5 cents: the field takes dollars, as the bill shows them. */
 function dollars(cents) {
-  return cents == null ? "" : String(Math.round(cents) / 100);
+  return cents == null ? "" : String(Math.round(cents * 100) / 10000);
 }
 
-/** What the user typed in dollars → cents, or NaN (core refuses it with the reason). */
+/** What the user typed in dollars ("0.33", "0,33") → cents; null for an empty field. */
 function cents(text) {
-  const value = Number(String(text).trim().replace(",", "."));
-  return String(text).trim() === "" ? null : Math.round(value * 100 * 100) / 100;
+  const typed = String(text).trim();
+  return typed === "" ? null : Number(typed.replace(",", ".")) * 100;
 }
 
 /** onChange(): a price or the budget changed (the composer asks again what Generate costs). */
@@ -23,7 +24,6 @@ export function createRateCard(ctx, { onChange }) {
   const budget = document.getElementById("monthly-budget");
   const budgetSave = document.getElementById("monthly-budget-save");
   const budgetError = document.getElementById("monthly-budget-error");
-  const details = document.getElementById("rate-card");
   const hint = document.getElementById("rate-card-hint");
   const rows = document.getElementById("rate-rows");
   const status = document.getElementById("rate-card-status");
@@ -42,7 +42,7 @@ export function createRateCard(ctx, { onChange }) {
       mode: modeText(row.mode, t),
       duration: durationText(row.duration, t),
     };
-    return t(row.sound === "on" ? "settings.price_row_sound" : "settings.price_row", params);
+    return t(row.sound ? "settings.price_row_sound" : "settings.price_row", params);
   }
 
   function draw() {
@@ -62,11 +62,18 @@ export function createRateCard(ctx, { onChange }) {
       });
       const save = async () => {
         setError(errorSlot, null);
+        const value = cents(input.value);
+        if (value != null && !Number.isFinite(value)) {
+          setError(errorSlot, { kind: "price_invalid", params: { min: 0, max: card.max_price_cents / 100 } });
+          input.focus();
+          return;
+        }
         try {
-          const value = cents(input.value);
           if (value == null) await backend.clearUserPrice(key);
           else await backend.setUserPrice(key, value);
           await load();
+          // The table was drawn anew: the keyboard goes back to the same row's field.
+          rows.querySelector(`[data-testid=rate-row][data-model="${row.model}"][data-mode="${row.mode}"][data-duration="${row.duration}"][data-sound="${row.sound}"] input`)?.focus();
           say("settings.price_saved");
           onChange();
         } catch (error) {
@@ -74,10 +81,11 @@ export function createRateCard(ctx, { onChange }) {
           input.focus();
         }
       };
+      // Enter leaves the field, which saves it through "change": one save either way.
       input.addEventListener("keydown", (event) => {
         if (event.key === "Enter") {
           event.preventDefault();
-          save();
+          input.blur();
         }
       });
       input.addEventListener("change", save);
@@ -107,7 +115,12 @@ export function createRateCard(ctx, { onChange }) {
   async function saveBudget() {
     setError(budgetError, null);
     const value = cents(budget.value);
-    const next = { ...(ctx.settings ?? {}), monthly_budget_cents: value };
+    if (value != null && !Number.isFinite(value)) {
+      setError(budgetError, { kind: "budget_invalid", params: { min: 0, max: (card?.max_budget_cents ?? 0) / 100 } });
+      budget.focus();
+      return;
+    }
+    const next = mergeSettings(ctx.settings, { monthly_budget_cents: value });
     try {
       ctx.settings = (await backend.setSettings(next)) ?? next;
       budget.value = dollars(ctx.settings.monthly_budget_cents);
@@ -125,17 +138,14 @@ export function createRateCard(ctx, { onChange }) {
       saveBudget();
     }
   });
-  details.addEventListener("toggle", () => {
-    if (details.open && !card) load();
-  });
 
   return {
-    /** Settings opened: the budget as saved; the table is read when it is unfolded. */
+    /** Settings opened: the budget as saved, and the price table as it is now. */
     open() {
       budget.value = dollars(ctx.settings?.monthly_budget_cents);
       setError(budgetError, null);
       setError(errorSlot, null);
-      if (details.open) load();
+      load();
     },
     relabel() {
       if (card) draw();

@@ -1,15 +1,16 @@
 //! Spend and prices: what the videos cost (core's `ledger`), the cost line with the monthly
 //! budget before Generate, the price table with the user's own prices, and the ledger as CSV.
-//! All of it reads the library in front; the budget is a setting.
+//! The sums read the library in front; the user's prices and budget are theirs, so they live in
+//! their own library and settings, and demo mode (nothing paid) has no budget.
 
 use kling_core::generation::now_ms;
-use kling_core::ledger::{self, BudgetCheck, CostEstimate, PriceKey, RateCard, RateTable, Spend};
+use kling_core::ledger::{self, BudgetCheck, CostCheck, PriceKey, RateCard, RateTable, Spend};
 use kling_core::GenerationRequest;
 use serde::Serialize;
 use tauri::{AppHandle, Manager, Runtime, State};
 use tauri_plugin_dialog::DialogExt;
 
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::settings::Settings;
 use crate::AppState;
 
@@ -21,55 +22,69 @@ pub struct SpendView {
     pub budget: BudgetCheck,
 }
 
-fn spend_now(state: &AppState, utc_offset_minutes: i32) -> Result<Spend> {
-    let entries = state.engine().library().ledger_entries()?;
-    Ok(ledger::spend(&entries, now_ms(), utc_offset_minutes))
+fn budget_in_force<R: Runtime>(app: &AppHandle<R>, state: &AppState) -> Option<f64> {
+    (!state.is_demo())
+        .then(|| Settings::load(app).monthly_budget_cents)
+        .flatten()
+}
+
+/// Reading every row must not hold the window's thread, where synchronous commands run.
+async fn off_the_window<T: Send + 'static>(work: impl FnOnce() -> Result<T> + Send + 'static) -> Result<T> {
+    tauri::async_runtime::spawn_blocking(work)
+        .await
+        .map_err(|error| Error::Settings(format!("the ledger stopped: {error}")))?
 }
 
 #[tauri::command]
-pub fn spend<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>, utc_offset_minutes: i32) -> Result<SpendView> {
-    let spend = spend_now(&state, utc_offset_minutes)?;
-    let budget = spend.budget(None, Settings::load(&app).monthly_budget_cents);
-    Ok(SpendView { spend, budget })
-}
-
-/// The cost line before Generate: what the request's takes cost, and whether that passes the budget.
-#[derive(Debug, Serialize)]
-pub struct CostCheck {
-    pub estimate: CostEstimate,
-    pub budget: BudgetCheck,
+pub async fn spend<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    utc_offset_minutes: i32,
+) -> Result<SpendView> {
+    let (engine, budget) = (state.engine(), budget_in_force(&app, &state));
+    off_the_window(move || {
+        let spend = ledger::spend(&engine.library().ledger_entries()?, now_ms(), utc_offset_minutes);
+        let budget = spend.budget(None, budget);
+        Ok(SpendView { spend, budget })
+    })
+    .await
 }
 
 #[tauri::command]
-pub fn cost_check<R: Runtime>(
+pub async fn cost_check<R: Runtime>(
     app: AppHandle<R>,
     state: State<'_, AppState>,
     request: GenerationRequest,
     utc_offset_minutes: i32,
 ) -> Result<CostCheck> {
-    let card = RateCard::load(state.engine().library())?;
-    let estimate = card.estimate(&request, kling_core::request::takes(&request)?);
-    // The month's sums read every row: only worth it when there is a budget to hold them against.
-    let budget = match Settings::load(&app).monthly_budget_cents {
-        Some(cents) => spend_now(&state, utc_offset_minutes)?.budget(estimate.total_cents, Some(cents)),
-        None => ledger::budget::check(0.0, 0, estimate.total_cents, None),
-    };
-    Ok(CostCheck { estimate, budget })
+    let (own, engine, budget) = (state.own_engine(), state.engine(), budget_in_force(&app, &state));
+    off_the_window(move || {
+        let card = RateCard::load(own.library())?;
+        Ok(ledger::cost_check(
+            &card,
+            engine.library(),
+            &request,
+            budget,
+            now_ms(),
+            utc_offset_minutes,
+        )?)
+    })
+    .await
 }
 
 #[tauri::command]
 pub fn rate_card(state: State<'_, AppState>) -> Result<RateTable> {
-    Ok(RateCard::load(state.engine().library())?.table())
+    Ok(RateCard::load(state.own_engine().library())?.table())
 }
 
 #[tauri::command]
 pub fn set_user_price(state: State<'_, AppState>, key: PriceKey, usd_cents: f64) -> Result<()> {
-    Ok(state.engine().library().set_user_price(&key, usd_cents)?)
+    Ok(state.own_engine().library().set_user_price(&key, usd_cents)?)
 }
 
 #[tauri::command]
 pub fn clear_user_price(state: State<'_, AppState>, key: PriceKey) -> Result<()> {
-    Ok(state.engine().library().clear_user_price(&key)?)
+    Ok(state.own_engine().library().clear_user_price(&key)?)
 }
 
 /// Asks where to save the ledger (the system's save dialog) and writes it there → the path, or
@@ -100,7 +115,10 @@ pub async fn export_ledger<R: Runtime>(
     let Some(path) = answer.await.ok().flatten() else {
         return Ok(None);
     };
-    let entries = state.engine().library().ledger_entries()?;
-    ledger::save_csv(&path, &entries, utc_offset_minutes)?;
-    Ok(Some(path.display().to_string()))
+    let engine = state.engine();
+    off_the_window(move || {
+        ledger::save_csv(&path, &engine.library().ledger_entries()?, utc_offset_minutes)?;
+        Ok(Some(path.display().to_string()))
+    })
+    .await
 }

@@ -35,6 +35,8 @@ export function createCoach(ctx, { prompt, choice, onAccept }) {
   let lastError = null;
   let estimate = null;
   let estimateTimer = null;
+  /** The prompt the suggestion was made for: when the box holds something else, Accept says so. */
+  let asked = null;
 
   function setError(error) {
     lastError = error;
@@ -79,8 +81,11 @@ export function createCoach(ctx, { prompt, choice, onAccept }) {
     editBox.hidden = !editing;
     edit.hidden = editing;
     accept.textContent = editing ? t("coach.accept_edited") : t("coach.accept");
-    note.hidden = !suggestion.trimmed;
-    note.textContent = suggestion.trimmed ? t("coach.trimmed") : "";
+    const notes = [];
+    if (suggestion.trimmed) notes.push(t("coach.trimmed"));
+    if (prompt.value !== asked) notes.push(t("coach.stale"));
+    note.hidden = !notes.length;
+    note.textContent = notes.join(" ");
   }
 
   async function improve() {
@@ -92,6 +97,7 @@ export function createCoach(ctx, { prompt, choice, onAccept }) {
       // Before the rules table has loaded there is no choice yet: core then takes its defaults.
       const { duration, aspect_ratio } = choice();
       const request = { prompt: prompt.value, ui_language: ctx.lang };
+      asked = prompt.value;
       if (duration != null) request.duration = String(duration);
       if (aspect_ratio != null) request.aspect_ratio = aspect_ratio;
       suggestion = await backend.improvePrompt(request);
@@ -134,11 +140,18 @@ export function createCoach(ctx, { prompt, choice, onAccept }) {
     prompt.focus();
   });
   panel.addEventListener("keydown", (event) => {
-    if (event.key === "Escape") {
-      event.stopPropagation();
-      close("coach.discarded");
-      prompt.focus();
+    if (event.key !== "Escape") return;
+    event.stopPropagation();
+    // Escape in the edit box cancels the edit and shows the suggestion again; elsewhere it
+    // discards the suggestion.
+    if (editing && event.target === editBox) {
+      editing = false;
+      render();
+      edit.focus();
+      return;
     }
+    close("coach.discarded");
+    prompt.focus();
   });
 
   refreshEstimate();

@@ -56,15 +56,17 @@ export function createPromptHistory(ctx, { prompt, toggle, onPick }) {
 
   async function load() {
     const ask = ++asked;
+    let found;
+    let failed = null;
     try {
-      const found = await backend.promptHistory(search.value, SHOWN);
-      // An answer to an older query must not replace a newer one.
-      if (ask !== asked) return;
-      shown = found;
-      setError(null);
+      found = await backend.promptHistory(search.value, SHOWN);
     } catch (error) {
-      setError(error);
+      failed = error;
     }
+    // An answer (or a failure) to an older query must not replace a newer one.
+    if (ask !== asked) return;
+    setError(failed);
+    if (!failed) shown = found;
     draw();
   }
 

@@ -66,7 +66,7 @@ pub fn failure(error: ApiError, model: &str) -> Error {
         (_, Kind::KeyRejected | Kind::BadGatewayConfig | Kind::BalanceUsedUp | Kind::AccountProblem) => {
             return Error::Api(error)
         }
-        (_, Kind::UnknownModel | Kind::NoAccess | Kind::InvalidRequest) => Kind::CoachModelUnavailable,
+        (_, Kind::UnknownModel | Kind::NoAccess) => Kind::CoachModelUnavailable,
         (_, Kind::RateLimited | Kind::ConcurrencyLimit) => Kind::CoachRateLimited,
         (_, Kind::Timeout) => Kind::CoachTimeout,
         _ => Kind::CoachUnavailable,

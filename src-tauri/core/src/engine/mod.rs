@@ -183,7 +183,12 @@ impl Engine {
 
     /// Like `generate_takes`, returning only take 1: for callers that ask for a single video.
     pub fn generate(&self, request: &GenerationRequest) -> Result<Generation> {
-        let mut takes = self.generate_takes(request)?;
+        // One video, whatever the request's `takes` say: a caller that wants several asks for them.
+        let one = GenerationRequest {
+            takes: None,
+            ..request.clone()
+        };
+        let mut takes = self.generate_takes(&one)?;
         Ok(takes.remove(0))
     }
 

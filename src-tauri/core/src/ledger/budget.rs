@@ -4,9 +4,12 @@
 use serde::Serialize;
 use serde_json::json;
 
-use super::sums::Spend;
+use super::rate_card::{CostEstimate, RateCard};
+use super::sums::{spend, Spend};
 use crate::error::{Error, Result};
+use crate::library::Library;
 use crate::problem::Kind;
+use crate::request::{self, GenerationRequest};
 
 /// The highest monthly budget: US$10,000.
 pub const MAX_BUDGET_CENTS: f64 = 1_000_000.0;
@@ -73,12 +76,40 @@ pub fn budget_setting(budget_cents: Option<f64>) -> Result<Option<f64>> {
     }
 }
 
+/// The cost line before Generate: what the request's takes cost, and where that leaves the budget.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CostCheck {
+    pub estimate: CostEstimate,
+    pub budget: BudgetCheck,
+}
+
+/// Prices `request` (with its takes) by `card` and, when there is a budget, holds it against the
+/// month's spending in `library` (every row is read, so only then).
+pub fn cost_check(
+    card: &RateCard,
+    library: &Library,
+    request: &GenerationRequest,
+    budget_cents: Option<f64>,
+    now_ms: i64,
+    utc_offset_minutes: i32,
+) -> Result<CostCheck> {
+    let estimate = card.estimate(request, request::takes(request)?);
+    let budget = match budget_cents {
+        Some(_) => {
+            spend(&library.ledger_entries()?, now_ms, utc_offset_minutes).budget(estimate.total_cents, budget_cents)
+        }
+        None => check(0.0, 0, estimate.total_cents, None),
+    };
+    Ok(CostCheck { estimate, budget })
+}
+
 impl Spend {
-    /// The budget check for this month: the videos and the prompt coach's calls together.
+    /// The budget check for this month: the videos, those still on their way (takes waiting for
+    /// a free slot are paid for minutes later) and the prompt coach's calls together.
     pub fn budget(&self, next: Option<f64>, budget_cents: Option<f64>) -> BudgetCheck {
         check(
-            self.this_month.cents + self.chat.cents,
-            self.this_month.unknown_prices + self.chat.unknown_prices,
+            self.this_month.cents + self.pending.cents + self.chat.cents,
+            self.this_month.unknown_prices + self.pending.unknown_prices + self.chat.unknown_prices,
             next,
             budget_cents,
         )

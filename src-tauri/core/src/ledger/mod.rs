@@ -15,7 +15,7 @@ mod entries;
 pub mod rate_card;
 mod sums;
 
-pub use budget::{BudgetCheck, BudgetState};
+pub use budget::{cost_check, BudgetCheck, BudgetState, CostCheck};
 pub use csv::{csv, csv_file_name, save_csv, CSV_HEADER};
 pub(crate) use entries::VideoRow;
 pub use entries::{Charged, Entry, EntryKind};

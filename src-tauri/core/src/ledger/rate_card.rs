@@ -116,6 +116,9 @@ pub struct RateRow {
 pub struct RateTable {
     pub rows: Vec<RateRow>,
     pub prices_as_of: &'static str,
+    /// The highest price and budget the user may enter, for the message when a field holds none.
+    pub max_price_cents: f64,
+    pub max_budget_cents: f64,
 }
 
 /// The cost line before Generate: one take's price and all of them together.
@@ -199,6 +202,8 @@ impl RateCard {
         RateTable {
             rows: self.rows(),
             prices_as_of: PRICES_AS_OF,
+            max_price_cents: MAX_PRICE_CENTS,
+            max_budget_cents: super::budget::MAX_BUDGET_CENTS,
         }
     }
 

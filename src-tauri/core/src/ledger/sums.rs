@@ -12,6 +12,7 @@ use serde::Serialize;
 
 use super::entries::{Charged, Entry, EntryKind};
 use super::rate_card::PRICES_AS_OF;
+use crate::generation::Status;
 
 /// How many days, today included, the day list covers.
 pub const DAYS_SHOWN: u64 = 30;
@@ -78,10 +79,13 @@ pub struct Spend {
     pub days: Vec<DaySum>,
     /// Every month with a charged video, newest first.
     pub months: Vec<MonthSum>,
-    /// Videos the provider never charged for (refused, cancelled, or waiting to be sent), all time.
+    /// Videos the provider never charged for (refused or cancelled), all time.
     pub not_charged: u32,
     /// Videos that may have been charged (a create whose fate is unknown), all time.
     pub maybe_charged: u32,
+    /// Videos on their way that are not charged yet, or not known to be (waiting in the queue,
+    /// being sent, unsettled): the budget counts them as spent, since they will be.
+    pub pending: Sum,
     pub chat: ChatSum,
     pub prices_as_of: &'static str,
 }
@@ -127,6 +131,7 @@ pub fn spend(entries: &[Entry], now_ms: i64, utc_offset_minutes: i32) -> Spend {
         months: Vec::new(),
         not_charged: 0,
         maybe_charged: 0,
+        pending: Sum::default(),
         chat: ChatSum::default(),
         prices_as_of: PRICES_AS_OF,
     };
@@ -143,8 +148,16 @@ pub fn spend(entries: &[Entry], now_ms: i64, utc_offset_minutes: i32) -> Spend {
                     }
                 }
             }
+            (EntryKind::Video, Charged::NotCharged) if entry.status == Some(Status::Queued) => {
+                spend.pending.add(entry.usd_cents);
+            }
             (EntryKind::Video, Charged::NotCharged) => spend.not_charged += 1,
-            (EntryKind::Video, Charged::Unknown) => spend.maybe_charged += 1,
+            (EntryKind::Video, Charged::Unknown) => {
+                spend.maybe_charged += 1;
+                if matches!(entry.status, Some(Status::Submitting | Status::NeedsCheck)) {
+                    spend.pending.add(entry.usd_cents);
+                }
+            }
             (EntryKind::Video, Charged::Charged) => {
                 if day == today {
                     spend.today.add(entry.usd_cents);
