@@ -46,6 +46,23 @@ pub struct AppInfo {
     pub default_chat_model: &'static str,
 }
 
+/// Runs `work` on a blocking thread: the keychain, the disk and reads of every row must not hold
+/// the window's thread (where synchronous commands run) nor the async runtime's. `stopped` says
+/// what stopped, should the thread itself fail.
+async fn off_the_window<T, E>(
+    stopped: &str,
+    work: impl FnOnce() -> std::result::Result<T, E> + Send + 'static,
+) -> Result<T>
+where
+    T: Send + 'static,
+    E: Into<Error> + Send + 'static,
+{
+    tauri::async_runtime::spawn_blocking(work)
+        .await
+        .map_err(|error| Error::Settings(format!("{stopped}: {error}")))?
+        .map_err(Into::into)
+}
+
 /// The first call the window makes. When the library could not be opened it answers with why,
 /// and the window shows that instead of a gallery.
 #[tauri::command]
@@ -75,9 +92,10 @@ pub fn app_info<R: Runtime>(app: AppHandle<R>) -> Result<AppInfo> {
 #[tauri::command]
 pub async fn key_status(state: State<'_, AppState>) -> Result<KeyStatus> {
     let engine = state.own_engine();
-    tauri::async_runtime::spawn_blocking(move || engine.key_status())
-        .await
-        .map_err(|error| Error::Settings(format!("the keychain check stopped: {error}")))
+    off_the_window("the keychain check stopped", move || {
+        Ok::<_, Error>(engine.key_status())
+    })
+    .await
 }
 
 /// Saves the user's own key; in demo mode that also leaves the demo for their own library.
@@ -202,22 +220,29 @@ fn opener_failed(field: &'static str) -> impl FnOnce(tauri_plugin_opener::Error)
     }
 }
 
+/// A system file dialog titled `title`, over the window, opening in the first of `starts` that
+/// is a folder.
+fn file_dialog<R: Runtime>(
+    app: &AppHandle<R>,
+    title: String,
+    starts: impl IntoIterator<Item = tauri::Result<std::path::PathBuf>>,
+) -> tauri_plugin_dialog::FileDialogBuilder<R> {
+    let mut dialog = app.dialog().file().set_title(title);
+    if let Some(start) = starts.into_iter().flatten().find(|dir| dir.is_dir()) {
+        dialog = dialog.set_directory(start);
+    }
+    if let Some(window) = app.get_webview_window("main") {
+        dialog = dialog.set_parent(&window);
+    }
+    dialog
+}
+
 /// The system's folder picker, over the window; `None` when the user closed it.
 #[tauri::command]
 pub async fn choose_folder<R: Runtime>(app: AppHandle<R>, title: String) -> Option<String> {
     let (chosen, answer) = tokio::sync::oneshot::channel();
-    let mut picker = app.dialog().file().set_title(title);
     // The Videos folder, where people keep clips; else the home folder, never "Recent".
-    let start = [app.path().video_dir(), app.path().home_dir()]
-        .into_iter()
-        .flatten()
-        .find(|dir| dir.is_dir());
-    if let Some(start) = start {
-        picker = picker.set_directory(start);
-    }
-    if let Some(window) = app.get_webview_window("main") {
-        picker = picker.set_parent(&window);
-    }
+    let picker = file_dialog(&app, title, [app.path().video_dir(), app.path().home_dir()]);
     picker.pick_folder(move |folder| {
         let _ = chosen.send(folder.and_then(|folder| folder.into_path().ok()));
     });
@@ -238,7 +263,7 @@ pub async fn export_videos(
     let engine = state.engine();
     let cancel = state.export_cancel.clone();
     cancel.store(false, Ordering::SeqCst);
-    tauri::async_runtime::spawn_blocking(move || {
+    off_the_window("the export stopped", move || {
         let ids = if favorites {
             export::favorite_ids(engine.library())?
         } else {
@@ -257,8 +282,6 @@ pub async fn export_videos(
         )
     })
     .await
-    .map_err(|error| Error::Settings(format!("the export stopped: {error}")))?
-    .map_err(Error::from)
 }
 
 /// Stops the running export; the file it was copying is removed, the finished ones stay.
@@ -285,10 +308,10 @@ pub fn settings_in_video(path: String) -> Result<GenerationRequest> {
 #[tauri::command]
 pub async fn library_usage(state: State<'_, AppState>) -> Result<DiskUsage> {
     let engine = state.own_engine();
-    tauri::async_runtime::spawn_blocking(move || engine.library().disk_usage())
-        .await
-        .map_err(|error| Error::Settings(format!("the library could not be measured: {error}")))?
-        .map_err(Error::from)
+    off_the_window("the library could not be measured", move || {
+        engine.library().disk_usage()
+    })
+    .await
 }
 
 /// Copies the library into `folder`, checks the copy, switches to it and starts the app again on
@@ -304,7 +327,7 @@ pub async fn move_library<R: Runtime>(
     let data_dir = state.data_dir.clone();
     let cancel = state.move_cancel.clone();
     cancel.store(false, Ordering::SeqCst);
-    tauri::async_runtime::spawn_blocking(move || -> kling_core::Result<()> {
+    off_the_window("the move stopped", move || -> kling_core::Result<()> {
         let mut report = |step: &MoveProgress| {
             let _ = progress.send(*step);
         };
@@ -316,8 +339,6 @@ pub async fn move_library<R: Runtime>(
         app.restart()
     })
     .await
-    .map_err(|error| Error::Settings(format!("the move stopped: {error}")))?
-    .map_err(Error::from)
 }
 
 /// Stops a running move; the library stays where it was.

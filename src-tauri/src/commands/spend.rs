@@ -8,9 +8,9 @@ use kling_core::ledger::{self, BudgetCheck, CostCheck, PriceKey, RateCard, RateT
 use kling_core::GenerationRequest;
 use serde::Serialize;
 use tauri::{AppHandle, Manager, Runtime, State};
-use tauri_plugin_dialog::DialogExt;
 
-use crate::error::{Error, Result};
+use super::{file_dialog, off_the_window};
+use crate::error::Result;
 use crate::settings::Settings;
 use crate::AppState;
 
@@ -22,17 +22,12 @@ pub struct SpendView {
     pub budget: BudgetCheck,
 }
 
+const LEDGER_STOPPED: &str = "the ledger stopped";
+
 fn budget_in_force<R: Runtime>(app: &AppHandle<R>, state: &AppState) -> Option<f64> {
     (!state.is_demo())
         .then(|| Settings::load(app).monthly_budget_cents)
         .flatten()
-}
-
-/// Reading every row must not hold the window's thread, where synchronous commands run.
-async fn off_the_window<T: Send + 'static>(work: impl FnOnce() -> Result<T> + Send + 'static) -> Result<T> {
-    tauri::async_runtime::spawn_blocking(work)
-        .await
-        .map_err(|error| Error::Settings(format!("the ledger stopped: {error}")))?
 }
 
 #[tauri::command]
@@ -42,7 +37,7 @@ pub async fn spend<R: Runtime>(
     utc_offset_minutes: i32,
 ) -> Result<SpendView> {
     let (engine, budget) = (state.engine(), budget_in_force(&app, &state));
-    off_the_window(move || {
+    off_the_window(LEDGER_STOPPED, move || -> kling_core::Result<SpendView> {
         let spend = ledger::spend(&engine.library().ledger_entries()?, now_ms(), utc_offset_minutes);
         let budget = spend.budget(None, budget);
         Ok(SpendView { spend, budget })
@@ -58,16 +53,9 @@ pub async fn cost_check<R: Runtime>(
     utc_offset_minutes: i32,
 ) -> Result<CostCheck> {
     let (own, engine, budget) = (state.own_engine(), state.engine(), budget_in_force(&app, &state));
-    off_the_window(move || {
+    off_the_window(LEDGER_STOPPED, move || {
         let card = RateCard::load(own.library())?;
-        Ok(ledger::cost_check(
-            &card,
-            engine.library(),
-            &request,
-            budget,
-            now_ms(),
-            utc_offset_minutes,
-        )?)
+        ledger::cost_check(&card, engine.library(), &request, budget, now_ms(), utc_offset_minutes)
     })
     .await
 }
@@ -97,18 +85,9 @@ pub async fn export_ledger<R: Runtime>(
     utc_offset_minutes: i32,
 ) -> Result<Option<String>> {
     let (chosen, answer) = tokio::sync::oneshot::channel();
-    let mut dialog = app
-        .dialog()
-        .file()
-        .set_title(title)
+    let dialog = file_dialog(&app, title, [app.path().document_dir()])
         .set_file_name(ledger::csv_file_name(now_ms(), utc_offset_minutes))
         .add_filter("CSV", &["csv"]);
-    if let Some(dir) = app.path().document_dir().ok().filter(|dir| dir.is_dir()) {
-        dialog = dialog.set_directory(dir);
-    }
-    if let Some(window) = app.get_webview_window("main") {
-        dialog = dialog.set_parent(&window);
-    }
     dialog.save_file(move |path| {
         let _ = chosen.send(path.and_then(|path| path.into_path().ok()));
     });
@@ -116,7 +95,7 @@ pub async fn export_ledger<R: Runtime>(
         return Ok(None);
     };
     let engine = state.engine();
-    off_the_window(move || {
+    off_the_window(LEDGER_STOPPED, move || -> kling_core::Result<Option<String>> {
         ledger::save_csv(&path, &engine.library().ledger_entries()?, utc_offset_minutes)?;
         Ok(Some(path.display().to_string()))
     })

@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{classify, ApiError, Client, Exchange};
+use super::{not_an_answer, ApiError, Client, Exchange};
 
 const CHAT_ROUTE: &str = "/v1/chat/completions";
 
@@ -93,11 +93,6 @@ impl Client {
                 });
             }
         }
-        Err(match classify(status, &text, retry_after) {
-            ApiError::Unexpected(_) if status == 200 => {
-                ApiError::Unexpected("HTTP 200 that is not a chat answer".into())
-            }
-            other => other,
-        })
+        Err(not_an_answer(status, &text, retry_after, "a chat answer"))
     }
 }

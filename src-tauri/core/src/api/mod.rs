@@ -179,12 +179,7 @@ impl Client {
                 }
             }
         }
-        Err(match classify(status, &text, retry_after) {
-            ApiError::Unexpected(_) if status == 200 => {
-                ApiError::Unexpected("HTTP 200 that is not a CometAPI answer".into())
-            }
-            other => other,
-        })
+        Err(not_an_answer(status, &text, retry_after, "a CometAPI answer"))
     }
 
     /// Waits for the request's turn under the shared limit, sends it and reads a capped body:
@@ -204,6 +199,15 @@ impl Client {
 }
 
 /// An answer as it arrived, not yet interpreted.
+/// What an answer that is not the `expected` one says: `classify`'s reading, but a 200 it cannot
+/// place is named after what was expected instead.
+fn not_an_answer(status: u16, text: &str, retry_after: Option<Duration>, expected: &str) -> ApiError {
+    match classify(status, text, retry_after) {
+        ApiError::Unexpected(_) if status == 200 => ApiError::Unexpected(format!("HTTP 200 that is not {expected}")),
+        other => other,
+    }
+}
+
 struct Exchange {
     status: u16,
     retry_after: Option<Duration>,
