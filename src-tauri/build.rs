@@ -52,6 +52,10 @@ const COMMANDS: &[&str] = &[
     "set_user_price",
     "clear_user_price",
     "export_ledger",
+    "keep_frame",
+    "keep_frame_file",
+    "pick_frame",
+    "lineage",
 ];
 
 fn main() {

@@ -272,6 +272,10 @@ macro_rules! command_handler {
             $crate::commands::set_user_price,
             $crate::commands::clear_user_price,
             $crate::commands::export_ledger,
+            $crate::commands::keep_frame,
+            $crate::commands::keep_frame_file,
+            $crate::commands::pick_frame,
+            $crate::commands::lineage,
         ]
     };
 }

@@ -190,6 +190,23 @@ export const promptHistory = (query, limit) => call("prompt_history", { query, l
 export const compareGenerations = (a, b) => call("compare_generations", { a, b });
 
 /**
+ * A pasted picture (Uint8Array of PNG, JPEG or WebP bytes), checked by the image rules and kept in
+ * the library → {file, format, width, height, bytes, url}; `file` is what a request's `image` or
+ * `image_tail` names. Rejects with image_unreadable, image_too_large, image_too_small or
+ * image_ratio_out_of_range (params say what to change).
+ */
+export const keepFrame = (bytes) => call("keep_frame", bytes);
+
+/** Like keepFrame, for a dropped file's path. */
+export const keepFrameFile = (path) => call("keep_frame_file", { path });
+
+/** The system's picture picker (title and the filter's name in the app's language) → a kept frame, or null when closed. */
+export const pickFrame = (title, filter) => call("pick_frame", { title, filter });
+
+/** {ancestors, continuations}: the Generation records a clip continues (oldest first) and those continuing it. */
+export const lineage = (id) => call("lineage", { id });
+
+/**
  * What was spent, estimated, for the window's time zone (minutes east of UTC) → {today, this_month,
  * days, months, not_charged, maybe_charged, chat, prices_as_of, budget}; each sum is {cents, videos,
  * unknown_prices} (unknown prices are counted, never added as zero).

@@ -15,7 +15,7 @@ use kling_core::api::{Client, TaskStatus, DEFAULT_REQUESTS_PER_SECOND};
 use kling_core::callback_receiver::CallbackReceiver;
 use kling_core::generation::now_ms;
 use kling_core::request::validate;
-use kling_core::rules::COMETAPI_LIMITS;
+use kling_core::rules::{GenerationKind, COMETAPI_LIMITS};
 use kling_core::{PollSchedule, Status};
 use kling_emulator::{Emulator, EmulatorConfig};
 
@@ -90,7 +90,7 @@ async fn fixed_polling(emulator: &Emulator, n: usize) -> Sample {
         .unwrap();
     loop {
         tokio::time::sleep(FIXED_INTERVAL).await;
-        if let Ok(task) = client.query(common::KEY, &created.task_id).await {
+        if let Ok(task) = client.query(common::KEY, GenerationKind::TextToVideo, &created.task_id).await {
             if task.task_status == TaskStatus::Succeed {
                 return seen(emulator, &created.task_id, now_ms());
             }

@@ -90,6 +90,10 @@ mod tests {
                 cfg_scale: None,
                 camera_control: None,
                 sound: None,
+                kind: Default::default(),
+                image: None,
+                image_tail: None,
+                parent: None,
             },
             created_at: 0,
             updated_at: 0,
@@ -97,6 +101,7 @@ mod tests {
             error: None,
             provider_message: None,
             remote_video_url: None,
+            remote_video_id: None,
             video_duration: None,
             video_file: None,
             video_bytes: None,
@@ -111,6 +116,9 @@ mod tests {
             rejected: false,
             title: None,
             take: None,
+            continue_until: None,
+            image_url: None,
+            image_tail_url: None,
         }
     }
 

@@ -59,7 +59,13 @@ pub fn compare(a: &Generation, b: &Generation) -> Comparison {
         cfg_scale,
         camera_control,
         sound: sound_a,
+        kind,
+        image,
+        image_tail,
+        parent,
     } = &a.request;
+    let file = |frame: &Option<crate::frames::Frame>| json!(frame.as_ref().map(|f| &f.file));
+    let parent_id = |parent: &Option<crate::request::Parent>| json!(parent.as_ref().map(|p| &p.generation_id));
     let other = &b.request;
     let settings = [
         ("model_name", json!(model_name), json!(other.model_name)),
@@ -69,6 +75,10 @@ pub fn compare(a: &Generation, b: &Generation) -> Comparison {
         ("cfg_scale", json!(cfg_scale), json!(other.cfg_scale)),
         ("camera_control", json!(camera_control), json!(other.camera_control)),
         ("sound", sound(sound_a), sound(&other.sound)),
+        ("kind", json!(kind), json!(other.kind)),
+        ("image", file(image), file(&other.image)),
+        ("image_tail", file(image_tail), file(&other.image_tail)),
+        ("parent", parent_id(parent), parent_id(&other.parent)),
     ];
     let negative_prompt_diff = match (negative_prompt, &other.negative_prompt) {
         (None, None) => None,

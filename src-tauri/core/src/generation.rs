@@ -79,6 +79,9 @@ pub struct Generation {
     /// Where the provider serves the result; kept so a download can resume after a restart.
     #[serde(skip_serializing)]
     pub remote_video_url: Option<String>,
+    /// The provider's id of the video: what continuing the clip names.
+    #[serde(skip_serializing, default)]
+    pub remote_video_id: Option<String>,
     pub video_duration: Option<String>,
     /// Relative to the library folder; made from our own id, never from anything the server sent.
     #[serde(skip_serializing)]
@@ -115,6 +118,14 @@ pub struct Generation {
     /// Which take of a Generate click for several takes this is; `None` for a single video.
     #[serde(default)]
     pub take: Option<Take>,
+    /// Transient: until when (ms) the clip can be continued, when it can be (`continuation`).
+    #[serde(default)]
+    pub continue_until: Option<i64>,
+    /// Transient: where the window shows the start and end pictures of a video made from them.
+    #[serde(default)]
+    pub image_url: Option<String>,
+    #[serde(default)]
+    pub image_tail_url: Option<String>,
 }
 
 /// One of the takes a single Generate click asked for: each is a generation of its own (its own
@@ -141,6 +152,15 @@ pub enum Action {
 }
 
 impl Generation {
+    /// The clip's length in seconds as the provider reported it, else as it was asked for.
+    pub fn video_seconds(&self) -> f64 {
+        [self.video_duration.as_deref(), Some(self.request.duration.as_str())]
+            .into_iter()
+            .flatten()
+            .find_map(|d| d.trim().parse::<f64>().ok())
+            .unwrap_or_default()
+    }
+
     /// The actions offered in the generation's present state, in the order a card shows them.
     pub fn actions(&self) -> Vec<Action> {
         match self.status {

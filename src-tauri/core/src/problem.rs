@@ -157,6 +157,37 @@ kinds! {
     PriceKeyUnknown = "price_key_unknown",
     /// A monthly budget must be above `min` and at most `max` US dollars.
     BudgetInvalid = "budget_invalid",
+    // Image to video and continuing a clip (`frames`, `request`).
+    /// Image to video without a start picture.
+    ImageMissing = "image_missing",
+    /// Not a PNG, JPEG or WebP picture, or one whose size cannot be read (`formats`).
+    ImageUnreadable = "image_unreadable",
+    /// A picture larger than `max_mb` megabytes (`mb`).
+    ImageTooLarge = "image_too_large",
+    /// A picture with a side under `min` pixels (`width`, `height`).
+    ImageTooSmall = "image_too_small",
+    /// A picture too wide or too tall (`width`, `height`; allowed 1:2.5 to 2.5:1).
+    ImageRatioOutOfRange = "image_ratio_out_of_range",
+    /// The picture kept in the library for this generation is gone (`field`: image or image_tail).
+    ImageFileMissing = "image_file_missing",
+    /// The model does not make videos from a picture (`model`).
+    ImageNotSupported = "image_not_supported",
+    /// An end picture on a model or mode that takes none (`model`, `modes`).
+    ImageTailNotSupported = "image_tail_not_supported",
+    /// An end picture and camera control together: the API takes one or the other.
+    ImageTailWithCamera = "image_tail_with_camera",
+    /// A picture, an end picture or a clip to continue given for a kind that takes none.
+    InputNotForKind = "input_not_for_kind",
+    /// Continuing needs the clip to continue (`parent_id`).
+    ParentMissing = "parent_missing",
+    /// Only a ready video made through the API can be continued.
+    ParentNotReady = "parent_not_ready",
+    /// The parent's model cannot be continued (`model`).
+    ParentNotExtendable = "parent_not_extendable",
+    /// The provider keeps a clip `days` days; this one is older and cannot be continued.
+    ParentTooOld = "parent_too_old",
+    /// The chain would pass `max` seconds in all (`seconds`).
+    ExtendTooLong = "extend_too_long",
 }
 
 impl std::fmt::Display for Kind {

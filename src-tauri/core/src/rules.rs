@@ -1,11 +1,104 @@
-//! The one table of what CometAPI's text2video accepts: limits, models and prices.
+//! The one table of what CometAPI's Kling routes accept: limits, models, the kinds of generation
+//! each model offers, and prices.
 //!
 //! The validator, the UI (through a command) and the emulator all read these rows; the emulator
 //! checks requests with its own code against the same data, so a wrong row shows up as a test
 //! failure on both sides instead of a silent disagreement. Changing a limit or adding a model is a
 //! one-row change here.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+
+/// How a video is made: from words, from a start picture, or by continuing a finished clip. Each
+/// kind has its own route; everything after the create (journal, tracker, download) is shared.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum GenerationKind {
+    #[default]
+    TextToVideo,
+    ImageToVideo,
+    Extend,
+}
+
+impl GenerationKind {
+    pub const ALL: [GenerationKind; 3] = [
+        GenerationKind::TextToVideo,
+        GenerationKind::ImageToVideo,
+        GenerationKind::Extend,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            GenerationKind::TextToVideo => "text_to_video",
+            GenerationKind::ImageToVideo => "image_to_video",
+            GenerationKind::Extend => "extend",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<GenerationKind> {
+        GenerationKind::ALL.into_iter().find(|k| k.as_str() == text)
+    }
+
+    /// The create route; a task is queried at this route plus `/{task_id}`.
+    pub fn route(self) -> &'static str {
+        match self {
+            GenerationKind::TextToVideo => "/kling/v1/videos/text2video",
+            GenerationKind::ImageToVideo => "/kling/v1/videos/image2video",
+            GenerationKind::Extend => "/kling/v1/videos/video-extend",
+        }
+    }
+
+    /// Whether the route finds a task by the `external_task_id` we gave it. The extend route
+    /// documents no such lookup, so an unsettled extend create cannot be settled by asking.
+    pub fn finds_by_external_id(self) -> bool {
+        self != GenerationKind::Extend
+    }
+
+    /// Whether a video of this kind may be made without a prompt (the picture or the clip leads).
+    pub fn prompt_optional(self) -> bool {
+        self != GenerationKind::TextToVideo
+    }
+}
+
+/// What image-to-video accepts as a start or end frame (Kling's image rules): checked before
+/// anything is sent, and by the emulator with its own code against the same numbers.
+#[derive(Debug, Clone, Serialize)]
+pub struct ImageLimits {
+    pub max_bytes: u64,
+    /// Both sides at least this many pixels.
+    pub min_side_px: u32,
+    /// Width over height, inclusive: 1:2.5 to 2.5:1.
+    pub min_ratio: f64,
+    pub max_ratio: f64,
+    /// The formats accepted, as their usual file extensions.
+    pub formats: &'static [&'static str],
+}
+
+pub const IMAGE_LIMITS: ImageLimits = ImageLimits {
+    max_bytes: 10 * 1024 * 1024,
+    min_side_px: 300,
+    min_ratio: 1.0 / 2.5,
+    max_ratio: 2.5,
+    formats: &["png", "jpeg", "webp"],
+};
+
+/// What continuing a clip allows: the provider keeps a parent this long, and a chain of clips
+/// may not grow past a total length.
+#[derive(Debug, Clone, Serialize)]
+pub struct ExtendLimits {
+    pub parent_kept_days: i64,
+    pub max_total_seconds: f64,
+    /// How much one continuation adds, about.
+    pub adds_seconds: f64,
+    /// The duration a continuation is priced (and recorded) as: what it adds.
+    pub priced_duration: &'static str,
+}
+
+pub const EXTEND_LIMITS: ExtendLimits = ExtendLimits {
+    parent_kept_days: 30,
+    max_total_seconds: 180.0,
+    adds_seconds: 5.0,
+    priced_duration: "5",
+};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Limits {
@@ -68,6 +161,12 @@ pub struct ModelRule {
     /// Sound exists on the model; `sound_needs_mode` narrows it to one mode.
     pub sound: bool,
     pub sound_needs_mode: Option<&'static str>,
+    /// Whether the model makes a video from a start picture (image2video).
+    pub image_to_video: bool,
+    /// The modes in which an end picture (`image_tail`) may be given; empty: never.
+    pub image_tail_modes: &'static [&'static str],
+    /// Whether a finished clip of this model can be continued (video-extend).
+    pub extend: bool,
 }
 
 /// The model the plain prompt-and-go path uses, with its own defaults.
@@ -84,6 +183,9 @@ pub const MODELS: &[ModelRule] = &[
         cfg_scale: false,
         sound: false,
         sound_needs_mode: None,
+        image_to_video: true,
+        image_tail_modes: &["pro"],
+        extend: false,
     },
     ModelRule {
         name: "kling-v2-6",
@@ -94,6 +196,9 @@ pub const MODELS: &[ModelRule] = &[
         cfg_scale: false,
         sound: true,
         sound_needs_mode: Some("pro"),
+        image_to_video: true,
+        image_tail_modes: &[],
+        extend: false,
     },
     ModelRule {
         name: "kling-v3",
@@ -104,6 +209,9 @@ pub const MODELS: &[ModelRule] = &[
         cfg_scale: false,
         sound: true,
         sound_needs_mode: None,
+        image_to_video: true,
+        image_tail_modes: &["pro"],
+        extend: false,
     },
     ModelRule {
         name: "kling-v2-1-master",
@@ -114,6 +222,9 @@ pub const MODELS: &[ModelRule] = &[
         cfg_scale: false,
         sound: false,
         sound_needs_mode: None,
+        image_to_video: true,
+        image_tail_modes: &[],
+        extend: false,
     },
     ModelRule {
         name: "kling-v2-master",
@@ -124,6 +235,9 @@ pub const MODELS: &[ModelRule] = &[
         cfg_scale: false,
         sound: false,
         sound_needs_mode: None,
+        image_to_video: true,
+        image_tail_modes: &[],
+        extend: false,
     },
     ModelRule {
         name: "kling-v1-6",
@@ -134,6 +248,9 @@ pub const MODELS: &[ModelRule] = &[
         cfg_scale: true,
         sound: false,
         sound_needs_mode: None,
+        image_to_video: true,
+        image_tail_modes: &["pro"],
+        extend: true,
     },
     ModelRule {
         name: "kling-v1",
@@ -147,6 +264,9 @@ pub const MODELS: &[ModelRule] = &[
         cfg_scale: true,
         sound: false,
         sound_needs_mode: None,
+        image_to_video: true,
+        image_tail_modes: &["pro"],
+        extend: true,
     },
 ];
 
@@ -167,6 +287,18 @@ impl ModelRule {
 
     pub fn sound_allowed(&self, mode: &str) -> bool {
         self.sound && self.sound_needs_mode.is_none_or(|m| m == mode)
+    }
+
+    pub fn offers(&self, kind: GenerationKind) -> bool {
+        match kind {
+            GenerationKind::TextToVideo => true,
+            GenerationKind::ImageToVideo => self.image_to_video,
+            GenerationKind::Extend => self.extend,
+        }
+    }
+
+    pub fn image_tail_allowed(&self, mode: &str) -> bool {
+        self.image_to_video && self.image_tail_modes.contains(&mode)
     }
 }
 
@@ -310,6 +442,8 @@ pub struct PriceCell {
 #[derive(Debug, Clone, Serialize)]
 pub struct RulesTable {
     pub limits: &'static Limits,
+    pub image_limits: &'static ImageLimits,
+    pub extend_limits: &'static ExtendLimits,
     pub models: Vec<ModelOffer>,
     pub default_model: &'static str,
     pub default_model_mode: &'static str,
@@ -344,6 +478,8 @@ pub fn table() -> RulesTable {
         .collect();
     RulesTable {
         limits,
+        image_limits: &IMAGE_LIMITS,
+        extend_limits: &EXTEND_LIMITS,
         models,
         default_model: DEFAULT_MODEL,
         default_model_mode: DEFAULT_MODEL_MODE,

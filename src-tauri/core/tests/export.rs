@@ -152,7 +152,8 @@ fn as_composer_request(request: &ValidRequest) -> GenerationRequest {
         cfg_scale: request.cfg_scale,
         camera_control: request.camera_control.clone(),
         sound: request.sound.clone(),
-        takes: None,
+        kind: Some(request.kind),
+        ..Default::default()
     }
 }
 
@@ -337,6 +338,10 @@ fn hostile_prompts_and_titles_make_safe_names() {
         cfg_scale: None,
         camera_control: None,
         sound: None,
+        kind: Default::default(),
+        image: None,
+        image_tail: None,
+        parent: None,
     };
     let recovered = ready_video(&library, recovered, clip(), None, MADE_AT);
     let out = tempfile::tempdir().unwrap();

@@ -352,7 +352,11 @@ fn a_catalog_from_before_search_has_every_row_indexed_after_the_upgrade() {
     {
         let db = rusqlite::Connection::open(dir.path().join("library.sqlite3")).unwrap();
         db.execute_batch(
-            "DROP TABLE purged_ledger;
+            "DROP INDEX generations_parent;
+             ALTER TABLE generations DROP COLUMN parent_id;
+             ALTER TABLE generations DROP COLUMN kind;
+             ALTER TABLE generations DROP COLUMN remote_video_id;
+             DROP TABLE purged_ledger;
              DROP TABLE user_prices;
              DROP INDEX generations_batch;
              ALTER TABLE generations DROP COLUMN batch_id;

@@ -1,6 +1,6 @@
-//! A local stand-in for CometAPI's Kling text2video routes (contract: §9 of
-//! `cometapi-kling-api.md`), and for its OpenAI-compatible chat route, which the prompt coach uses
-//! (`chat.rs`).
+//! A local stand-in for CometAPI's Kling video routes, text2video, image2video and video-extend
+//! (contract: §9 of `cometapi-kling-api.md`), and for its OpenAI-compatible chat route, which the
+//! prompt coach uses (`chat.rs`).
 //!
 //! It validates requests with its own code against the shared `kling_core::rules` data, runs tasks on a
 //! virtual clock, serves real MP4 results, posts callbacks, and lets tests inject faults, force
@@ -71,13 +71,16 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::Value;
 
+use kling_core::rules::{GenerationKind, ModelRule};
+
 use conn::{ConnRegistry, KillableListener};
 
 pub use callbacks::CallbackDelivery;
 pub use media::clip;
 pub use webhook::sign as sign_webhook;
 
-/// Which answers the external-id lookup routes give (CometAPI support is unconfirmed, §3).
+/// Which answers the external-id lookup routes give (CometAPI support is unconfirmed, §3), on
+/// text2video and image2video; video-extend documents no lookup by external id and never has one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ExternalLookup {
@@ -460,9 +463,9 @@ impl ConfigPatch {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum FaultRoute {
-    /// `POST /kling/v1/videos/text2video`.
+    /// `POST` to a create route: `/kling/v1/videos/text2video`, `…/image2video`, `…/video-extend`.
     Create,
-    /// `GET /kling/v1/videos/text2video…` (path and query forms).
+    /// `GET` on those routes (path and query forms).
     Query,
     /// `GET`/`HEAD /bs2/…` result files.
     Media,
@@ -760,6 +763,8 @@ impl RecordedRequest {
 #[derive(Debug, Clone, Serialize)]
 pub struct TaskSnapshot {
     pub task_id: String,
+    /// Which route made it: `text_to_video`, `image_to_video` or `extend`.
+    pub kind: GenerationKind,
     pub external_task_id: Option<String>,
     pub status: String,
     pub status_msg: Option<String>,
@@ -810,13 +815,19 @@ struct Forced {
 #[derive(Debug, Clone)]
 struct Task {
     task_id: String,
+    kind: GenerationKind,
+    /// The model that made it, or for a continuation the parent's.
+    model: &'static ModelRule,
     external_task_id: Option<String>,
     /// The Bearer key it was created with: external ids are unique per account.
     account: String,
     request: Value,
     callback_url: Option<String>,
     aspect_ratio: String,
-    duration: String,
+    /// Which clip is served: `"5"` or `"10"`.
+    clip_duration: String,
+    /// The length reported, e.g. 5.1, or 15.1 after two continuations.
+    video_seconds: f64,
     created_at: u64,
     submitted_ms: u64,
     processing_ms: u64,
@@ -936,8 +947,10 @@ impl Task {
 
     fn real_video_url(&self, base_url: &str) -> String {
         format!(
-            "{base_url}/bs2/upload-kling-api/{}/text2video/{}-0_raw_video_1.mp4",
-            self.bucket, self.task_id
+            "{base_url}/bs2/upload-kling-api/{}/{}/{}-0_raw_video_1.mp4",
+            self.bucket,
+            routes::media_folder(self.kind),
+            self.task_id
         )
     }
 
@@ -952,6 +965,7 @@ impl Task {
         let view = self.view(now);
         TaskSnapshot {
             task_id: self.task_id.clone(),
+            kind: self.kind,
             external_task_id: self.external_task_id.clone(),
             video_url: view.has_video.then(|| self.video_url(base_url)),
             status: view.status,
@@ -990,6 +1004,20 @@ impl State {
 
     fn task_by_id(&self, id: &str) -> Option<&Task> {
         self.tasks.iter().find(|t| t.task_id == id)
+    }
+
+    /// The finished video `video_id` of `account`, as a continuation would start from it.
+    fn parent_video(&self, account: &str, video_id: &str) -> Option<checks::ParentVideo> {
+        let now = self.now();
+        self.tasks
+            .iter()
+            .find(|t| t.account == account && t.video_id == video_id && t.view(now).has_video)
+            .map(|t| checks::ParentVideo {
+                model: t.model,
+                created_at: t.created_at,
+                video_seconds: t.video_seconds,
+                aspect_ratio: t.aspect_ratio.clone(),
+            })
     }
 
     fn task_by_external(&self, account: &str, external: &str) -> Option<&Task> {

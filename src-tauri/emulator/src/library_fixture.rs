@@ -10,7 +10,7 @@
 use std::path::{Path, PathBuf};
 
 use kling_core::request::ValidRequest;
-use kling_core::rules::{COMETAPI_LIMITS, MODELS};
+use kling_core::rules::{GenerationKind, COMETAPI_LIMITS, MODELS};
 use rusqlite::params;
 
 /// One poster per aspect ratio (a still in the clip's shape), for ready videos.
@@ -198,6 +198,10 @@ pub fn write_library(root: &Path, count: usize) -> Result<Vec<FixtureRow>, Box<d
                 cfg_scale: None,
                 camera_control: None,
                 sound: None,
+                kind: GenerationKind::TextToVideo,
+                image: None,
+                image_tail: None,
+                parent: None,
             };
             let ready = row.status == "ready";
             let (video_file, poster_file, bytes) = if ready {

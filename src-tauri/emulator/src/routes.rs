@@ -18,7 +18,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::body::{to_bytes, Body, Bytes};
-use axum::extract::{ConnectInfo, Path, Query, Request, State};
+use axum::extract::{ConnectInfo, DefaultBodyLimit, Path, Query, Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
@@ -28,6 +28,8 @@ use futures_util::StreamExt;
 use serde::Deserialize;
 use serde_json::{json, Value};
 use tower_http::services::ServeFile;
+
+use kling_core::rules::{GenerationKind, IMAGE_LIMITS};
 
 use super::chat;
 use super::checks::{self, Refusal};
@@ -40,20 +42,59 @@ use super::{
 
 type Shr = Arc<Shared>;
 
-const TEXT2VIDEO: &str = "/kling/v1/videos/text2video";
-/// Anything larger than this is not a text2video request; refusing it keeps the log bounded.
-const MAX_BODY: usize = 4 << 20;
+/// A create carries at most two pictures as base64, plus a little JSON; anything larger is
+/// refused, which keeps the request log bounded.
+const MAX_BODY: usize = 2 * (IMAGE_LIMITS.max_bytes as usize).div_ceil(3) * 4 + (1 << 20);
+
+/// Each kind's create route, spelled here from §9 rather than taken from the client, so a wrong
+/// path on either side shows up as a failing test.
+fn create_route(kind: GenerationKind) -> &'static str {
+    match kind {
+        GenerationKind::TextToVideo => "/kling/v1/videos/text2video",
+        GenerationKind::ImageToVideo => "/kling/v1/videos/image2video",
+        GenerationKind::Extend => "/kling/v1/videos/video-extend",
+    }
+}
+
+/// The folder of a result URL, named after the route like Kling's (`…/text2video/<task>-0_…`).
+pub(super) fn media_folder(kind: GenerationKind) -> &'static str {
+    create_route(kind).rsplit('/').next().unwrap_or_default()
+}
+
+/// video-extend documents no lookup by external id, in either form.
+fn finds_by_external_id(kind: GenerationKind) -> bool {
+    kind != GenerationKind::Extend
+}
 
 pub(super) fn router(shared: Shr, control_routes: bool) -> Router {
-    let api = Router::new()
-        .route(TEXT2VIDEO, post(create).get(query_by_qs).fallback(bad_method))
-        .route(
-            "/kling/v1/videos/text2video/{id}",
-            get(query_by_path).fallback(bad_method),
-        )
-        .route("/bs2/upload-kling-api/{bucket}/text2video/{file}", get(media_file))
+    let mut api = Router::new();
+    for kind in GenerationKind::ALL {
+        let route = create_route(kind);
+        // Without the external-id form the bare route is Kling's list, which CometAPI lacks.
+        let list = if finds_by_external_id(kind) {
+            get(
+                move |state: State<Shr>, headers: HeaderMap, params: Query<HashMap<String, String>>| {
+                    query_by_qs(kind, state, headers, params)
+                },
+            )
+        } else {
+            get(not_found)
+        };
+        let create_handler =
+            move |state: State<Shr>, headers: HeaderMap, body: Bytes| create(kind, state, headers, body);
+        let query_handler =
+            move |state: State<Shr>, headers: HeaderMap, id: Path<String>| query_by_path(kind, state, headers, id);
+        api = api
+            .route(route, list.post(create_handler).fallback(bad_method))
+            .route(&format!("{route}/{{id}}"), get(query_handler).fallback(bad_method));
+    }
+    let api = api
+        .route("/bs2/upload-kling-api/{bucket}/{folder}/{file}", get(media_file))
         .route(chat::CHAT_ROUTE, post(chat::completions))
         .fallback(not_found)
+        // The handlers' own limit (2 MB by default) would refuse a large picture that
+        // `record_and_inject` has already let through.
+        .layer(DefaultBodyLimit::max(MAX_BODY))
         .layer(middleware::from_fn_with_state(shared.clone(), record_and_inject));
     // Merged after `layer`, so control traffic is neither logged nor hit by faults.
     let control = Router::new()
@@ -168,7 +209,7 @@ fn decorate(data: &mut Value, status: &str, variants: &VariantConfig) {
 /// The task object (`data` of a query answer, and the body of a callback) as it looks in `view`.
 pub(super) fn task_data(task: &Task, view: &TaskView, base_url: &str, variants: &VariantConfig) -> Value {
     let result = if view.has_video {
-        let duration = if task.duration == "10" { "10.1" } else { "5.1" };
+        let duration = format!("{:.1}", task.video_seconds);
         let mut video = json!({"id": task.video_id, "url": task.video_url(base_url), "duration": duration});
         if variants.optional_fields {
             video["watermark_url"] =
@@ -205,10 +246,13 @@ fn task_answer(state: &mut EmuState, task_index: usize, base_url: &str) -> Respo
 // ---------- logging and faults ----------
 
 fn classify(method: &Method, path: &str) -> RouteKind {
-    let text2video = path == TEXT2VIDEO || path.starts_with("/kling/v1/videos/text2video/");
-    if path == TEXT2VIDEO && method == Method::POST {
+    let api_route = GenerationKind::ALL.into_iter().map(create_route).find(|route| {
+        path.strip_prefix(route)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+    });
+    if api_route == Some(path) && method == Method::POST {
         RouteKind::Create
-    } else if text2video && method == Method::GET {
+    } else if api_route.is_some() && method == Method::GET {
         RouteKind::Query
     } else if path.starts_with("/bs2/") {
         RouteKind::Media
@@ -407,7 +451,7 @@ pub(super) fn account(shared: &Shared, headers: &HeaderMap) -> Result<String, bo
     }
 }
 
-async fn create(State(shared): State<Shr>, headers: HeaderMap, body: Bytes) -> Response {
+async fn create(kind: GenerationKind, State(shared): State<Shr>, headers: HeaderMap, body: Bytes) -> Response {
     let account = match authorize(&shared, &headers) {
         Ok(account) => account,
         Err(response) => return response,
@@ -419,7 +463,15 @@ async fn create(State(shared): State<Shr>, headers: HeaderMap, body: Bytes) -> R
         return kling_error(400, 1200, "request body must be a JSON object");
     };
     let config = shared.lock().config.clone();
-    let accepted = match checks::check(fields, config.strict_duration) {
+    let checked = match kind {
+        GenerationKind::TextToVideo => checks::check_text(fields, config.strict_duration),
+        GenerationKind::ImageToVideo => checks::check_image(fields, config.strict_duration),
+        GenerationKind::Extend => {
+            let state = shared.lock();
+            checks::check_extend(fields, state.now(), |video_id| state.parent_video(&account, video_id))
+        }
+    };
+    let accepted = match checked {
         Ok(accepted) => accepted,
         Err(Refusal::Invalid(message)) => return kling_error(400, 1201, &message),
         Err(Refusal::UnknownModel(name)) => {
@@ -466,11 +518,14 @@ async fn create(State(shared): State<Shr>, headers: HeaderMap, body: Bytes) -> R
     let (processing_min, processing_max) = (state.config.processing_ms, state.config.processing_ms_max);
     let task = Task {
         task_id,
+        kind,
+        model: accepted.model,
         external_task_id: accepted.external_task_id,
         account,
         callback_url: accepted.callback_url,
         aspect_ratio: accepted.aspect_ratio,
-        duration: accepted.duration,
+        clip_duration: accepted.clip_duration,
+        video_seconds: accepted.video_seconds,
         created_at: now,
         submitted_ms: state.draw(submitted_min, submitted_max),
         processing_ms: state.draw(processing_min, processing_max),
@@ -504,23 +559,32 @@ async fn create(State(shared): State<Shr>, headers: HeaderMap, body: Bytes) -> R
     response
 }
 
-async fn query_by_path(State(shared): State<Shr>, headers: HeaderMap, Path(id): Path<String>) -> Response {
+/// A task is found only on the route that made it.
+async fn query_by_path(
+    kind: GenerationKind,
+    State(shared): State<Shr>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Response {
     let account = match authorize(&shared, &headers) {
         Ok(account) => account,
         Err(response) => return response,
     };
     let mut state = shared.lock();
-    let by_external = state.config.lookup_by_external.path();
-    let index = state.tasks.iter().position(|t| t.task_id == id).or_else(|| {
-        by_external
-            .then(|| {
-                state
-                    .tasks
-                    .iter()
-                    .position(|t| t.account == account && t.external_task_id.as_deref() == Some(id.as_str()))
-            })
-            .flatten()
-    });
+    let by_external = finds_by_external_id(kind) && state.config.lookup_by_external.path();
+    let index = state
+        .tasks
+        .iter()
+        .position(|t| t.kind == kind && t.task_id == id)
+        .or_else(|| {
+            by_external
+                .then(|| {
+                    state.tasks.iter().position(|t| {
+                        t.kind == kind && t.account == account && t.external_task_id.as_deref() == Some(id.as_str())
+                    })
+                })
+                .flatten()
+        });
     match index {
         Some(index) => task_answer(&mut state, index, &shared.base_url),
         None => kling_error(404, 1203, "task not found"),
@@ -528,6 +592,7 @@ async fn query_by_path(State(shared): State<Shr>, headers: HeaderMap, Path(id): 
 }
 
 async fn query_by_qs(
+    kind: GenerationKind,
     State(shared): State<Shr>,
     headers: HeaderMap,
     Query(params): Query<HashMap<String, String>>,
@@ -542,25 +607,30 @@ async fn query_by_qs(
         Err(response) => return response,
     };
     let mut state = shared.lock();
-    let index = state
-        .tasks
-        .iter()
-        .position(|t| t.account == account && t.external_task_id.as_deref() == Some(external.as_str()));
+    let index = state.tasks.iter().position(|t| {
+        t.kind == kind && t.account == account && t.external_task_id.as_deref() == Some(external.as_str())
+    });
     match index {
         Some(index) => task_answer(&mut state, index, &shared.base_url),
         None => kling_error(404, 1203, "task not found"),
     }
 }
 
-async fn media_file(State(shared): State<Shr>, Path((bucket, file)): Path<(String, String)>, req: Request) -> Response {
+async fn media_file(
+    State(shared): State<Shr>,
+    Path((bucket, folder, file)): Path<(String, String, String)>,
+    req: Request,
+) -> Response {
     let found = file.strip_suffix("-0_raw_video_1.mp4").and_then(|task_id| {
         let state = shared.lock();
         let now = state.now();
-        let task = state.task_by_id(task_id).filter(|t| t.bucket == bucket)?;
+        let task = state
+            .task_by_id(task_id)
+            .filter(|t| t.bucket == bucket && media_folder(t.kind) == folder)?;
         let view = task.view(now);
         let clip = view
             .has_video
-            .then(|| media::clip_path(shared.media_dir.path(), &task.aspect_ratio, &task.duration))
+            .then(|| media::clip_path(shared.media_dir.path(), &task.aspect_ratio, &task.clip_duration))
             .flatten()?;
         // A video shows from its succeed time on: `updated_at` of the view.
         Some((clip, now.saturating_sub(view.updated_at), state.config.media.clone()))

@@ -1664,3 +1664,301 @@ async fn the_chat_route_answers_in_the_stated_language_and_limit_and_is_switched
         Some(format!("Bearer {KEY}").as_str())
     );
 }
+
+// ---------- image2video and video-extend ----------
+
+const IMAGE2VIDEO: &str = "/kling/v1/videos/image2video";
+const EXTEND: &str = "/kling/v1/videos/video-extend";
+
+/// The bytes of a real grey PNG of this size.
+fn png_bytes(width: u32, height: u32) -> Vec<u8> {
+    let mut bytes = Vec::new();
+    let mut encoder = png::Encoder::new(&mut bytes, width, height);
+    encoder.set_color(png::ColorType::Grayscale);
+    encoder.set_depth(png::BitDepth::Eight);
+    let mut writer = encoder.write_header().unwrap();
+    writer.write_image_data(&vec![128; (width * height) as usize]).unwrap();
+    writer.finish().unwrap();
+    bytes
+}
+
+/// A real PNG of this size as the body carries it: plain base64.
+fn png(width: u32, height: u32) -> String {
+    use base64::Engine as _;
+    base64::engine::general_purpose::STANDARD.encode(png_bytes(width, height))
+}
+
+fn picture_body(image: &str) -> Value {
+    json!({"model_name": "kling-v1", "image": image, "mode": "std", "duration": "5"})
+}
+
+async fn post_to(emu: &Emulator, route: &str, body: &Value) -> (u16, Value) {
+    send(
+        http()
+            .post(format!("{}{route}", emu.base_url()))
+            .bearer_auth(KEY)
+            .json(body),
+    )
+    .await
+}
+
+async fn post_ok(emu: &Emulator, route: &str, body: &Value) -> String {
+    let (status, answer) = post_to(emu, route, body).await;
+    assert_eq!(status, 200, "{answer}");
+    answer["data"]["task_id"].as_str().unwrap().to_string()
+}
+
+async fn get_at(emu: &Emulator, path: &str) -> (u16, Value) {
+    send(http().get(format!("{}{path}", emu.base_url())).bearer_auth(KEY)).await
+}
+
+/// Lets the task at `route` finish and returns its one video.
+async fn finished_at(emu: &Emulator, route: &str, id: &str) -> Value {
+    emu.advance_clock(10_000);
+    let (status, answer) = get_at(emu, &format!("{route}/{id}")).await;
+    assert_eq!(status, 200, "{answer}");
+    assert_eq!(answer["data"]["task_status"], "succeed", "{answer}");
+    answer["data"]["task_result"]["videos"][0].clone()
+}
+
+async fn download(video: &Value) -> Vec<u8> {
+    let response = http().get(video["url"].as_str().unwrap()).send().await.unwrap();
+    assert_eq!(response.status(), 200);
+    response.bytes().await.unwrap().to_vec()
+}
+
+#[tokio::test]
+async fn a_picture_becomes_a_video_of_its_shape_found_on_its_own_route() {
+    let emu = start().await;
+    let mut request = picture_body(&png(640, 360));
+    request["external_task_id"] = json!("kd-picture");
+    request["aspect_ratio"] = json!("1:1");
+    let (status, created) = post_to(&emu, IMAGE2VIDEO, &request).await;
+    assert_eq!(status, 200, "{created}");
+    assert_eq!(created["data"]["task_status"], "submitted");
+    assert_eq!(created["data"]["task_info"]["external_task_id"], "kd-picture");
+    let id = created["data"]["task_id"].as_str().unwrap().to_string();
+
+    let video = finished_at(&emu, IMAGE2VIDEO, &id).await;
+    assert_eq!(video["duration"], "5.1");
+    assert!(video["url"].as_str().unwrap().contains("/image2video/"), "{video}");
+    assert_eq!(
+        download(&video).await,
+        kling_emulator::clip("16:9", "5").unwrap(),
+        "the picture's shape wins over a given aspect_ratio"
+    );
+
+    let (status, by_path) = get_at(&emu, &format!("{IMAGE2VIDEO}/kd-picture")).await;
+    assert_eq!((status, by_path["data"]["task_id"].as_str()), (200, Some(id.as_str())));
+    let (status, by_query) = get_at(&emu, &format!("{IMAGE2VIDEO}?external_task_id=kd-picture")).await;
+    assert_eq!((status, by_query["data"]["task_id"].as_str()), (200, Some(id.as_str())));
+    let (status, elsewhere) = query(&emu, &id).await;
+    assert_eq!(
+        (status, elsewhere["code"].as_i64()),
+        (404, Some(1203)),
+        "text2video does not know it"
+    );
+
+    let tasks: Value = http()
+        .get(format!("{}/__emu/tasks", emu.base_url()))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(tasks[0]["kind"], "image_to_video");
+
+    let mut tall = picture_body(&png(360, 640));
+    tall["duration"] = json!("10");
+    let id = post_ok(&emu, IMAGE2VIDEO, &tall).await;
+    let video = finished_at(&emu, IMAGE2VIDEO, &id).await;
+    assert_eq!(video["duration"], "10.1");
+    assert_eq!(download(&video).await, kling_emulator::clip("9:16", "10").unwrap());
+}
+
+#[tokio::test]
+async fn image2video_refuses_the_pictures_kling_refuses() {
+    let emu = start().await;
+    let mut oversized = png_bytes(640, 360);
+    oversized.resize(kling_core::rules::IMAGE_LIMITS.max_bytes as usize + 1, 0);
+    let oversized = {
+        use base64::Engine as _;
+        base64::engine::general_purpose::STANDARD.encode(oversized)
+    };
+    let not_a_picture = {
+        use base64::Engine as _;
+        base64::engine::general_purpose::STANDARD.encode(b"GIF89a is not on the list")
+    };
+    let data_url = format!("data:image/png;base64,{}", png(640, 360));
+    for (image, reason) in [
+        (png(300, 900), "width/height"),
+        (png(200, 200), "too small"),
+        (oversized, "too large"),
+        (not_a_picture, "not a picture"),
+        ("@@not base64@@".to_string(), "base64"),
+        (data_url, "data:"),
+        ("https://example.com/cat.png".to_string(), "URL not reachable"),
+    ] {
+        let (status, answer) = post_to(&emu, IMAGE2VIDEO, &picture_body(&image)).await;
+        assert_refused(status, &answer, 400, 1201, "image:");
+        assert!(answer["message"].as_str().unwrap().contains(reason), "{answer}");
+    }
+
+    let mut no_picture = picture_body("");
+    no_picture.as_object_mut().unwrap().remove("image");
+    no_picture["prompt"] = json!("a cat");
+    let (status, answer) = post_to(&emu, IMAGE2VIDEO, &no_picture).await;
+    assert_refused(status, &answer, 400, 1201, "image:");
+    assert_eq!(answer["message"], "image: is required");
+
+    let mut small_tail = picture_body(&png(640, 360));
+    small_tail["mode"] = json!("pro");
+    small_tail["image_tail"] = json!(png(200, 200));
+    let (status, answer) = post_to(&emu, IMAGE2VIDEO, &small_tail).await;
+    assert_refused(status, &answer, 400, 1201, "image_tail: too small");
+    assert!(emu.tasks().is_empty());
+}
+
+#[tokio::test]
+async fn an_end_picture_needs_a_model_and_mode_that_take_one_and_no_camera() {
+    let emu = start().await;
+    let with_tail = |model: &str, mode: &str| {
+        json!({"model_name": model, "mode": mode, "duration": "5",
+               "image": png(640, 360), "image_tail": png(640, 360)})
+    };
+    let (status, answer) = post_to(&emu, IMAGE2VIDEO, &with_tail("kling-v1", "std")).await;
+    assert_refused(status, &answer, 400, 1201, "image_tail:");
+    let (status, answer) = post_to(&emu, IMAGE2VIDEO, &with_tail("kling-v2-6", "pro")).await;
+    assert_refused(status, &answer, 400, 1201, "image_tail:");
+
+    let mut with_camera = with_tail("kling-v1", "pro");
+    with_camera["camera_control"] = json!({"type": "forward_up"});
+    let (status, answer) = post_to(&emu, IMAGE2VIDEO, &with_camera).await;
+    assert_refused(status, &answer, 400, 1201, "image_tail:");
+    assert_eq!(answer["message"], "image_tail: cannot be combined with camera_control");
+
+    post_ok(&emu, IMAGE2VIDEO, &with_tail("kling-v1", "pro")).await;
+
+    let mut camera_elsewhere = picture_body(&png(640, 360));
+    camera_elsewhere["model_name"] = json!("kling-v1-6");
+    camera_elsewhere["camera_control"] = json!({"type": "forward_up"});
+    let (status, answer) = post_to(&emu, IMAGE2VIDEO, &camera_elsewhere).await;
+    assert_refused(status, &answer, 400, 1201, "camera_control");
+    let mut camera_on_v1 = picture_body(&png(640, 360));
+    camera_on_v1["camera_control"] = json!({"type": "forward_up"});
+    post_ok(&emu, IMAGE2VIDEO, &camera_on_v1).await;
+
+    // Only an end picture: the video takes its shape.
+    let tail_only = json!({"model_name": "kling-v1", "mode": "pro", "image_tail": png(360, 640)});
+    let id = post_ok(&emu, IMAGE2VIDEO, &tail_only).await;
+    let video = finished_at(&emu, IMAGE2VIDEO, &id).await;
+    assert_eq!(download(&video).await, kling_emulator::clip("9:16", "5").unwrap());
+}
+
+#[tokio::test]
+async fn a_finished_video_extends_by_five_seconds_in_its_shape_and_chains() {
+    let emu = start().await;
+    let mut request = body("a paper boat");
+    request["aspect_ratio"] = json!("9:16");
+    let parent = create_ok(&emu, request).await;
+    let parent_video = finished_at(&emu, CREATE, &parent).await;
+
+    let extend = json!({"video_id": parent_video["id"], "prompt": "it sails on",
+                        "external_task_id": "kd-longer"});
+    let (status, created) = post_to(&emu, EXTEND, &extend).await;
+    assert_eq!(status, 200, "{created}");
+    assert_eq!(created["data"]["task_info"]["external_task_id"], "kd-longer");
+    let id = created["data"]["task_id"].as_str().unwrap().to_string();
+    let video = finished_at(&emu, EXTEND, &id).await;
+    assert_eq!(video["duration"], "10.1");
+    assert_ne!(video["id"], parent_video["id"]);
+    assert!(video["url"].as_str().unwrap().contains("/video-extend/"), "{video}");
+    assert_eq!(download(&video).await, kling_emulator::clip("9:16", "10").unwrap());
+    assert_eq!(emu.task(&id).unwrap().kind, kling_core::rules::GenerationKind::Extend);
+
+    let again = post_ok(&emu, EXTEND, &json!({"video_id": video["id"]})).await;
+    assert_eq!(finished_at(&emu, EXTEND, &again).await["duration"], "15.1");
+
+    // The extend route has no lookup by external id, in either form.
+    let (status, answer) = get_at(&emu, &format!("{EXTEND}/kd-longer")).await;
+    assert_eq!((status, answer["code"].as_i64()), (404, Some(1203)));
+    let (status, answer) = get_at(&emu, &format!("{EXTEND}?external_task_id=kd-longer")).await;
+    assert_eq!(status, 404);
+    assert!(
+        answer.as_str().unwrap().contains("404 Not Found"),
+        "the unknown-path page"
+    );
+}
+
+#[tokio::test]
+async fn extend_refuses_what_kling_refuses() {
+    let emu = start().await;
+    let (status, answer) = post_to(&emu, EXTEND, &json!({"prompt": "more"})).await;
+    assert_refused(status, &answer, 400, 1201, "video_id:");
+    assert_eq!(answer["message"], "video_id: is required");
+    let (status, answer) = post_to(&emu, EXTEND, &json!({"video_id": "no-such-video"})).await;
+    assert_eq!(
+        (status, answer["message"].as_str()),
+        (400, Some("video_id: video not found"))
+    );
+
+    let turbo = json!({"model_name": "kling-v2-5-turbo", "prompt": "fast", "mode": "pro"});
+    let turbo = create_ok(&emu, turbo).await;
+    let turbo_video = finished_at(&emu, CREATE, &turbo).await;
+    let (status, answer) = post_to(&emu, EXTEND, &json!({"video_id": turbo_video["id"]})).await;
+    assert_eq!(
+        (status, answer["message"].as_str()),
+        (400, Some("video_id: model kling-v2-5-turbo does not support extension"))
+    );
+
+    let old = create_ok(&emu, body("an old clip")).await;
+    let old_video = finished_at(&emu, CREATE, &old).await;
+    post_ok(&emu, EXTEND, &json!({"video_id": old_video["id"]})).await;
+    emu.advance_clock(31 * 24 * 60 * 60 * 1000);
+    let (status, answer) = post_to(&emu, EXTEND, &json!({"video_id": old_video["id"]})).await;
+    assert_eq!(
+        (status, answer["message"].as_str()),
+        (400, Some("video_id: video expired"))
+    );
+}
+
+#[tokio::test]
+async fn a_chain_stops_at_three_minutes() {
+    let emu = start().await;
+    let first = create_ok(&emu, body("a long walk")).await;
+    let mut video = finished_at(&emu, CREATE, &first).await;
+    let refusal = loop {
+        let (status, answer) = post_to(&emu, EXTEND, &json!({"video_id": video["id"]})).await;
+        if status != 200 {
+            break answer;
+        }
+        let id = answer["data"]["task_id"].as_str().unwrap().to_string();
+        video = finished_at(&emu, EXTEND, &id).await;
+    };
+    assert_eq!(refusal["message"], "video_id: total duration over 3 minutes");
+    assert_eq!(video["duration"], "175.1", "the last continuation that fits");
+}
+
+#[tokio::test]
+async fn the_new_routes_share_faults_the_cap_and_demo_mode() {
+    let emu = start_with(|c| c.max_running = Some(1)).await;
+    emu.push_fault(Fault::html(502).on(FaultRoute::Create));
+    let response = http()
+        .post(format!("{}{IMAGE2VIDEO}", emu.base_url()))
+        .bearer_auth(KEY)
+        .json(&picture_body(&png(640, 360)))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 502);
+    create_ok(&emu, body("running")).await;
+    let (status, answer) = post_to(&emu, IMAGE2VIDEO, &picture_body(&png(640, 360))).await;
+    assert_eq!((status, answer["code"].as_i64()), (429, Some(1303)));
+
+    let demo = Emulator::start(EmulatorConfig::demo(KEY)).await.unwrap();
+    let picture = post_ok(&demo, IMAGE2VIDEO, &picture_body(&png(640, 360))).await;
+    let video = finished_at(&demo, IMAGE2VIDEO, &picture).await;
+    let longer = post_ok(&demo, EXTEND, &json!({"video_id": video["id"]})).await;
+    assert_eq!(finished_at(&demo, EXTEND, &longer).await["duration"], "10.1");
+}

@@ -1,10 +1,12 @@
 //! The commands the window calls. Each one only adapts: the rules live in kling-core.
 
 mod compare;
+mod pictures;
 mod prompt_tools;
 mod spend;
 
 pub use compare::*;
+pub use pictures::*;
 pub use prompt_tools::*;
 pub use spend::*;
 

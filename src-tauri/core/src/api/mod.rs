@@ -1,4 +1,5 @@
-//! The CometAPI client: create a text2video task, query it by task id or by our external id, and
+//! The CometAPI client: create a task on the route of its kind (text, picture, continuation), query
+//! it by task id or by our external id, and
 //! ask a chat model (the prompt coach, `chat`).
 //! It knows the wire and the error classes; when to call it is the tracker's business.
 
@@ -13,6 +14,8 @@ use futures_util::StreamExt;
 use reqwest::header::{HeaderMap, AUTHORIZATION, RETRY_AFTER};
 use serde_json::Value;
 
+use crate::rules::GenerationKind;
+
 pub use chat::{ChatAnswer, ChatMessage, ChatRequest, ChatUsage};
 pub use errors::{classify, parse_retry_after, ApiError};
 pub use pacing::{requests_per_second_setting, Pacer, RateRange, DEFAULT_REQUESTS_PER_SECOND, REQUESTS_PER_SECOND};
@@ -21,7 +24,6 @@ pub use types::{CameraConfig, CameraControl, CreateTask, Task, TaskInfo, TaskRes
 pub const DEFAULT_API_BASE: &str = "https://api.cometapi.com";
 /// Where a CometAPI account makes and lists its API keys (the console signs in first).
 pub const KEY_PAGE_URL: &str = "https://www.cometapi.com/console/token";
-const ROUTE: &str = "/kling/v1/videos/text2video";
 /// Answers from the API are small JSON; anything far larger is refused instead of read.
 const MAX_BODY_BYTES: usize = 1 << 20;
 
@@ -100,24 +102,30 @@ impl Client {
 
     /// Sends the create call once. Retrying is the caller's decision: see `submission`.
     pub async fn create(&self, key: &str, body: &CreateTask) -> Result<Created, ApiError> {
-        let request = self.post(ROUTE, key, self.timeouts.create, body);
+        let request = self.post(body.kind.route(), key, self.timeouts.create, body);
         let data = self.send(request).await?;
         serde_json::from_value::<Task>(data)
             .map_err(|e| ApiError::Unexpected(format!("create answered without a task: {e}")))
     }
 
-    pub async fn query(&self, key: &str, task_id: &str) -> Result<Task, ApiError> {
-        let url = format!("{}{ROUTE}/{}", self.base, encode_segment(task_id));
+    pub async fn query(&self, key: &str, kind: GenerationKind, task_id: &str) -> Result<Task, ApiError> {
+        let url = format!("{}{}/{}", self.base, kind.route(), encode_segment(task_id));
         self.query_url(key, &url).await
     }
 
     /// Looks a task up by the id we gave it: the path form first, then the query form (which form
     /// CometAPI serves is not documented). `Ok(None)` is a "not found" from every form tried.
-    pub async fn query_by_external(&self, key: &str, external_task_id: &str) -> Result<Option<Task>, ApiError> {
+    pub async fn query_by_external(
+        &self,
+        key: &str,
+        kind: GenerationKind,
+        external_task_id: &str,
+    ) -> Result<Option<Task>, ApiError> {
+        let route = kind.route();
         let forms = [
-            format!("{}{ROUTE}/{}", self.base, encode_segment(external_task_id)),
+            format!("{}{route}/{}", self.base, encode_segment(external_task_id)),
             format!(
-                "{}{ROUTE}?external_task_id={}",
+                "{}{route}?external_task_id={}",
                 self.base,
                 encode_segment(external_task_id)
             ),
@@ -145,7 +153,7 @@ impl Client {
     /// a good key and 401 to a bad one.
     pub async fn check_key(&self, key: &str) -> Result<(), ApiError> {
         let probe = format!("kd-keycheck-{}", uuid::Uuid::new_v4());
-        match self.query(key, &probe).await {
+        match self.query(key, GenerationKind::TextToVideo, &probe).await {
             Ok(_) => Ok(()),
             Err(e) if e.is_not_found() => Ok(()),
             Err(e) => Err(e),

@@ -22,22 +22,40 @@ pub struct CameraControl {
     pub config: Option<CameraConfig>,
 }
 
-/// The body of `POST /kling/v1/videos/text2video`, with every documented field.
+/// The body of a create (`text2video`, `image2video` or `video-extend`, by `kind`), with every
+/// documented field; what a route does not take is left out.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CreateTask {
-    pub model_name: String,
+    /// Which route the body goes to; not part of the body.
+    #[serde(skip)]
+    pub kind: crate::rules::GenerationKind,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub model_name: Option<String>,
+    /// Left out when empty: a picture or a clip may go without words.
+    #[serde(skip_serializing_if = "String::is_empty")]
     pub prompt: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub negative_prompt: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cfg_scale: Option<f64>,
-    pub mode: String,
-    pub aspect_ratio: String,
-    pub duration: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mode: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub aspect_ratio: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub duration: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub camera_control: Option<CameraControl>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sound: Option<String>,
+    /// The start picture, base64 without a `data:` prefix.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub image: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub image_tail: Option<String>,
+    /// The provider's id of the clip a continuation extends.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub video_id: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub callback_url: Option<String>,
     pub external_task_id: String,

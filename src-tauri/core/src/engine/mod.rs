@@ -3,6 +3,7 @@
 //! library first and then sent through the `EventSink` as the whole record.
 
 mod coach;
+mod inputs;
 mod keys;
 mod live_updates;
 mod posters;
@@ -23,10 +24,11 @@ use crate::error::{Error, Result};
 use crate::generation::{now_ms, Delivery, Generation, Status};
 use crate::library::{Cursor, Library, LibraryQuery, Mark, Page};
 use crate::problem::{Kind, Problem};
-use crate::request::{self, validate, GenerationRequest};
+use crate::request::{self, GenerationRequest};
 use crate::rules::Limits;
 use crate::secrets::KeyVault;
 
+pub use inputs::{FrameView, Lineage};
 pub use live_updates::{CallbackInfo, CallbackSetup, Endpoint, DEFAULT_CALLBACK_PORT};
 pub use tracker::PollSchedule;
 
@@ -197,7 +199,7 @@ impl Engine {
     /// this returns, so the UI can re-enable Generate right away. Each take is submitted, paced and
     /// queued on a full account exactly like a single generation.
     pub fn generate_takes(&self, request: &GenerationRequest) -> Result<Vec<Generation>> {
-        let valid = validate(request, self.inner.limits)?;
+        let valid = self.check(request)?;
         let takes = request::takes(request)?;
         if self.inner.vault.key().is_none() {
             return Err(Error::KeyMissing);
@@ -335,6 +337,9 @@ impl Engine {
         };
         generation.video_url = served(&generation.video_file);
         generation.poster_url = served(&generation.poster_file);
+        generation.image_url = generation.request.image.as_ref().and_then(|f| self.frame_url(f));
+        generation.image_tail_url = generation.request.image_tail.as_ref().and_then(|f| self.frame_url(f));
+        generation.continue_until = crate::continuation::offered_until(&generation, now_ms());
         generation.actions = generation.actions();
         generation
     }

@@ -8,6 +8,7 @@ use crate::error::{Error, Result};
 use crate::generation::{Generation, Status};
 use crate::problem::{Kind, Problem};
 use crate::request::ValidRequest;
+use crate::rules::GenerationKind;
 
 impl Engine {
     pub async fn recover(&self, task_id: &str) -> Result<Generation> {
@@ -21,7 +22,7 @@ impl Engine {
             return Ok(self.view(existing));
         }
         let key = self.inner.vault.key().ok_or(Error::KeyMissing)?;
-        let task = self.client().query(&key, task_id).await?;
+        let task = self.client().query(&key, GenerationKind::TextToVideo, task_id).await?;
         // The task says nothing about the prompt or options it was made with: the card shows
         // that it was recovered, and the request keeps only what the result tells.
         let duration = task.first_video().and_then(|v| v.duration.clone());
@@ -35,6 +36,10 @@ impl Engine {
             cfg_scale: None,
             camera_control: None,
             sound: None,
+            kind: GenerationKind::TextToVideo,
+            image: None,
+            image_tail: None,
+            parent: None,
         };
         let mut generation = self.inner.library.insert(request)?;
         generation.task_id = Some(task.task_id.clone());
@@ -45,6 +50,7 @@ impl Engine {
                 Some(video) => {
                     generation.status = Status::Downloading;
                     generation.remote_video_url = video.url.clone();
+                    generation.remote_video_id = video.id.clone();
                     generation.video_duration = duration;
                 }
                 None => {

@@ -8,7 +8,7 @@
 use std::time::Duration;
 
 use super::Engine;
-use crate::api::{ApiError, Task, TaskStatus};
+use crate::api::{ApiError, CreateTask, Task, TaskStatus};
 use crate::error::Result;
 use crate::generation::{Action, Generation, Status};
 use crate::problem::{Kind, Problem};
@@ -37,9 +37,7 @@ impl Engine {
             // about the first one, never as the end of a task that may be paid for.
             return self.reconcile(&key, generation, None).await;
         }
-        let body = generation
-            .request
-            .create_body(&generation.external_task_id, generation.callback_url.clone());
+        let body = self.create_body(generation)?;
         if generation.status == Status::Queued && !self.leave_queue(generation)? {
             return Ok(());
         }
@@ -140,9 +138,7 @@ impl Engine {
                 Lookup::Unsettled(error) => return self.needs_check(generation, error.or(cause)),
                 Lookup::Absent => {}
             }
-            let body = generation
-                .request
-                .create_body(&generation.external_task_id, generation.callback_url.clone());
+            let body = self.create_body(generation)?;
             let result = self.client().create(key, &body).await;
             self.note_reachability(&result);
             match result {
@@ -186,7 +182,20 @@ impl Engine {
         self.fail(generation, problem, message)
     }
 
+    fn create_body(&self, generation: &Generation) -> Result<CreateTask> {
+        generation.request.create_body_with_frames(
+            &generation.external_task_id,
+            generation.callback_url.clone(),
+            &self.inner.library.videos_dir(),
+        )
+    }
+
     async fn look_up(&self, key: &str, generation: &Generation, gaps: &[u64]) -> Lookup {
+        let kind = generation.request.kind;
+        if !kind.finds_by_external_id() {
+            // Nothing can tell whether the create arrived: the user decides (check, post, discard).
+            return Lookup::Unsettled(None);
+        }
         let client = self.client();
         let trusted = self.inner.library.external_lookup_works(client.base()).ok().flatten() == Some(true);
         let mut last_error = None;
@@ -195,7 +204,7 @@ impl Engine {
         // the provider shows up late, and finding it beats posting again.
         for gap in gaps {
             tokio::time::sleep(self.inner.schedule.scaled(Duration::from_secs(*gap))).await;
-            let result = client.query_by_external(key, &generation.external_task_id).await;
+            let result = client.query_by_external(key, kind, &generation.external_task_id).await;
             self.note_reachability(&result);
             match result {
                 Ok(Some(task)) => return Lookup::Found(task),
@@ -213,18 +222,20 @@ impl Engine {
     /// Once per gateway: look up a task we just created by its external id, so that a later "not
     /// found" from this gateway can be believed.
     async fn learn_lookup(&self, key: &str, generation: &Generation) {
+        let kind = generation.request.kind;
         let client = self.client();
-        if self
-            .inner
-            .library
-            .external_lookup_works(client.base())
-            .ok()
-            .flatten()
-            .is_some()
+        if !kind.finds_by_external_id()
+            || self
+                .inner
+                .library
+                .external_lookup_works(client.base())
+                .ok()
+                .flatten()
+                .is_some()
         {
             return;
         }
-        let works = match client.query_by_external(key, &generation.external_task_id).await {
+        let works = match client.query_by_external(key, kind, &generation.external_task_id).await {
             Ok(Some(task)) => task.task_id == generation.task_id.clone().unwrap_or_default(),
             Ok(None) => false,
             Err(_) => return,

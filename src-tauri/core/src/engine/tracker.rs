@@ -76,7 +76,7 @@ impl Engine {
             }
             let key = self.key().await;
             wait = self.next_check(generation);
-            let result = self.client().query(&key, &task_id).await;
+            let result = self.client().query(&key, generation.request.kind, &task_id).await;
             self.note_reachability(&result);
             let task = match result {
                 Ok(task) => {
@@ -133,6 +133,7 @@ impl Engine {
                 TaskStatus::Succeed => match task.first_video() {
                     Some(video) => {
                         generation.remote_video_url = video.url.clone();
+                        generation.remote_video_id = video.id.clone();
                         generation.video_duration = video.duration.clone();
                         generation.status = Status::Downloading;
                         return self.commit(generation);

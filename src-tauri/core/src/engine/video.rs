@@ -63,7 +63,7 @@ impl Engine {
                     }
                     let key = self.key().await;
                     let task_id = generation.task_id.clone().unwrap_or_default();
-                    match self.client().query(&key, &task_id).await {
+                    match self.client().query(&key, generation.request.kind, &task_id).await {
                         Ok(task) => match task.first_video().and_then(|v| v.url.clone()) {
                             Some(fresh) => {
                                 if generation.remote_video_url.as_deref() != Some(fresh.as_str()) {

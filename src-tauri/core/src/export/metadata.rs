@@ -30,7 +30,7 @@ struct StoredSettings<'a> {
 
 #[derive(Deserialize)]
 struct ReadSettings {
-    request: GenerationRequest,
+    request: ValidRequest,
 }
 
 /// Writes the title, the prompt and the settings into the MP4 at `path`, keeping every other
@@ -86,7 +86,7 @@ pub fn settings_in_video(path: &Path) -> Result<GenerationRequest> {
     let tag = Tag::read_with_path(path, &read).map_err(|_| none())?;
     let stored = tag.strings_of(&SETTINGS).next().ok_or_else(none)?;
     let settings: ReadSettings = serde_json::from_str(stored).map_err(|_| none())?;
-    Ok(settings.request)
+    Ok(GenerationRequest::from(&settings.request))
 }
 
 /// The I/O failure behind `error`; `None` when the file is simply not an MP4 mp4ameta can read

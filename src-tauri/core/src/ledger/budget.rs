@@ -10,6 +10,7 @@ use crate::error::{Error, Result};
 use crate::library::Library;
 use crate::problem::Kind;
 use crate::request::{self, GenerationRequest};
+use crate::rules::{GenerationKind, EXTEND_LIMITS};
 
 /// The highest monthly budget: US$10,000.
 pub const MAX_BUDGET_CENTS: f64 = 1_000_000.0;
@@ -93,7 +94,7 @@ pub fn cost_check(
     now_ms: i64,
     utc_offset_minutes: i32,
 ) -> Result<CostCheck> {
-    let estimate = card.estimate(request, request::takes(request)?);
+    let estimate = card.estimate(&priced_as(request, library)?, request::takes(request)?);
     let budget = match budget_cents {
         Some(_) => {
             spend(&library.ledger_entries()?, now_ms, utc_offset_minutes).budget(estimate.total_cents, budget_cents)
@@ -101,6 +102,25 @@ pub fn cost_check(
         None => check(0.0, 0, estimate.total_cents, None),
     };
     Ok(CostCheck { estimate, budget })
+}
+
+/// The request a price is read for: a continuation is priced by its parent's model and mode and
+/// what it adds, whatever the form still says.
+fn priced_as(request: &GenerationRequest, library: &Library) -> Result<GenerationRequest> {
+    let parent = match (request.kind(), request.parent_id.as_deref()) {
+        (GenerationKind::Extend, Some(id)) => library.get(id)?,
+        _ => None,
+    };
+    Ok(match parent {
+        Some(parent) => GenerationRequest {
+            model_name: Some(parent.request.model_name),
+            mode: Some(parent.request.mode),
+            duration: Some(EXTEND_LIMITS.priced_duration.to_owned()),
+            sound: None,
+            ..request.clone()
+        },
+        None => request.clone(),
+    })
 }
 
 impl Spend {

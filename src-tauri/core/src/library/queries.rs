@@ -11,7 +11,7 @@ use crate::request::ValidRequest;
 /// generated ones (`prompt` and the settings beside it) are not stored, so not listed.
 pub(super) const COLUMNS: &str = "seq, id, external_task_id, task_id, status, request_json, created_at, updated_at, \
     finished_at, error_json, provider_message, remote_video_url, video_duration, video_file, video_bytes, callback_url, poster_file, \
-    favorite, rejected, title, batch_id, take_index, take_count";
+    favorite, rejected, title, batch_id, take_index, take_count, remote_video_id";
 
 /// The partial index's condition, built from `Status::FINAL`; `unfinished` must say exactly this
 /// for SQLite to use the index (a test compares it with the migration that made the index).
@@ -128,7 +128,8 @@ impl Library {
             db.prepare_cached(
                 "UPDATE generations SET task_id = ?2, status = ?3, updated_at = ?4, finished_at = ?5, error_json = ?6,
                     provider_message = ?7, remote_video_url = ?8, video_duration = ?9, video_file = ?10, video_bytes = ?11,
-                    external_task_id = ?12, callback_url = ?13, poster_file = ?14, created_at = ?17
+                    external_task_id = ?12, callback_url = ?13, poster_file = ?14, created_at = ?17,
+                    remote_video_id = ?18
                  WHERE id = ?1 AND (?15 IS NULL OR (status = ?15 AND external_task_id = ?16))
                  RETURNING favorite, rejected, title",
             )?
@@ -151,6 +152,7 @@ impl Library {
                     seen.map(|g| g.status.as_str()),
                     seen.map(|g| g.external_task_id.as_str()),
                     generation.created_at,
+                    generation.remote_video_id,
                 ],
                 |row| {
                     Ok((
@@ -185,6 +187,22 @@ impl Library {
             db.prepare_cached(&format!("SELECT {COLUMNS} FROM generations WHERE task_id = ?1"))?
                 .query_row([task_id], from_row)
                 .optional()
+        })
+    }
+
+    /// The clips that continue `id`, oldest first; deleted ones (waiting for their undo) left out.
+    pub fn continuations(&self, id: &str) -> Result<Vec<Generation>> {
+        self.with_db(|db| {
+            let mut statement = db.prepare_cached(&format!(
+                "SELECT {COLUMNS} FROM generations WHERE parent_id = ?1
+                    AND seq NOT IN (SELECT seq FROM deletions) ORDER BY created_at, seq"
+            ))?;
+            let mut rows = statement.query([id])?;
+            let mut found = Vec::new();
+            while let Some(row) = rows.next()? {
+                found.extend(self.decoded(row));
+            }
+            Ok(found)
         })
     }
 
@@ -253,6 +271,7 @@ fn new_generation(request: ValidRequest, callback_url: Option<String>, now: i64,
         error: None,
         provider_message: None,
         remote_video_url: None,
+        remote_video_id: None,
         video_duration: None,
         video_file: None,
         video_bytes: None,
@@ -267,6 +286,9 @@ fn new_generation(request: ValidRequest, callback_url: Option<String>, now: i64,
         rejected: false,
         title: None,
         take,
+        continue_until: None,
+        image_url: None,
+        image_tail_url: None,
     }
 }
 
@@ -306,6 +328,10 @@ pub(super) fn from_row(row: &Row<'_>) -> rusqlite::Result<Generation> {
         rejected: row.get::<_, Option<bool>>(18)?.unwrap_or(false),
         title: row.get(19)?,
         take: take_from(row.get(20)?, row.get(21)?, row.get(22)?),
+        remote_video_id: row.get(23)?,
+        continue_until: None,
+        image_url: None,
+        image_tail_url: None,
     })
 }
 

@@ -21,6 +21,7 @@ pub(super) const MIGRATIONS: &[&str] = &[
     include_str!("migrations/008_takes.sql"),
     include_str!("migrations/009_user_prices.sql"),
     include_str!("migrations/010_purged_ledger.sql"),
+    include_str!("migrations/011_kinds_and_lineage.sql"),
 ];
 
 pub(super) fn open_catalog(path: &Path) -> Result<Connection> {

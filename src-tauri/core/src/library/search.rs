@@ -8,6 +8,7 @@ use super::queries::{unfinished_condition, COLUMNS};
 use super::Library;
 use crate::error::Result;
 use crate::generation::{Generation, Status};
+use crate::rules::GenerationKind;
 
 /// At most this many words of the search box are used; more only slows the query down.
 const MAX_WORDS: usize = 12;
@@ -27,6 +28,8 @@ pub struct LibraryQuery {
     pub model_name: Option<String>,
     pub aspect_ratio: Option<String>,
     pub duration: Option<String>,
+    /// Only videos made this way (from words, from a picture, continued).
+    pub kind: Option<GenerationKind>,
     pub made: MadeFilter,
     /// The window's offset from UTC in minutes (east positive): "today" starts at its midnight.
     pub utc_offset_minutes: i32,
@@ -148,6 +151,7 @@ impl LibraryQuery {
             ("model_name", &self.model_name),
             ("aspect_ratio", &self.aspect_ratio),
             ("duration", &self.duration),
+            ("kind", &self.kind.map(|k| k.as_str().to_owned())),
         ] {
             if let Some(wanted) = wanted {
                 conditions.push(format!("{column} = ?"));

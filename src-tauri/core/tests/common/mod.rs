@@ -275,3 +275,20 @@ pub fn damage_page(catalog: &Path, page: u64) {
     file.seek(SeekFrom::Start((page - 1) * page_size)).unwrap();
     file.write_all(&b"damaged!".repeat(page_size as usize / 8)).unwrap();
 }
+
+/// A real PNG picture of `width` × `height`: a gradient, so each size makes different bytes.
+pub fn png(width: u32, height: u32) -> Vec<u8> {
+    let mut bytes = Vec::new();
+    let mut encoder = png::Encoder::new(&mut bytes, width, height);
+    encoder.set_color(png::ColorType::Rgb);
+    let mut writer = encoder.write_header().unwrap();
+    let pixels: Vec<u8> = (0..width * height)
+        .flat_map(|i| {
+            let (x, y) = (i % width, i / width);
+            [(x * 255 / width) as u8, (y * 255 / height) as u8, 160]
+        })
+        .collect();
+    writer.write_image_data(&pixels).unwrap();
+    writer.finish().unwrap();
+    bytes
+}
