@@ -90,7 +90,10 @@ async fn fixed_polling(emulator: &Emulator, n: usize) -> Sample {
         .unwrap();
     loop {
         tokio::time::sleep(FIXED_INTERVAL).await;
-        if let Ok(task) = client.query(common::KEY, GenerationKind::TextToVideo, &created.task_id).await {
+        if let Ok(task) = client
+            .query(common::KEY, GenerationKind::TextToVideo, &created.task_id)
+            .await
+        {
             if task.task_status == TaskStatus::Succeed {
                 return seen(emulator, &created.task_id, now_ms());
             }

@@ -164,6 +164,10 @@ impl Generation {
     /// The actions offered in the generation's present state, in the order a card shows them.
     pub fn actions(&self) -> Vec<Action> {
         match self.status {
+            // A route that cannot find a task by our id cannot be checked: post again or discard.
+            Status::NeedsCheck if !self.request.kind.finds_by_external_id() => {
+                vec![Action::PostAgain, Action::Discard]
+            }
             Status::NeedsCheck => vec![Action::CheckAgain, Action::PostAgain, Action::Discard],
             Status::Queued => vec![Action::Cancel],
             Status::Expired if self.task_id.is_some() => vec![Action::DownloadAgain],

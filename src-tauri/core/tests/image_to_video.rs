@@ -308,7 +308,8 @@ async fn a_video_from_a_picture_is_shaped_like_it_and_found_by_its_kind() {
     let emulator = emulator().await;
     let dir = tempfile::tempdir().unwrap();
     let rig = engine_on(dir.path(), &emulator, Some(KEY));
-    let kept = rig.engine.keep_frame(&png(360, 640)).unwrap();
+    let picture = png(360, 640);
+    let kept = rig.engine.keep_frame(&picture).unwrap();
 
     let from_words = rig.engine.generate(&prompt("a paper boat on a pond")).unwrap();
     let made = rig
@@ -344,6 +345,29 @@ async fn a_video_from_a_picture_is_shaped_like_it_and_found_by_its_kind() {
     assert_eq!(of_kind(GenerationKind::ImageToVideo), vec![made.id.clone()]);
     assert_eq!(of_kind(GenerationKind::TextToVideo), vec![from_words.id.clone()]);
     assert!(of_kind(GenerationKind::Extend).is_empty());
+
+    // The export carries the picture beside the video, and the sidecar says which file it is.
+    let out = tempfile::tempdir().unwrap();
+    let exported = kling_core::export::export(
+        rig.engine.library(),
+        std::slice::from_ref(&made.id),
+        out.path(),
+        "untitled",
+        &mut |_| {},
+        &std::sync::atomic::AtomicBool::new(false),
+    )
+    .unwrap();
+    let video = exported.files.first().expect("one video exported");
+    let stem = video.strip_suffix(".mp4").unwrap();
+    let sidecar: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.path().join(format!("{stem}.json"))).unwrap()).unwrap();
+    assert_eq!(sidecar["start_frame"], json!("start.png"));
+    assert_eq!(sidecar["kind"], json!("image_to_video"));
+    assert_eq!(sidecar["image"]["width"], json!(360));
+    assert_eq!(
+        std::fs::read(out.path().join(format!("{stem}.start.png"))).unwrap(),
+        picture
+    );
 }
 
 #[tokio::test]
@@ -462,4 +486,70 @@ async fn the_emulator_agrees_with_the_client_on_every_picture_request_the_rules_
         );
         assert_eq!(settled.request.aspect_ratio, "4:3");
     }
+}
+
+fn tasks_for(emulator: &Emulator, prompt: &str) -> usize {
+    emulator
+        .tasks()
+        .iter()
+        .filter(|t| t.request["prompt"] == prompt)
+        .count()
+}
+
+#[tokio::test]
+async fn a_lost_answer_on_the_picture_route_is_found_by_its_external_id_and_paid_once() {
+    let emulator = emulator().await;
+    let dir = tempfile::tempdir().unwrap();
+    let rig = engine_on(dir.path(), &emulator, Some(KEY));
+    let teacher = rig.engine.generate(&prompt("teacher")).unwrap();
+    rig.recorder.wait_for(&teacher.id, &[Status::Ready], WITHIN).await;
+    let kept = rig.engine.keep_frame(&png(640, 360)).unwrap();
+
+    emulator.push_fault(kling_emulator::Fault::created_but_lost());
+    let made = rig
+        .engine
+        .generate(&GenerationRequest {
+            image: Some(kept.frame.file),
+            ..prompt("a lighthouse blinking at dusk")
+        })
+        .unwrap();
+    let settled = rig.recorder.wait_for(&made.id, SETTLED, WITHIN).await;
+    assert_eq!(settled.status, Status::Ready, "{settled:?}");
+    assert_eq!(tasks_for(&emulator, "a lighthouse blinking at dusk"), 1, "paid once");
+}
+
+#[tokio::test]
+async fn a_lost_answer_on_the_continuation_route_goes_to_the_user_and_is_never_posted_again() {
+    let emulator = emulator().await;
+    let dir = tempfile::tempdir().unwrap();
+    let rig = engine_on(dir.path(), &emulator, Some(KEY));
+    let parent = rig
+        .engine
+        .generate(&GenerationRequest {
+            model_name: Some("kling-v1-6".into()),
+            ..prompt("a paper boat")
+        })
+        .unwrap();
+    rig.recorder.wait_for(&parent.id, &[Status::Ready], WITHIN).await;
+
+    emulator.push_fault(kling_emulator::Fault::created_but_lost());
+    let child = rig
+        .engine
+        .generate(&GenerationRequest {
+            parent_id: Some(parent.id.clone()),
+            ..prompt("the boat sails on")
+        })
+        .unwrap();
+    let settled = rig.recorder.wait_for(&child.id, SETTLED, WITHIN).await;
+    // The route cannot be asked whether the create arrived: posting again could pay twice.
+    assert_eq!(settled.status, Status::NeedsCheck, "{settled:?}");
+    assert_eq!(settled.error.as_ref().map(|e| e.kind), Some(Kind::SubmissionUnsettled));
+    use kling_core::Action;
+    assert_eq!(
+        settled.actions,
+        vec![Action::PostAgain, Action::Discard],
+        "nothing to check with"
+    );
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(tasks_for(&emulator, "the boat sails on"), 1, "posted once");
 }

@@ -17,12 +17,15 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use common::{spawn_test_child, KEY};
+use kling_core::rules::GenerationKind;
 use kling_core::{GenerationRequest, Library, PollSchedule, Status};
 use kling_emulator::{Emulator, EmulatorConfig, Fault, FaultRoute};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
 const CHILD_ENV: &str = "KILL_TEST_CHILD";
+/// A click whose prompt ends with this starts from a picture.
+const PICTURE: &str = " from a picture";
 
 /// The child: resumes what is unfinished, asks for the given prompts, each with its number of
 /// takes (printing `ASKED` with the takes' ids once they are on disk, which is when the UI would
@@ -43,10 +46,16 @@ fn kill_test_child() {
         engine.resume().unwrap();
         let asks: Vec<Ask> = serde_json::from_value(spec["asks"].clone()).unwrap();
         for (prompt, takes) in asks {
+            // Videos from a picture go through the same journal: the picture is kept first, as
+            // the composer keeps it when it is dropped.
+            let image = prompt
+                .ends_with(PICTURE)
+                .then(|| engine.keep_frame(&common::png(640, 360)).unwrap().frame.file);
             let made = engine
                 .generate_takes(&GenerationRequest {
                     prompt: prompt.clone(),
                     takes: Some(takes),
+                    image,
                     ..Default::default()
                 })
                 .unwrap();
@@ -252,7 +261,9 @@ fn kill_test_200_cycles() {
         let asks: Vec<Ask> = (0..rng.gen_range(0..=2))
             .map(|i| {
                 let takes = if rng.gen_bool(0.35) { rng.gen_range(2..=4) } else { 1 };
-                (format!("cycle {cycle} item {i}"), takes)
+                // About one click in four starts from a picture.
+                let from = if rng.gen_bool(0.25) { PICTURE } else { "" };
+                (format!("cycle {cycle} item {i}{from}"), takes)
             })
             .collect();
         takes_asked.extend(asks.iter().cloned());
@@ -330,8 +341,21 @@ fn kill_test_200_cycles() {
     let (duplicates, losses) = check_exactly_once(root, &emulator, &confirmed, &takes_asked);
     let clip = kling_emulator::clip("16:9", "5").unwrap();
     let mut statuses: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut from_pictures = 0;
     for generation in &stored {
         *statuses.entry(generation.status.as_str()).or_default() += 1;
+        let picture = generation.request.prompt.ends_with(PICTURE);
+        from_pictures += usize::from(picture);
+        assert_eq!(
+            generation.request.kind,
+            if picture {
+                GenerationKind::ImageToVideo
+            } else {
+                GenerationKind::TextToVideo
+            },
+            "{}",
+            generation.request.prompt
+        );
         assert_eq!(
             generation.status,
             Status::Ready,
@@ -352,7 +376,7 @@ fn kill_test_200_cycles() {
     println!(
         "kill test (seed {seed}): {cycles} cycles, kills per stage {kills:?}, finished before the kill {finished_before_kill}, \
          asked {asked_total} takes (+1 warm-up), confirmed {}, stored {}, statuses {statuses:?}, duplicates {duplicates}, losses {losses}, \
-         paid tasks {}, .part files left {parts}",
+         paid tasks {}, from a picture {from_pictures}, .part files left {parts}",
         confirmed.values().map(Vec::len).sum::<usize>(),
         stored.len(),
         emulator.tasks().len()

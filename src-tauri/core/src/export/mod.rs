@@ -132,6 +132,8 @@ struct Source {
     generation: Generation,
     video: PathBuf,
     poster: Option<PathBuf>,
+    /// The start and end pictures kept in the library, with the endings they are exported under.
+    frames: Vec<(String, PathBuf)>,
     bytes: u64,
 }
 
@@ -158,8 +160,20 @@ fn sources(library: &Library, ids: &[String]) -> Result<Vec<Source>> {
             .as_deref()
             .map(|file| library.root().join(file))
             .filter(|poster| poster.is_file());
+        let request = &generation.request;
+        let frames = [("start", &request.image), ("end", &request.image_tail)]
+            .into_iter()
+            .filter_map(|(which, frame)| {
+                let frame = frame.as_ref()?;
+                Some((
+                    sidecar::frame_ending(which, frame),
+                    library.videos_dir().join(&frame.file),
+                ))
+            })
+            .collect();
         sources.push(Source {
             bytes: std::fs::metadata(&video)?.len(),
+            frames,
             generation,
             video,
             poster,
@@ -216,6 +230,9 @@ fn export_one(
     if let Some(poster) = &source.poster {
         let extension = poster.extension().and_then(|e| e.to_str()).unwrap_or("jpg");
         temps.write(extension, &std::fs::read(poster)?)?;
+    }
+    for (ending, kept) in &source.frames {
+        temps.write(ending, &std::fs::read(kept)?)?;
     }
 
     let stem = naming::claim(folder, &stem, &temps.files).map_err(at_folder)?;

@@ -28,6 +28,19 @@ struct Sidecar<'a> {
     created_at_ms: i64,
     finished_at: Option<String>,
     finished_at_ms: Option<i64>,
+    /// For a video made from pictures: how the exported pictures beside this file end (the same
+    /// name, then `.start.png`, `.end.jpg` …), whatever number the name was given.
+    start_frame: Option<String>,
+    end_frame: Option<String>,
+}
+
+/// The ending of an exported picture: which frame it is, then its format's extension.
+pub(super) fn frame_ending(which: &str, frame: &crate::frames::Frame) -> String {
+    let extension = std::path::Path::new(&frame.file)
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("png");
+    format!("{which}.{extension}")
 }
 
 pub(super) fn json(generation: &Generation) -> Vec<u8> {
@@ -43,6 +56,8 @@ pub(super) fn json(generation: &Generation) -> Vec<u8> {
         created_at_ms: generation.created_at,
         finished_at: generation.finished_at.map(iso_8601),
         finished_at_ms: generation.finished_at,
+        start_frame: generation.request.image.as_ref().map(|f| frame_ending("start", f)),
+        end_frame: generation.request.image_tail.as_ref().map(|f| frame_ending("end", f)),
     };
     let mut bytes = serde_json::to_vec_pretty(&sidecar).expect("a sidecar always serializes");
     bytes.push(b'\n');
