@@ -59,10 +59,35 @@ const COMMANDS: &[&str] = &[
 ];
 
 fn main() {
+    embed_bundled_frontend();
     tauri_build::try_build(
         tauri_build::Attributes::new()
             .capabilities_path_pattern("./src-tauri/capabilities/**/*")
             .app_manifest(tauri_build::AppManifest::new().commands(COMMANDS)),
     )
     .expect("tauri build step failed");
+}
+
+/// The app embeds a copy of `ui/` whose modules are joined into one script
+/// (`kling-ui-bundle`): the page then loads one file instead of dozens. `tauri.conf.json` keeps
+/// naming `ui/` (the tools and the tests read the modules there); the copy is handed to Tauri's
+/// context macro through `TAURI_CONFIG`, which it merges over the file, keeping what the Tauri CLI
+/// may have put there.
+fn embed_bundled_frontend() {
+    let root = std::path::PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("set by cargo"));
+    let out = std::path::PathBuf::from(std::env::var("OUT_DIR").expect("set by cargo")).join("frontend");
+    kling_ui_bundle::write_frontend(&root.join("ui"), &out)
+        .unwrap_or_else(|error| panic!("the window's script could not be bundled: {error}"));
+    println!("cargo:rerun-if-changed=ui");
+    println!("cargo:rerun-if-env-changed=TAURI_CONFIG");
+    let mut config = std::env::var("TAURI_CONFIG")
+        .ok()
+        .and_then(|text| serde_json::from_str::<serde_json::Value>(&text).ok())
+        .filter(serde_json::Value::is_object)
+        .unwrap_or_else(|| serde_json::json!({}));
+    if !config["build"].is_object() {
+        config["build"] = serde_json::json!({});
+    }
+    config["build"]["frontendDist"] = serde_json::json!(out);
+    println!("cargo:rustc-env=TAURI_CONFIG={config}");
 }

@@ -1,0 +1,442 @@
+//! The window's ES modules (`ui/js`) as one script, and the page that loads it.
+//!
+//! WebKit fetches, parses and links each module of a module graph on its own, through Tauri's
+//! asset protocol: with some sixty modules that costs a fifth of a second before the first line
+//! runs. The app's build script (`src-tauri/build.rs`) calls [`write_frontend`], which copies
+//! `ui/` with the modules joined into `js/app.js`, in dependency order, each in a function scope
+//! of its own so private names never meet, and an `index.html` that loads only that file.
+//!
+//! The modules keep to a small subset of the module syntax, which this checks instead of
+//! guessing: imports at the top of a line (`import { a, b as c } from "./x.js";`,
+//! `import * as x from "./x.js";`, possibly over several lines), and exports as
+//! `export function`, `export async function` or `export const` at the start of a line. Anything
+//! else that looks like module syntax is refused with the file and line, and so are import cycles.
+
+use std::collections::HashMap;
+use std::fmt::Write as _;
+use std::path::{Component, Path, PathBuf};
+
+/// The joined script, as `index.html` names it.
+pub const BUNDLE: &str = "js/app.js";
+
+#[derive(Debug)]
+pub struct BundleError(pub String);
+
+impl std::fmt::Display for BundleError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for BundleError {}
+
+type Result<T> = std::result::Result<T, BundleError>;
+
+fn fail<T>(message: impl Into<String>) -> Result<T> {
+    Err(BundleError(message.into()))
+}
+
+/// One import statement: which module, and how its exports are named here.
+#[derive(Debug, PartialEq)]
+enum Binding {
+    /// `import * as name from …`
+    Namespace(String),
+    /// `import { exported as local, … } from …`
+    Named(Vec<(String, String)>),
+}
+
+#[derive(Debug)]
+struct Module {
+    imports: Vec<(PathBuf, Binding)>,
+    exports: Vec<String>,
+    /// The module's text with its imports taken out and `export ` dropped.
+    body: String,
+}
+
+/// Reads `source` (the module at `path`, relative to the JS root) into imports, exports and body.
+fn parse(path: &Path, source: &str) -> Result<Module> {
+    let at = |line: usize| format!("{}:{}", path.display(), line + 1);
+    let mut module = Module {
+        imports: Vec::new(),
+        exports: Vec::new(),
+        body: String::new(),
+    };
+    let lines: Vec<&str> = source.lines().collect();
+    let mut index = 0;
+    while index < lines.len() {
+        let line = lines[index];
+        if line.starts_with("import ") || line == "import {" {
+            let start = index;
+            let mut statement = line.to_owned();
+            while !statement.trim_end().ends_with(';') {
+                index += 1;
+                let Some(next) = lines.get(index) else {
+                    return fail(format!("{}: an import without its closing `;`", at(start)));
+                };
+                statement.push(' ');
+                statement.push_str(next.trim());
+            }
+            let (binding, specifier) = import(&statement).ok_or_else(|| {
+                BundleError(format!(
+                    "{}: an import this bundler does not read: {statement}",
+                    at(start)
+                ))
+            })?;
+            module.imports.push((resolve(path, &specifier, &at(start))?, binding));
+            // Keeps line numbers in messages and stack traces close to the source's.
+            module.body.push_str(&"\n".repeat(index - start + 1));
+        } else if let Some(rest) = line.strip_prefix("export ") {
+            let name = exported_name(rest)
+                .ok_or_else(|| BundleError(format!("{}: an export this bundler does not read: {line}", at(index))))?;
+            module.exports.push(name);
+            module.body.push_str(rest);
+            module.body.push('\n');
+        } else {
+            if line.contains("import(") || line.contains("import.meta") || line.starts_with("export{") {
+                return fail(format!(
+                    "{}: module syntax this bundler does not read: {line}",
+                    at(index)
+                ));
+            }
+            module.body.push_str(line);
+            module.body.push('\n');
+        }
+        index += 1;
+    }
+    Ok(module)
+}
+
+/// `{ a, b as c } from "./x.js";` or `* as x from "./x.js";` after `import `.
+fn import(statement: &str) -> Option<(Binding, String)> {
+    let rest = statement.strip_prefix("import")?.trim();
+    let (what, from) = rest.rsplit_once(" from ")?;
+    let specifier = from.trim().trim_end_matches(';').trim();
+    let specifier = specifier.strip_prefix('"')?.strip_suffix('"')?.to_owned();
+    let what = what.trim();
+    let binding = if let Some(name) = what.strip_prefix("* as ") {
+        Binding::Namespace(identifier(name.trim())?.to_owned())
+    } else {
+        let inner = what.strip_prefix('{')?.strip_suffix('}')?;
+        let mut names = Vec::new();
+        for part in inner.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+            let (exported, local) = match part.split_once(" as ") {
+                Some((exported, local)) => (exported.trim(), local.trim()),
+                None => (part, part),
+            };
+            names.push((identifier(exported)?.to_owned(), identifier(local)?.to_owned()));
+        }
+        Binding::Named(names)
+    };
+    Some((binding, specifier))
+}
+
+fn identifier(text: &str) -> Option<&str> {
+    let mut chars = text.chars();
+    let first = chars.next()?;
+    ((first.is_alphabetic() || first == '_' || first == '$')
+        && chars.all(|c| c.is_alphanumeric() || c == '_' || c == '$'))
+    .then_some(text)
+}
+
+/// The name an `export …` line declares: `function f`, `async function f`, `const X`.
+fn exported_name(rest: &str) -> Option<String> {
+    let rest = rest.strip_prefix("async ").unwrap_or(rest);
+    let rest = rest
+        .strip_prefix("function* ")
+        .or_else(|| rest.strip_prefix("function "))
+        .or_else(|| rest.strip_prefix("const "))?;
+    let end = rest
+        .find(|c: char| !(c.is_alphanumeric() || c == '_' || c == '$'))
+        .unwrap_or(rest.len());
+    identifier(&rest[..end]).map(str::to_owned)
+}
+
+/// The module a relative specifier names, as a path below the JS root.
+fn resolve(from: &Path, specifier: &str, at: &str) -> Result<PathBuf> {
+    if !specifier.starts_with("./") && !specifier.starts_with("../") {
+        return fail(format!("{at}: only relative imports can be bundled: {specifier}"));
+    }
+    let mut resolved = PathBuf::new();
+    for component in from.parent().unwrap_or(Path::new("")).join(specifier).components() {
+        match component {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                if !resolved.pop() {
+                    return fail(format!("{at}: {specifier} leaves the JS folder"));
+                }
+            }
+            Component::Normal(part) => resolved.push(part),
+            _ => return fail(format!("{at}: {specifier} is not a relative path")),
+        }
+    }
+    Ok(resolved)
+}
+
+/// Joins the module graph that starts at `entry` (relative to `js_root`) into one script.
+pub fn bundle(js_root: &Path, entry: &Path) -> Result<String> {
+    let mut order: Vec<PathBuf> = Vec::new();
+    let mut modules: HashMap<PathBuf, Module> = HashMap::new();
+    visit(js_root, entry, &mut Vec::new(), &mut modules, &mut order)?;
+    let names: HashMap<&PathBuf, String> = order
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (p, format!("__kd_module{i}")))
+        .collect();
+    let mut script = String::from(
+        "// Kling Desk's window script: the modules of ui/js joined by src-tauri/ui-bundle at build time.\n",
+    );
+    for path in &order {
+        let module = &modules[path];
+        let _ = writeln!(script, "const {} = (() => {{ // {}", names[path], path.display());
+        for (dependency, binding) in &module.imports {
+            let source = &names[dependency];
+            let exports = &modules[dependency].exports;
+            match binding {
+                Binding::Namespace(local) => {
+                    let _ = write!(script, "const {local} = {source};");
+                }
+                Binding::Named(pairs) => {
+                    for (exported, _) in pairs {
+                        if !exports.contains(exported) {
+                            return fail(format!(
+                                "{} imports {exported}, which {} does not export",
+                                path.display(),
+                                dependency.display()
+                            ));
+                        }
+                    }
+                    let list: Vec<String> = pairs
+                        .iter()
+                        .map(|(exported, local)| {
+                            if exported == local {
+                                exported.clone()
+                            } else {
+                                format!("{exported}: {local}")
+                            }
+                        })
+                        .collect();
+                    let _ = write!(script, "const {{ {} }} = {source};", list.join(", "));
+                }
+            }
+        }
+        script.push_str(&module.body);
+        let _ = writeln!(
+            script,
+            "return Object.freeze({{ {} }});\n}})();",
+            module.exports.join(", ")
+        );
+    }
+    Ok(script)
+}
+
+fn visit(
+    js_root: &Path,
+    path: &Path,
+    trail: &mut Vec<PathBuf>,
+    modules: &mut HashMap<PathBuf, Module>,
+    order: &mut Vec<PathBuf>,
+) -> Result<()> {
+    if modules.contains_key(path) {
+        return Ok(());
+    }
+    if trail.iter().any(|p| p == path) {
+        let cycle: Vec<String> = trail.iter().map(|p| p.display().to_string()).collect();
+        return fail(format!("import cycle: {} → {}", cycle.join(" → "), path.display()));
+    }
+    let source = std::fs::read_to_string(js_root.join(path))
+        .map_err(|e| BundleError(format!("{}: {e}", js_root.join(path).display())))?;
+    let module = parse(path, &source)?;
+    trail.push(path.to_owned());
+    for (dependency, _) in &module.imports {
+        visit(js_root, dependency, trail, modules, order)?;
+    }
+    trail.pop();
+    modules.insert(path.to_owned(), module);
+    order.push(path.to_owned());
+    Ok(())
+}
+
+/// `index.html` loading the bundle: the module script that named `entry` now names [`BUNDLE`], and
+/// the module preloads, which would fetch the separate modules again, are gone.
+pub fn index_html(html: &str, entry: &str) -> Result<String> {
+    let tag = format!("<script type=\"module\" src=\"{entry}\"></script>");
+    if !html.contains(&tag) {
+        return fail(format!("index.html has no {tag}"));
+    }
+    Ok(html
+        .lines()
+        .filter(|line| !line.trim_start().starts_with("<link rel=\"modulepreload\""))
+        .map(|line| line.replace(&tag, &format!("<script type=\"module\" src=\"{BUNDLE}\"></script>")))
+        .collect::<Vec<_>>()
+        .join("\n")
+        + "\n")
+}
+
+/// Writes the window's files from `ui` into `out`: everything but the modules as it is, the
+/// modules as [`BUNDLE`], and `index.html` loading it. Files are rewritten only when they
+/// changed, so an unchanged UI does not look changed to the next build.
+pub fn write_frontend(ui: &Path, out: &Path) -> Result<()> {
+    let entry = Path::new("main.js");
+    let js_root = ui.join("js");
+    let script = bundle(&js_root, entry)?;
+    let html = std::fs::read_to_string(ui.join("index.html"))
+        .map_err(|e| BundleError(format!("{}: {e}", ui.join("index.html").display())))?;
+    let mut wanted: Vec<(PathBuf, Vec<u8>)> = vec![
+        (PathBuf::from(BUNDLE), script.into_bytes()),
+        (
+            PathBuf::from("index.html"),
+            index_html(&html, "js/main.js")?.into_bytes(),
+        ),
+    ];
+    copy_others(ui, ui, &js_root, &mut wanted)?;
+    for (relative, bytes) in &wanted {
+        let target = out.join(relative);
+        if std::fs::read(&target).ok().as_deref() == Some(bytes.as_slice()) {
+            continue;
+        }
+        let io = |e: std::io::Error| BundleError(format!("{}: {e}", target.display()));
+        std::fs::create_dir_all(target.parent().unwrap_or(out)).map_err(io)?;
+        std::fs::write(&target, bytes).map_err(io)?;
+    }
+    Ok(())
+}
+
+/// Every file below `dir` except the JS modules and `index.html`, with its path below `ui`.
+fn copy_others(ui: &Path, dir: &Path, js_root: &Path, wanted: &mut Vec<(PathBuf, Vec<u8>)>) -> Result<()> {
+    let io = |e: std::io::Error| BundleError(format!("{}: {e}", dir.display()));
+    for entry in std::fs::read_dir(dir).map_err(io)? {
+        let path = entry.map_err(io)?.path();
+        if path.is_dir() {
+            copy_others(ui, &path, js_root, wanted)?;
+            continue;
+        }
+        let module = path.starts_with(js_root) && path.extension().is_some_and(|e| e == "js");
+        if module || path == ui.join("index.html") {
+            continue;
+        }
+        let relative = path.strip_prefix(ui).expect("below ui").to_owned();
+        wanted.push((relative, std::fs::read(&path).map_err(io)?));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn write(root: &Path, files: &[(&str, &str)]) {
+        for (name, text) in files {
+            let path = root.join(name);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        }
+    }
+
+    #[test]
+    fn modules_are_joined_in_dependency_order_each_in_its_own_scope() {
+        let dir = tempfile::tempdir().unwrap();
+        write(
+            dir.path(),
+            &[
+                (
+                    "main.js",
+                    "import { greet, LOUD as loud } from \"./words/greet.js\";\nimport * as numbers from \"./numbers.js\";\nconst helper = 1;\nconsole.log(greet(loud), numbers.twice(helper));\n",
+                ),
+                (
+                    "words/greet.js",
+                    "import {\n  twice,\n} from \"../numbers.js\";\nconst helper = 2;\nexport const LOUD = \"!\";\nexport function greet(mark) {\n  return \"hi\" + mark + twice(helper);\n}\n",
+                ),
+                ("numbers.js", "export async function later() {}\nexport function twice(n) {\n  return n * 2;\n}\n"),
+            ],
+        );
+        let script = bundle(dir.path(), Path::new("main.js")).unwrap();
+        let numbers = script.find("// numbers.js").unwrap();
+        let greet = script.find("// words/greet.js").unwrap();
+        let main = script.find("// main.js").unwrap();
+        assert!(numbers < greet && greet < main, "{script}");
+        assert!(
+            script.contains("const { greet, LOUD: loud } = __kd_module1;"),
+            "{script}"
+        );
+        assert!(script.contains("const numbers = __kd_module0;"), "{script}");
+        assert!(script.contains("return Object.freeze({ later, twice });"), "{script}");
+        assert!(!script.contains("export "), "{script}");
+        assert_eq!(
+            script.matches("const helper").count(),
+            2,
+            "private names stay in their module"
+        );
+    }
+
+    #[test]
+    fn what_cannot_be_bundled_is_refused_with_where_it_is() {
+        let cases = [
+            ("export default 1;\n", "main.js:1"),
+            ("export { a };\n", "main.js:1"),
+            ("const m = await import(\"./x.js\");\n", "main.js:1"),
+            ("import x from \"./x.js\";\n", "main.js:1"),
+            (
+                "import { a } from \"https://example.com/a.js\";\n",
+                "only relative imports",
+            ),
+            ("import { missing } from \"./other.js\";\n", "does not export"),
+            ("import { a } from \"./cycle.js\";\n", "import cycle"),
+        ];
+        for (main, expected) in cases {
+            let dir = tempfile::tempdir().unwrap();
+            write(
+                dir.path(),
+                &[
+                    ("main.js", main),
+                    ("other.js", "export const a = 1;\n"),
+                    ("cycle.js", "import { b } from \"./main.js\";\nexport const a = 1;\n"),
+                ],
+            );
+            let error = bundle(dir.path(), Path::new("main.js")).unwrap_err().0;
+            assert!(error.contains(expected), "{main:?}: {error}");
+        }
+    }
+
+    #[test]
+    fn the_page_loads_the_bundle_instead_of_the_modules() {
+        let html = "<head>\n  <link rel=\"modulepreload\" href=\"js/a.js\">\n  <link rel=\"stylesheet\" href=\"css/app.css\">\n  <script type=\"module\" src=\"js/main.js\"></script>\n</head>\n";
+        let page = index_html(html, "js/main.js").unwrap();
+        assert!(!page.contains("modulepreload"));
+        assert!(page.contains("<script type=\"module\" src=\"js/app.js\"></script>"));
+        assert!(page.contains("css/app.css"));
+        assert!(index_html("<head></head>", "js/main.js").is_err());
+    }
+
+    #[test]
+    fn the_frontend_is_copied_with_the_bundle_and_unchanged_files_keep_their_time() {
+        let ui = tempfile::tempdir().unwrap();
+        let out = tempfile::tempdir().unwrap();
+        write(
+            ui.path(),
+            &[
+                ("index.html", "<script type=\"module\" src=\"js/main.js\"></script>\n"),
+                ("js/main.js", "console.log(1);\n"),
+                ("css/app.css", "body {}\n"),
+                ("i18n/en.json", "{}\n"),
+            ],
+        );
+        write_frontend(ui.path(), out.path()).unwrap();
+        assert!(out.path().join("js/app.js").is_file());
+        assert!(!out.path().join("js/main.js").exists());
+        assert_eq!(
+            std::fs::read_to_string(out.path().join("css/app.css")).unwrap(),
+            "body {}\n"
+        );
+        let before = std::fs::metadata(out.path().join("css/app.css"))
+            .unwrap()
+            .modified()
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        write_frontend(ui.path(), out.path()).unwrap();
+        let after = std::fs::metadata(out.path().join("css/app.css"))
+            .unwrap()
+            .modified()
+            .unwrap();
+        assert_eq!(before, after);
+    }
+}
