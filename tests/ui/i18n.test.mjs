@@ -24,6 +24,10 @@ const ERROR_KINDS = {
   coach_model_unavailable: ["model"], coach_rate_limited: [], coach_timeout: [], coach_unavailable: [],
   coach_empty_answer: [], snippet_empty: [], snippet_too_long: ["max", "length"], snippet_name_empty: [],
   snippet_name_too_long: ["max", "length"], snippet_unknown: [], snippet_over_limit: ["over", "max"],
+  image_missing: [], image_unreadable: ["formats"], image_too_large: ["mb", "max_mb"], image_too_small: ["width", "height", "min"],
+  image_ratio_out_of_range: ["width", "height"], image_file_missing: [], image_not_supported: ["model"],
+  image_tail_not_supported: ["model", "modes"], image_tail_with_camera: [], input_not_for_kind: [], parent_missing: [],
+  parent_not_ready: [], parent_not_extendable: ["model"], parent_too_old: ["days"], extend_too_long: ["seconds", "max"],
 };
 
 test("both catalogs have exactly the same keys", () => {

@@ -10,7 +10,8 @@ import { JS_DIR, readScript, scriptFiles } from "./scripts.mjs";
 
 /** Views that are one file; a folder under ui/js/ (card/, options-form/) is one view in parts. */
 const VIEW_FILES = new Set(["about.js", "composer.js", "gallery.js", "gallery-toolbar.js", "key-form.js", "main.js", "notice.js", "quit-dialog.js",
-  "recover-form.js", "settings.js", "detail-view.js", "compare-view.js", "library-place.js", "demo.js", "get-key.js", "spend.js", "rate-card.js"]);
+  "recover-form.js", "settings.js", "detail-view.js", "compare-view.js", "library-place.js", "demo.js", "get-key.js", "spend.js", "rate-card.js",
+  "continue-dialog.js"]);
 
 const files = scriptFiles();
 const folderOf = (file) => (file.includes("/") ? file.slice(0, file.indexOf("/")) : null);

@@ -11,7 +11,8 @@ test("the page has each stable test id exactly once", () => {
   const ids = ["settings", "about", "about-dialog", "offline", "library-notice", "library-notice-dismiss", "quit-dialog",
     "quit-message", "quit-confirm", "quit-cancel", "save-settings", "api-base", "requests-per-second", "callback-enabled",
     "callback-port", "callback-public-url", "callback-local-url", "callback-copy", "callback-state", "callback-renew",
-    "gallery", "generate", "prompt", "language", "theme"];
+    "gallery", "generate", "prompt", "language", "theme", "filter-kind", "continue-dialog", "continue-prompt", "continue-go",
+    "detail-continue", "lineage"];
   for (const id of ids) {
     const count = html.split(`data-testid="${id}"`).length - 1;
     assert.equal(count, 1, `${id} appears ${count} times`);
@@ -22,8 +23,16 @@ test("card test ids made by the scripts are still there", () => {
   for (const id of ["generation", "status", "error", "warning", "details", "copy-details", "check-again", "post-again",
     "post-again-confirm", "post-again-cancel", "post-again-warning", "discard", "cancel", "action-error", "delivery",
     "days-left", "reuse", "video", "poster", "play", "progress", "elapsed", "open-video", "show-in-folder", "delete",
-    "select-mode", "selection-bar", "delete-selected", "confirm-delete", "undo", "undo-toast"]) {
+    "select-mode", "selection-bar", "delete-selected", "confirm-delete", "undo", "undo-toast", "kind-badge", "continue",
+    "continue-left", "start-picture"]) {
     assert.match(scripts, new RegExp(`testid: [^,}]*"${id}"`), id);
+  }
+});
+
+test("the composer's picture test ids are still there", () => {
+  for (const id of ["start-frame", "start-frame-add", "start-frame-image", "start-frame-remove", "end-frame", "end-frame-add",
+    "end-frame-remove"]) {
+    assert.ok(scripts.includes(`"${id}"`), id);
   }
 });
 

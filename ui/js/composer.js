@@ -1,10 +1,12 @@
-// The composer: prompt, live counter, the tools under it, "More options", the takes, the cost,
-// Generate. One click makes one batch of takes. The option rules live in options.js, their controls in options-form/.
+// The composer: prompt, live counter, the start and end pictures, the tools under the prompt,
+// "More options", the takes, the cost, Generate. One click makes one batch of takes. The option rules live in options.js, their controls in options-form/.
 import * as backend from "./backend.js";
+import { createComposerPictures } from "./composer-pictures.js";
 import { describeError } from "./errors.js";
 import { el, showError } from "./dom.js";
 import { createExamples } from "./examples.js";
 import { choiceFromRequest, estimateText, formatPrice, isCustomized, presentError, reasonText } from "./options.js";
+import { kindOf, pictureParams } from "./pictures.js";
 import { radioGroup } from "./radio-group.js";
 import { checkPrompt, PROMPT_MAX } from "./text.js";
 
@@ -41,6 +43,7 @@ export function createComposer(ctx, { onCreated, createOptionsForm, createPrompt
   const options = createOptionsForm(ctx, {
     onChange: () => changed(),
   });
+  const pictures = createComposerPictures(ctx, { area: document.getElementById("pictures"), composer: root, options });
   const examples = createExamples(ctx, {
     box: document.getElementById("prompt-examples"),
     list: document.getElementById("example-list"),
@@ -127,7 +130,8 @@ export function createComposer(ctx, { onCreated, createOptionsForm, createPrompt
 
   /**
    * The request sent to `generate`: the prompt, then model_name, mode, duration (a string) and
-   * aspect_ratio always, and negative_prompt, cfg_scale, camera_control, sound only when set.
+   * aspect_ratio (or the pictures' files, image and image_tail) always, and negative_prompt,
+   * cfg_scale, camera_control, sound only when set.
    */
   function buildRequest() {
     return { prompt: prompt.value.trim(), ...options.requestFields(), takes };
@@ -136,6 +140,10 @@ export function createComposer(ctx, { onCreated, createOptionsForm, createPrompt
   function render() {
     const { t } = ctx;
     const check = checkPrompt(prompt.value, promptMax());
+    // A picture alone is enough to make a video from: then the prompt may stay empty.
+    if (check.problem === "prompt_empty" && pictures.hasStart) check.problem = null;
+    prompt.placeholder = pictures.hasStart ? t("composer.placeholder_picture") : t("composer.placeholder");
+    pictures.render();
     counter.textContent = t("composer.counter", { count: check.count, max: check.max });
     counter.setAttribute("aria-label", t("composer.counter_aria", { count: check.count, max: check.max }));
     counter.dataset.state = check.state;
@@ -167,13 +175,17 @@ export function createComposer(ctx, { onCreated, createOptionsForm, createPrompt
     buttonLabel.textContent = busy ? t("composer.starting") : t("composer.generate");
   }
 
-  /** Shows an error beside the field it names (opening "More options" if needed), else above Generate. */
+  /**
+   * Shows an error beside the field it names (a picture, or an option, opening "More options" if
+   * needed), else above Generate.
+   */
   function setError(error) {
     lastError = error;
     for (const slot of [promptErrorSlot, errorSlot]) showError(slot, null, ctx.t);
     options.clearErrors();
-    if (!error) return;
-    const present = options.ready ? (params, err) => presentError(options.rules, params, err, ctx.t) : null;
+    pictures.clearErrors();
+    if (!error || pictures.showError(error)) return;
+    const present = (params, err) => pictureParams(options.ready ? presentError(options.rules, params, err, ctx.t) : params, ctx.lang);
     const described = describeError(error, ctx.t, present);
     let slot = errorSlot;
     if (described.field === "prompt") slot = promptErrorSlot;
@@ -202,6 +214,8 @@ export function createComposer(ctx, { onCreated, createOptionsForm, createPrompt
     try {
       const created = await backend.generate(buildRequest());
       prompt.value = "";
+      // The pictures belong to the video just started, like its prompt.
+      options.setPictures({ image: null, image_tail: null });
       tools.promptChanged();
       for (const generation of created) onCreated(generation);
       ctx.announce(created.length > 1 ? ctx.t("composer.started_takes", { count: created.length }) : ctx.t("composer.started"));
@@ -209,7 +223,8 @@ export function createComposer(ctx, { onCreated, createOptionsForm, createPrompt
     } catch (error) {
       setError(error);
       if (lastError.kind === "key_missing") ctx.refreshKeyStatus();
-      if (lastError.field && lastError.field !== "prompt" && options.errorSlot(lastError.field)) options.focusField(lastError.field);
+      if (lastError.field === "image" || lastError.field === "image_tail") pictures.focus(lastError.field);
+      else if (lastError.field && lastError.field !== "prompt" && options.errorSlot(lastError.field)) options.focusField(lastError.field);
       else prompt.focus();
     } finally {
       busy = false;
@@ -240,13 +255,17 @@ export function createComposer(ctx, { onCreated, createOptionsForm, createPrompt
       checkCost();
       render();
     },
-    /** "Use these settings": the prompt and every option of an earlier generation. */
-    reuse(request) {
+    /**
+     * "Use these settings": the prompt, the pictures and every option of an earlier generation
+     * (`urls`: its image_url and image_tail_url, where the pictures are shown); of a continued
+     * clip only its prompt, since model, mode and shape were its parent's.
+     */
+    reuse(request, urls = {}) {
       prompt.value = request?.prompt ?? "";
       tools.promptChanged();
       setError(null);
-      if (options.ready) {
-        const { choice, changes } = choiceFromRequest(options.rules, request ?? {});
+      if (options.ready && kindOf(request) !== "extend") {
+        const { choice, changes } = choiceFromRequest(options.rules, request ?? {}, urls);
         options.setChoice(choice, changes);
         if (isCustomized(options.rules, options.choice) || changes.length) options.open();
       }
@@ -269,6 +288,7 @@ export function createComposer(ctx, { onCreated, createOptionsForm, createPrompt
       options.relabel();
       examples.relabel();
       tools.relabel();
+      pictures.relabel();
       render();
       if (lastError) setError(lastError);
     },

@@ -4,6 +4,7 @@
 import { formatDecimal } from "./format.js";
 import { elapsedMs, formatElapsed } from "./time.js";
 import { isFinished } from "./status.js";
+import { kindOf, wordlessName } from "./pictures.js";
 import {
   CAMERA_CUSTOM, cameraText, costText, durationText, fieldText, localeOf, modelLabel, modeText, movedAxes, ratioShape,
 } from "./options.js";
@@ -21,11 +22,17 @@ export function firstLine(text) {
   return String(text ?? "").split(/\r?\n/).map((line) => line.trim()).find(Boolean) ?? "";
 }
 
-/** The dialog's heading: the user's title, else the prompt's first line, else "Recovered video (task …)". */
+/**
+ * The dialog's heading: the user's title, else the prompt's first line, else what the video was
+ * made from without words ("A video from a picture") or "Recovered video (task …)".
+ */
 export function detailHeading(generation, t) {
   const title = String(generation?.title ?? "").trim();
   if (title) return title;
-  return firstLine(generation?.request?.prompt) || t("detail.recovered", { task_id: generation?.task_id ?? "" });
+  const words = firstLine(generation?.request?.prompt);
+  if (words) return words;
+  if (kindOf(generation) !== "text_to_video") return wordlessName(generation, t);
+  return t("detail.recovered", { task_id: generation?.task_id ?? "" });
 }
 
 /** A number as the language writes it, up to two decimals (creativity goes in steps of 0.05). */
@@ -96,20 +103,40 @@ export function costFact(rules, request, t, lang) {
   return costText(rules, { model_name: request.model_name, mode: request.mode, duration: String(request.duration ?? "") }, t, lang);
 }
 
-/**
- * The request "Generate again" sends: the stored fields, nulls and blanks dropped; null when the
- * request has no prompt (a recovered task: the provider does not say what it was made from).
- */
-export function againRequest(generation) {
-  const request = generation?.request;
-  if (!request || !String(request.prompt ?? "").trim()) return null;
+/** The stored request's `fields` that are set (nulls and blanks dropped). */
+function setFields(request, fields) {
   const out = {};
-  for (const field of AGAIN_FIELDS) {
+  for (const field of fields) {
     const value = request[field];
     if (value == null || (typeof value === "string" && value.trim() === "")) continue;
     out[field] = value;
   }
   return out;
+}
+
+/**
+ * The request "Generate again" sends: the stored fields, nulls and blanks dropped. A video from a
+ * picture sends its kept pictures instead of a shape, and needs no prompt; a continued clip
+ * continues its parent again, with its words. null when there is nothing to make it from: a
+ * recovered task has no prompt (the provider does not say what it was made from).
+ */
+export function againRequest(generation) {
+  const request = generation?.request;
+  if (!request) return null;
+  const kind = kindOf(request);
+  if (kind === "extend") {
+    const parent = request.parent?.generation_id;
+    return parent ? { kind, parent_id: parent, ...setFields(request, ["prompt", "negative_prompt", "cfg_scale"]) } : null;
+  }
+  if (kind === "image_to_video") {
+    if (!request.image?.file) return null;
+    const out = setFields(request, AGAIN_FIELDS.filter((field) => field !== "aspect_ratio"));
+    out.image = request.image.file;
+    if (request.image_tail?.file) out.image_tail = request.image_tail.file;
+    return out;
+  }
+  if (!String(request.prompt ?? "").trim()) return null;
+  return setFields(request, AGAIN_FIELDS);
 }
 
 /** Favorite, reject and title exist only for a finished video (core refuses them before). */

@@ -1,8 +1,10 @@
 // The detail view: one generation in a large modal dialog. The player (with seeking) or what the
-// video is doing, the full prompt and what to avoid (selectable), every option in words, the task
-// id with a copy button, when it was made, how long it took and what it cost; favorite, reject and
-// a title for a finished video; "Use these settings", "Generate again", and previous/next through
-// the gallery's current results without closing. The words come from detail-facts.js.
+// video is doing, the full prompt and what to avoid (selectable), the start and end pictures of a
+// video made from them, the clips it continues and those continuing it (lineage), every option in
+// words, the task id with a copy button, when it was made, how long it took and what it cost;
+// favorite, reject and a title for a finished video; "Use these settings", "Continue this video",
+// "Generate again", and previous/next through the gallery's current results without closing. The
+// words come from detail-facts.js.
 //
 // createDetailView(ctx, {onRecord, step}):
 //   onRecord(record)        every record a call here returns (a mark, a new generation) goes there
@@ -19,6 +21,7 @@ import { cardOf, el, icon, setAspect, showError } from "./dom.js";
 import { describeError } from "./errors.js";
 import { renderOnChange } from "./memo.js";
 import { presentError } from "./options.js";
+import { continueLeft, continueLeftText, kindOf, pictureSize } from "./pictures.js";
 import { parseRatio } from "./ratio.js";
 import { showsError, statusText } from "./status.js";
 import { createFileButtons } from "./tidy.js";
@@ -51,6 +54,30 @@ export function createDetailView(ctx, { onRecord, step }) {
   const againButton = document.getElementById("detail-generate-again");
   const againLabel = document.getElementById("detail-again-label");
   const againReason = document.getElementById("detail-again-reason");
+  const picturesBlock = document.getElementById("detail-pictures");
+  const pictureParts = {
+    image: {
+      figure: document.getElementById("detail-start-picture"),
+      image: document.getElementById("detail-start-image"),
+      caption: document.getElementById("detail-start-caption"),
+      url: "image_url",
+      name: "pictures.start",
+    },
+    image_tail: {
+      figure: document.getElementById("detail-end-picture"),
+      image: document.getElementById("detail-end-image"),
+      caption: document.getElementById("detail-end-caption"),
+      url: "image_tail_url",
+      name: "pictures.end",
+    },
+  };
+  const lineageBlock = document.getElementById("detail-lineage");
+  const lineageFrom = document.getElementById("detail-lineage-from");
+  const lineageAs = document.getElementById("detail-lineage-as");
+  const ancestorList = document.getElementById("detail-ancestors");
+  const continuationList = document.getElementById("detail-continuations");
+  const continueButton = document.getElementById("detail-continue");
+  const continueLeftLine = document.getElementById("detail-continue-left");
 
   titleInput.maxLength = TITLE_MAX;
   // Open in player, Show in folder, Delete: the same as on a card, under the marks.
@@ -75,6 +102,8 @@ export function createDetailView(ctx, { onRecord, step }) {
   let copied = false;
   /** The <video> while a ready video is shown. */
   let video = null;
+  /** The clips the one shown continues and those continuing it: {id, ancestors, continuations}. */
+  let lineage = null;
 
   // ---------- the player ----------
 
@@ -136,7 +165,7 @@ export function createDetailView(ctx, { onRecord, step }) {
     heading.setAttribute("translate", hasPrompt || String(gen.title ?? "").trim() ? "no" : "yes");
     if (video && gen.poster_url && video.getAttribute("poster") !== gen.poster_url) video.poster = gen.poster_url;
 
-    prompt.textContent = hasPrompt ? request.prompt : t("detail.no_prompt");
+    prompt.textContent = hasPrompt ? request.prompt : t(kindOf(gen) === "text_to_video" ? "detail.no_prompt" : "detail.no_words");
     prompt.setAttribute("translate", hasPrompt ? "no" : "yes");
     prompt.classList.toggle("is-missing", !hasPrompt);
     const avoid = String(request.negative_prompt ?? "").trim();
@@ -156,6 +185,78 @@ export function createDetailView(ctx, { onRecord, step }) {
     made.textContent = madeText(gen.created_at, ctx.lang);
     took.textContent = tookText(gen, t);
     cost.textContent = costFact(ctx.rules, request, t, ctx.lang);
+    drawPictures();
+    drawLineage();
+  }
+
+  /** The start and end pictures of a video made from them, with their sizes. */
+  function drawPictures() {
+    const { t } = ctx;
+    const request = gen.request ?? {};
+    let any = false;
+    for (const [field, part] of Object.entries(pictureParts)) {
+      const url = gen[part.url];
+      part.figure.hidden = !url;
+      if (!url) continue;
+      any = true;
+      if (part.image.getAttribute("src") !== url) part.image.src = url;
+      part.image.alt = t(part.name);
+      part.caption.textContent = [t(part.name), pictureSize(request[field])].filter(Boolean).join(" · ");
+    }
+    picturesBlock.hidden = !any;
+  }
+
+  /** One clip of the lineage: its name and when it was made; a click shows it here. */
+  function lineageItem(record) {
+    const { t } = ctx;
+    return el("li", {},
+      el("button", {
+        type: "button",
+        class: "link-button lineage-link",
+        dataset: { testid: "lineage-item", id: record.id },
+        on: { click: () => showRelative(record) },
+      },
+      el("span", { class: "lineage-name", text: detailHeading(record, t) }),
+      el("span", { class: "lineage-made", text: madeText(record.created_at, ctx.lang) })));
+  }
+
+  /** Redrawn only when a clip of it changed, so a focused link keeps the keyboard. */
+  const drawLineageLists = renderOnChange((ancestors, continuations) => {
+    lineageBlock.hidden = !ancestors.length && !continuations.length;
+    lineageFrom.hidden = !ancestors.length;
+    lineageAs.hidden = !continuations.length;
+    ancestorList.replaceChildren(...ancestors.map(lineageItem));
+    continuationList.replaceChildren(...continuations.map(lineageItem));
+  });
+
+  function drawLineage() {
+    const known = lineage?.id === gen.id ? lineage : null;
+    const ancestors = known?.ancestors ?? [];
+    const continuations = known?.continuations ?? [];
+    const names = (records) => records.map((record) => [record.id, record.title ?? null, record.request?.prompt ?? null]);
+    drawLineageLists.run(JSON.stringify([ctx.lang, gen.id, names(ancestors), names(continuations)]), ancestors, continuations);
+  }
+
+  /** Asks which clips the one shown continues and which continue it. */
+  async function loadLineage() {
+    const id = gen?.id;
+    if (!id) return;
+    try {
+      const answer = await backend.lineage(id);
+      if (gen?.id !== id) return;
+      lineage = { id, ancestors: answer?.ancestors ?? [], continuations: answer?.continuations ?? [] };
+    } catch (error) {
+      console.warn("Kling Desk: the lineage could not be read", error);
+      return;
+    }
+    if (gen) drawLineage();
+  }
+
+  /** A clip of the lineage, shown in this dialog in place of the one before. */
+  function showRelative(record) {
+    noteText = null;
+    show(record);
+    panel.focus({ preventScroll: true });
   }
 
   function drawMarks() {
@@ -186,6 +287,10 @@ export function createDetailView(ctx, { onRecord, step }) {
     againLabel.textContent = t(againBusy ? "detail.again_starting" : "detail.again");
     againButton.title = request ? t("detail.again_hint") : "";
     againReason.hidden = Boolean(request);
+    const left = gen.status === "ready" ? continueLeft(gen.continue_until, Date.now()) : null;
+    continueButton.hidden = !left;
+    continueLeftLine.hidden = !left;
+    continueLeftLine.textContent = continueLeftText(left, t);
     for (const [button, delta] of [[prevButton, -1], [nextButton, 1]]) {
       // aria-disabled, not disabled: a pressed button at the end keeps the keyboard focus.
       button.setAttribute("aria-disabled", String(ends[delta] || stepping));
@@ -231,13 +336,18 @@ export function createDetailView(ctx, { onRecord, step }) {
       setError(null);
       // Even while it has the focus: an edit of the video left behind was saved on its way out.
       titleInput.value = record.title ?? "";
+      lineage = null;
     }
     gen = record;
     draw();
+    if (moving || !lineage) loadLineage();
   }
 
   /** A newer record of the one shown: the marks a call returned, or an event. */
   function accept(record) {
+    // A new clip continuing the one shown joins its lineage.
+    const continuesShown = gen && record?.request?.parent?.generation_id === gen.id;
+    if (continuesShown && !lineage?.continuations.some((known) => known.id === record.id)) loadLineage();
     if (!gen || !record || record.id !== gen.id) return false;
     if ((record.updated_at ?? 0) < (gen.updated_at ?? 0)) return false;
     gen = record;
@@ -272,6 +382,7 @@ export function createDetailView(ctx, { onRecord, step }) {
     player.replaceChildren();
     const shown = gen?.id;
     gen = null;
+    lineage = null;
     clearTimeout(noteTimer);
     noteText = null;
     if (keepFocus) {
@@ -429,11 +540,15 @@ export function createDetailView(ctx, { onRecord, step }) {
 
   reuseButton.addEventListener("click", () => {
     if (!gen) return;
-    const request = gen.request ?? {};
+    const shown = gen;
     keepFocus = true;
     close();
     // After closing: the composer is outside the modal dialog, so it can take the focus only now.
-    ctx.reuse?.(request);
+    ctx.reuse?.(shown.request ?? {}, shown);
+  });
+
+  continueButton.addEventListener("click", () => {
+    if (gen) ctx.continueVideo?.(gen);
   });
 
   againButton.addEventListener("click", async () => {

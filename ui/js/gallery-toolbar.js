@@ -5,6 +5,7 @@ import { el } from "./dom.js";
 import { formatDecimal } from "./format.js";
 import { activeFilters, cleared, DEFAULT_QUERY, FILTER_CHOICES } from "./library-query.js";
 import { modelLabel } from "./options.js";
+import { KINDS } from "./pictures.js";
 
 /** Long enough to let a word be typed, short enough to feel live. */
 const TYPING_PAUSE_MS = 140;
@@ -20,6 +21,7 @@ export function createGalleryToolbar(ctx, { query: initialQuery, onChange }) {
   const selects = {
     status: document.getElementById("filter-status"),
     marks: document.getElementById("filter-marks"),
+    kind: document.getElementById("filter-kind"),
     model_name: document.getElementById("filter-model"),
     aspect_ratio: document.getElementById("filter-ratio"),
     duration: document.getElementById("filter-duration"),
@@ -40,6 +42,8 @@ export function createGalleryToolbar(ctx, { query: initialQuery, onChange }) {
         return [["", t("gallery.model_any")], ...(ctx.rules?.models ?? []).map((m) => [m.name, modelLabel(ctx.rules, m.name)])];
       case "aspect_ratio":
         return [["", t("gallery.ratio_any")], ...(limits?.aspect_ratios ?? []).map((r) => [r, r])];
+      case "kind":
+        return [["", t("gallery.kind_any")], ...KINDS.map((kind) => [kind, t(`gallery.kind.${kind}`)])];
       case "duration":
         return [["", t("gallery.duration_any")], ...(limits?.durations ?? []).map((d) => [d, t("card.duration", { seconds: formatDecimal(d, ctx.lang) })])];
       default: {
@@ -52,6 +56,7 @@ export function createGalleryToolbar(ctx, { query: initialQuery, onChange }) {
   const LABELS = {
     status: "gallery.filter_status",
     marks: "gallery.filter_marks",
+    kind: "gallery.filter_kind",
     model_name: "gallery.filter_model",
     aspect_ratio: "gallery.filter_ratio",
     duration: "gallery.filter_duration",

@@ -1,6 +1,7 @@
 // What the gallery asks core for: the search box and the filters as one value (the shape of
 // kling-core's LibraryQuery), and how matches are marked in a card's text. Core does all the
 // finding; this module only keeps the window's side of it. No DOM access here.
+import { KINDS } from "./pictures.js";
 
 export const DEFAULT_QUERY = Object.freeze({
   text: "",
@@ -9,6 +10,7 @@ export const DEFAULT_QUERY = Object.freeze({
   model_name: null,
   aspect_ratio: null,
   duration: null,
+  kind: null,
   made: "any",
   order: "newest_first",
 });
@@ -34,6 +36,7 @@ export function normalizeQuery(saved) {
   for (const name of OPEN_CHOICES) {
     if (typeof saved[name] === "string" && saved[name] !== "") query[name] = saved[name];
   }
+  if (KINDS.includes(saved.kind)) query.kind = saved.kind;
   return query;
 }
 
@@ -44,7 +47,7 @@ export function forBackend(query, now = new Date()) {
 
 /** How many filters differ from their default (the search words and the order not counted). */
 export function activeFilters(query) {
-  return ["status", "marks", "made", ...OPEN_CHOICES].filter((name) => query[name] !== DEFAULT_QUERY[name]).length;
+  return ["status", "marks", "made", "kind", ...OPEN_CHOICES].filter((name) => query[name] !== DEFAULT_QUERY[name]).length;
 }
 
 /** Is anything narrowing the gallery: words or a filter? */

@@ -7,6 +7,7 @@ import { createRateCard } from "./rate-card.js";
 import { createCard } from "./card/index.js";
 import { createComposer } from "./composer.js";
 import { createCompareView } from "./compare-view.js";
+import { createContinueDialog } from "./continue-dialog.js";
 import { createDetailView } from "./detail-view.js";
 import { createDemo } from "./demo.js";
 import { createDropOffer, createExporter } from "./export.js";
@@ -58,10 +59,15 @@ const ctx = {
   },
   setKeyStatus: () => {},
   refreshKeyStatus: () => {},
-  /** Fills the composer from an earlier generation's request ("Use these settings"). */
+  /**
+   * Fills the composer from an earlier generation's request ("Use these settings"), its pictures
+   * shown from the record's image_url and image_tail_url.
+   */
   reuse: () => {},
   /** Opens the detail view of a generation record (from a card). */
   openDetail: () => {},
+  /** Asks how to continue a ready clip ("Continue this video", on a card or in the detail view). */
+  continueVideo: () => {},
   /** Hands the detail view a newer record of any generation; it redraws if that one is shown. */
   updateDetail: () => {},
 };
@@ -159,7 +165,14 @@ async function start() {
   ctx.updateDetail = (record) => detail.update(record);
   const composer = createComposer(ctx, { onCreated: (generation) => gallery.upsert(generation), createOptionsForm, createPromptTools });
   if (ctx.rules) composer.setRules(ctx.rules);
-  ctx.reuse = (request) => composer.reuse(request);
+  ctx.reuse = (request, urls) => composer.reuse(request, urls);
+  const continueDialog = createContinueDialog(ctx, {
+    onCreated: (record) => {
+      gallery.upsert(record);
+      detail.update(record);
+    },
+  });
+  ctx.continueVideo = (generation) => continueDialog.open(generation);
   const dropOffer = createDropOffer(ctx, {
     slot: document.getElementById("drop-offer"),
     composer: document.getElementById("composer"),
@@ -192,6 +205,7 @@ async function start() {
       recoverForm.relabel();
       detail.relabel();
       compare.relabel();
+      continueDialog.relabel();
       ctx.tidy.relabel();
       ctx.exporter.relabel();
       dropOffer.relabel();

@@ -1,9 +1,10 @@
-// The options of a text-to-video request as rules: which values the chosen model allows and why
-// the others are disabled, how a choice snaps to a valid one, the request fields, the price and
-// the one-line summary. Every rule is data from the table the backend sends (`invoke("rules")`:
+// The options of a request from words or from a picture as rules: which values the chosen model
+// allows and why the others are disabled, how a choice snaps to a valid one, the request fields,
+// the price and the one-line summary. Every rule is data from the table the backend sends (`invoke("rules")`:
 // per model its modes, durations, defaults, camera combination, sound modes and prices), so a new
 // model or limit needs no change here, and tests/ui/rules-agreement.test.mjs proves this file
 // offers exactly what the Rust validator accepts. No DOM access here.
+import { shownPicture } from "./pictures.js";
 import { countChars } from "./text.js";
 
 /** The camera choice that sends nothing: Kling picks the motion. */
@@ -16,8 +17,9 @@ export const AXIS_STEP = 0.5;
 /**
  * A choice is the whole state of the options form:
  * {model_name, mode, duration, aspect_ratio, negative_prompt, cfg_scale, cfg_set,
- *  camera, axes: {horizontal, vertical, pan, tilt, roll, zoom}, sound}
- * cfg_set says whether the user moved the slider; camera is CAMERA_AUTO or a camera type.
+ *  camera, axes: {horizontal, vertical, pan, tilt, roll, zoom}, sound, image, image_tail}
+ * cfg_set says whether the user moved the slider; camera is CAMERA_AUTO or a camera type; image
+ * and image_tail are kept pictures ({file, width, height, url, …}) or null.
  */
 
 export function findModel(rules, name) {
@@ -51,7 +53,36 @@ export function defaultChoice(rules) {
     camera: CAMERA_AUTO,
     axes: zeroAxes(rules),
     sound: false,
+    image: null,
+    image_tail: null,
   };
+}
+
+/** Whether `model` may be chosen for `choice`: with a start picture, only models that animate one. */
+export function modelOffered(model, choice) {
+  return !choice?.image || Boolean(model?.image_to_video);
+}
+
+/** An end picture is possible on the model in this mode (the rules' image_tail_modes). */
+export function endPictureAllowed(model, mode) {
+  return Boolean(model?.image_to_video && model.image_tail_modes?.includes(mode));
+}
+
+/**
+ * Whether the form offers an end picture, and whether it can be added now:
+ * {offered, enabled, reason}. Offered only with a start picture, on a model and mode that take
+ * one; camera movement and an end picture exclude each other, so a chosen movement disables it.
+ * Where another mode of the model would take one, the reason says so.
+ */
+export function endPictureOffer(rules, choice) {
+  const model = findModel(rules, choice.model_name);
+  if (!choice.image) return { offered: false, enabled: false, reason: null };
+  if (!endPictureAllowed(model, choice.mode)) {
+    const modes = model?.image_to_video ? model.image_tail_modes ?? [] : [];
+    return { offered: false, enabled: false, reason: modes.length ? { key: "pictures.end_needs_mode", params: { modes } } : null };
+  }
+  if (choice.camera !== CAMERA_AUTO) return { offered: true, enabled: false, reason: { key: "pictures.end_not_with_camera", params: {} } };
+  return { offered: true, enabled: true, reason: null };
 }
 
 /** The camera types in picker order: Automatic, the presets, Custom last. */
@@ -125,15 +156,29 @@ export function snapChoice(rules, input) {
   const changes = [];
   const { limits } = rules;
 
+  choice.image = input?.image?.file ? input.image : null;
+  choice.image_tail = choice.image && input?.image_tail?.file ? input.image_tail : null;
   let model = findModel(rules, choice.model_name);
-  if (!model) {
-    model = defaultModel(rules);
+  if (!model || !modelOffered(model, choice)) {
+    const fallback = [defaultModel(rules), ...rules.models].find((m) => modelOffered(m, choice));
+    if (fallback) {
+      model = fallback;
+    } else {
+      model ??= defaultModel(rules);
+      choice.image = null;
+      choice.image_tail = null;
+      changes.push({ field: "image", value: null });
+    }
+    if (choice.model_name !== model.name) changes.push({ field: "model_name", value: model.name });
     choice.model_name = model.name;
-    changes.push({ field: "model_name", value: model.name });
   }
   if (!model.modes.includes(choice.mode)) {
     choice.mode = model.modes[0];
     changes.push({ field: "mode", value: choice.mode });
+  }
+  if (choice.image_tail && !endPictureAllowed(model, choice.mode)) {
+    choice.image_tail = null;
+    changes.push({ field: "image_tail", value: null });
   }
   choice.duration = String(choice.duration ?? "");
   if (!model.durations.includes(choice.duration)) {
@@ -166,7 +211,8 @@ export function snapChoice(rules, input) {
     choice.axes = axes;
   }
   const knownCamera = choice.camera === CAMERA_AUTO || rules.camera_types.includes(choice.camera);
-  if (!knownCamera || (choice.camera !== CAMERA_AUTO && !cameraAllowed(rules, choice))) {
+  // Camera movement and an end picture exclude each other: the picture, added last, wins.
+  if (!knownCamera || (choice.camera !== CAMERA_AUTO && (!cameraAllowed(rules, choice) || choice.image_tail))) {
     choice.camera = CAMERA_AUTO;
     changes.push({ field: "camera_control", value: CAMERA_AUTO });
   }
@@ -186,14 +232,17 @@ export function snapChoice(rules, input) {
 export function analyze(rules, choice) {
   const model = findModel(rules, choice.model_name) ?? defaultModel(rules);
   const { limits } = rules;
+  const models = rules.models.map((m) => ({ value: m.name, enabled: modelOffered(m, choice) }));
   const modes = limits.modes.map((value) => ({ value, enabled: model.modes.includes(value) }));
   const durations = limits.durations.map((value) => ({ value, enabled: model.durations.includes(value) }));
   const onlyOffers = (field, values) => ({ key: `options.only_offers_${field}`, params: { model: model.name, [field]: values } });
 
-  const cameraOk = cameraAllowed(rules, choice);
+  const cameraOk = cameraAllowed(rules, choice) && !choice.image_tail;
   const needs = cameraNeeds(rules, model.name);
   let cameraReason = null;
-  if (!cameraOk) {
+  if (choice.image_tail) {
+    cameraReason = { key: "options.camera_not_with_end", params: {} };
+  } else if (!cameraOk) {
     cameraReason = needs ? { key: "options.camera_needs", params: needs } : { key: "options.camera_unavailable", params: {} };
   }
 
@@ -204,6 +253,10 @@ export function analyze(rules, choice) {
 
   return {
     model,
+    models,
+    modelReason: models.some((m) => !m.enabled) ? { key: "options.models_for_picture", params: {} } : null,
+    followsPicture: Boolean(choice.image),
+    endPicture: endPictureOffer(rules, choice),
     modes,
     modeReason: modes.some((m) => !m.enabled) ? onlyOffers("modes", model.modes) : null,
     durations,
@@ -241,7 +294,8 @@ export function optionsProblem(rules, choice) {
 
 /**
  * The option fields of the `generate` request. model_name, mode, duration (a string) and
- * aspect_ratio are always explicit; the rest only when set and allowed.
+ * aspect_ratio (or, from a picture, image and image_tail: the kept files' names) are always
+ * explicit; the rest only when set and allowed.
  */
 export function requestFields(rules, choice) {
   const model = findModel(rules, choice.model_name);
@@ -249,8 +303,14 @@ export function requestFields(rules, choice) {
     model_name: choice.model_name,
     mode: choice.mode,
     duration: String(choice.duration),
-    aspect_ratio: choice.aspect_ratio,
   };
+  // A video from a picture takes the picture's shape: the route has no aspect ratio.
+  if (choice.image) {
+    fields.image = choice.image.file;
+    if (choice.image_tail) fields.image_tail = choice.image_tail.file;
+  } else {
+    fields.aspect_ratio = choice.aspect_ratio;
+  }
   const negative = String(choice.negative_prompt ?? "").trim();
   if (countChars(negative) > 0) fields.negative_prompt = negative;
   if (model?.cfg_scale && choice.cfg_set) fields.cfg_scale = clampCfg(rules, choice.cfg_scale);
@@ -264,11 +324,14 @@ export function requestFields(rules, choice) {
 }
 
 /**
- * The form state for a stored request (a Generation's `request`), snapped to today's rules.
- * Returns {choice, changes}, like snapChoice.
+ * The form state for a stored request (a Generation's `request`), snapped to today's rules; its
+ * pictures are shown from `urls` ({image_url, image_tail_url}, the Generation's). Returns
+ * {choice, changes}, like snapChoice.
  */
-export function choiceFromRequest(rules, request = {}) {
+export function choiceFromRequest(rules, request = {}, urls = {}) {
   const choice = defaultChoice(rules);
+  choice.image = shownPicture(request.image, urls.image_url);
+  choice.image_tail = shownPicture(request.image_tail, urls.image_tail_url);
   if (request.model_name) {
     choice.model_name = request.model_name;
     const model = findModel(rules, request.model_name);
@@ -291,9 +354,13 @@ export function choiceFromRequest(rules, request = {}) {
   return snapChoice(rules, choice);
 }
 
-/** True when the choice sends anything the plain path would not: then "More options" opens on reuse. */
+/**
+ * True when the choice sends anything the plain path would not (with the same pictures, which
+ * stand beside the prompt): then "More options" opens on reuse.
+ */
 export function isCustomized(rules, choice) {
-  return JSON.stringify(requestFields(rules, choice)) !== JSON.stringify(requestFields(rules, defaultChoice(rules)));
+  const plain = snapChoice(rules, { ...defaultChoice(rules), image: choice.image, image_tail: choice.image_tail }).choice;
+  return JSON.stringify(requestFields(rules, choice)) !== JSON.stringify(requestFields(rules, plain));
 }
 
 /** Approximate price in US cents from the shipped table, or null when it is unknown (never guessed). */
@@ -364,6 +431,7 @@ export function valueText(rules, field, value, t) {
   if (field === "camera_control") return cameraText(value, t);
   if (field === "cfg_scale") return t("options.cfg_dropped");
   if (field === "sound") return t(value ? "options.sound_on" : "options.sound_off");
+  if (field === "image" || field === "image_tail") return t("options.picture_left_out");
   return String(value);
 }
 
@@ -420,7 +488,7 @@ export function changesText(rules, changes, t, modelName = null) {
 export function summaryText(rules, choice, t) {
   const fields = requestFields(rules, choice);
   const parts = [
-    fields.aspect_ratio,
+    fields.image ? t("options.picture_shape") : fields.aspect_ratio,
     durationText(fields.duration, t),
     modeText(fields.mode, t),
     modelLabel(rules, fields.model_name),

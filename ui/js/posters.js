@@ -38,13 +38,17 @@ export function needsPoster(generation) {
 
 /**
  * What a card's media area shows:
- * "video"  – the player; only after the user pressed play (`active`),
- * "poster" – the poster image with the play button,
- * "ready"  – a plain placeholder with the play button (no poster, or its image failed),
- * "state"  – the placeholder for a card that has no video (working, failed, expired, …).
+ * "video"   – the player; only after the user pressed play (`active`),
+ * "poster"  – the poster image with the play button,
+ * "ready"   – a plain placeholder with the play button (no poster, or its image failed),
+ * "picture" – the start picture of a video made from one, under what the video is doing, until
+ *             it is ready (unless the picture failed to load: `brokenPicture`),
+ * "state"   – the placeholder for a card that has no video (working, failed, expired, …).
  */
-export function mediaView(generation, { active = false, brokenPoster = null } = {}) {
-  if (generation?.status !== "ready" || !generation.video_url) return "state";
+export function mediaView(generation, { active = false, brokenPoster = null, brokenPicture = null } = {}) {
+  if (generation?.status !== "ready" || !generation.video_url) {
+    return generation?.image_url && generation.image_url !== brokenPicture ? "picture" : "state";
+  }
   if (active) return "video";
   if (generation.poster_url && generation.poster_url !== brokenPoster) return "poster";
   return "ready";

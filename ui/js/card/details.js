@@ -5,6 +5,7 @@ import { formatDecimal } from "../format.js";
 import { highlightParts } from "../library-query.js";
 import { renderOnChange } from "../memo.js";
 import { modelLabel } from "../options.js";
+import { wordlessName } from "../pictures.js";
 
 export function createDetails(initial, ctx) {
   let gen = initial;
@@ -16,14 +17,14 @@ export function createDetails(initial, ctx) {
     type: "button",
     class: "btn btn-quiet btn-small reuse",
     dataset: { testid: "reuse" },
-    on: { click: () => ctx.reuse?.(gen.request ?? {}) },
+    on: { click: () => ctx.reuse?.(gen.request ?? {}, gen) },
   }, icon("reuse", "icon icon-sm"), reuseLabel);
 
   const draw = renderOnChange(() => {
     const { t } = ctx;
     const request = gen.request ?? {};
-    // A recovered task carries no prompt: the provider does not say what it was made from.
-    const shownPrompt = request.prompt || t("card.recovered", { task_id: gen.task_id ?? "" });
+    // A video from a picture or a continued clip may have no words; a recovered task has none.
+    const shownPrompt = request.prompt || wordlessName(gen, t);
     // A title the user gave stands in for the prompt; both are what the search finds.
     const heading = gen.title || shownPrompt;
     prompt.replaceChildren(...highlightParts(heading, ctx.searchText?.() ?? "").map((part) =>

@@ -1,10 +1,13 @@
 // One gallery card, put together from its parts: the media area (poster, play button, video), the
-// status line, what was asked for, what went wrong, the card's own actions and its marks. Each
+// status line, how it was made, what was asked for, what went wrong, the card's own actions,
+// "Continue this video" and its marks. Each
 // part redraws only when what it shows changed; a record an action returns goes to the gallery.
 import { el } from "../dom.js";
 import { statusTone } from "../status.js";
 import { createFileButtons } from "../tidy.js";
+import { kindBadgeKey, kindOf } from "../pictures.js";
 import { createActions } from "./actions.js";
+import { createContinue } from "./continue.js";
 import { createDetails } from "./details.js";
 import { createMarks } from "./marks.js";
 import { createMedia } from "./media.js";
@@ -20,21 +23,25 @@ export function createCard(initial, ctx, { onRecord = () => {}, onPlay = () => {
   const actions = createActions(gen, ctx, { onRecord });
   const marks = createMarks(gen, ctx, { onRecord });
   const files = createFileButtons(ctx, () => gen);
+  const continuing = createContinue(gen, ctx);
   /** Every video of the demo's library says so: it was made by the stand-in, not by Kling. */
   const demoBadge = el("span", { class: "pill demo-pill", dataset: { testid: "demo-badge" } });
   /** One of several takes of one click: "Take 2 of 4"; the takes of a batch stand side by side. */
   const takeBadge = el("span", { class: "pill take-pill", dataset: { testid: "take" } });
+  /** A video made from a picture, or continuing another clip, says so. */
+  const kindBadge = el("span", { class: "pill kind-pill", dataset: { testid: "kind-badge" } });
 
   const root = el("li", { class: "card", tabindex: "-1", "aria-labelledby": details.prompt.id, dataset: { testid: "generation", id: gen.id } },
     media.element,
     el("div", { class: "card-body" },
-      el("div", { class: "card-badges" }, demoBadge, takeBadge),
+      el("div", { class: "card-badges" }, demoBadge, kindBadge, takeBadge),
       ...status.elements,
       details.prompt,
       details.meta,
       problem.box,
       actions.element,
       problem.details,
+      continuing.element,
       el("div", { class: "card-actions" }, marks.element, details.reuse),
       files.element,
     ),
@@ -68,6 +75,7 @@ export function createCard(initial, ctx, { onRecord = () => {}, onPlay = () => {
     problem.update(gen);
     actions.update(gen);
     marks.update(gen);
+    continuing.update(gen);
     files.update();
     const selected = Boolean(ctx.isSelected?.(gen.id));
     root.classList.toggle("is-selected", selected);
@@ -79,6 +87,10 @@ export function createCard(initial, ctx, { onRecord = () => {}, onPlay = () => {
     const take = gen.take?.count > 1 ? gen.take : null;
     takeBadge.hidden = !take;
     takeBadge.textContent = take ? ctx.t("card.take", { index: take.index, count: take.count }) : "";
+    const kind = kindBadgeKey(gen);
+    kindBadge.hidden = !kind;
+    kindBadge.textContent = kind ? ctx.t(kind) : "";
+    root.dataset.kind = kindOf(gen);
     root.dataset.batch = take?.batch_id ?? "";
     root.classList.toggle("is-take", Boolean(take));
   }
@@ -98,6 +110,7 @@ export function createCard(initial, ctx, { onRecord = () => {}, onPlay = () => {
     },
     tick(now) {
       status.tick(gen, now);
+      continuing.tick(gen, now);
     },
     /** Called by the gallery's IntersectionObserver; a stopped video far away is put away. */
     setNear: media.setNear,

@@ -1,6 +1,7 @@
 // A card's media area. A ready card shows its poster image (or a plain placeholder) with a play
 // button; the <video> (a media pipeline) exists only after the user pressed play, and is freed
-// again when another card plays or when it has stopped and is scrolled far away. The area takes
+// again when another card plays or when it has stopped and is scrolled far away. Until then a
+// video made from a picture shows that picture under what the video is doing. The area takes
 // the shape of the requested aspect ratio until the poster or the video says what it really is.
 import { el, icon, setAspect } from "../dom.js";
 import { renderOnChange } from "../memo.js";
@@ -30,6 +31,8 @@ export function createMedia(initial, ctx, { onPlay = () => {} } = {}) {
   let resumeAt = 0;
   /** A poster_url whose image did not load: the plain placeholder is shown instead. */
   let brokenPoster = null;
+  /** An image_url whose picture did not load: the state's placeholder alone is shown. */
+  let brokenPicture = null;
   /** The shape learned from the poster or the video, once known. */
   let measured = null;
 
@@ -74,6 +77,21 @@ export function createMedia(initial, ctx, { onPlay = () => {} } = {}) {
       render();
     }, { once: true });
     return img;
+  }
+
+  /** The start picture, with what the video is doing over it. */
+  function startPicture() {
+    const url = gen.image_url;
+    const img = el("img", { class: "poster", dataset: { testid: "start-picture" }, alt: "", decoding: "async", src: url });
+    img.addEventListener("load", () => measure(img.naturalWidth, img.naturalHeight), { once: true });
+    img.addEventListener("error", () => {
+      if (gen.image_url !== url) return;
+      brokenPicture = url;
+      render();
+    }, { once: true });
+    const over = placeholder(gen.status);
+    over.classList.add("is-over-picture");
+    return [img, over];
   }
 
   function makeVideo() {
@@ -134,17 +152,20 @@ export function createMedia(initial, ctx, { onPlay = () => {} } = {}) {
       showBehindPlay(posterImage());
     } else if (view === "ready") {
       showBehindPlay(placeholder("ready"));
+    } else if (view === "picture") {
+      element.replaceChildren(...startPicture());
     } else {
       element.replaceChildren(placeholder(gen.status));
     }
   });
 
   function render() {
-    const view = mediaView(gen, { active, brokenPoster });
+    const view = mediaView(gen, { active, brokenPoster, brokenPicture });
     if (view !== "video") active = false;
     const key = view === "video" ? `video:${gen.video_url}`
       : view === "poster" ? `poster:${gen.poster_url}:${ctx.lang}`
       : view === "ready" ? `ready:${ctx.lang}`
+      : view === "picture" ? `picture:${gen.image_url}:${gen.status}`
       : `state:${gen.status}`;
     draw.run(key, view);
   }

@@ -1,4 +1,5 @@
-// Aspect ratio: one tile per ratio, drawn in its shape, with its name and a word for it.
+// Aspect ratio: one tile per ratio, drawn in its shape, with its name and a word for it. A video
+// from a picture takes the picture's shape: then the tiles give way to a line saying so.
 import { el, setAspect } from "../dom.js";
 import { ratioShape } from "../options.js";
 import { parseRatio } from "../ratio.js";
@@ -21,15 +22,18 @@ export function createAspectSection({ ctx, rules, update }) {
       ],
     };
   }));
+  const follows = el("p", { class: "option-reason", dataset: { testid: "aspect-follows-picture" }, text: t("options.aspect_follows_picture") });
   const element = el("div", { class: "option" },
     el("span", { id: "aspect-label", class: "field-label", text: t("options.aspect_label") }),
-    ratios.element, slot);
+    ratios.element, follows, slot);
 
   return {
     field: "aspect_ratio",
     element,
     slot,
-    render({ choice }) {
+    render({ choice, analysis }) {
+      ratios.element.hidden = analysis.followsPicture;
+      follows.hidden = !analysis.followsPicture;
       ratios.update(choice.aspect_ratio, () => true);
     },
   };

@@ -1,4 +1,5 @@
-// "More options": model, aspect ratio, duration, mode, what to avoid, creativity, camera, sound.
+// "More options": model, aspect ratio, duration, mode, what to avoid, creativity, camera, sound;
+// the start and end pictures, shown beside the prompt (composer), are part of the same choice.
 // The rules live in options.js; each section here draws its part of them, and this module keeps
 // the current choice and reports every change. A value the chosen model does not allow is
 // disabled with a one-line reason.
@@ -108,6 +109,13 @@ export function createOptionsForm(ctx, { onChange }) {
     /** What keeps Generate disabled, or null. */
     problem() {
       return rules ? optionsProblem(rules, choice) : null;
+    },
+    /**
+     * Sets or takes away a picture ({image} or {image_tail}: a kept picture, or null), which may
+     * narrow the models and options like any other change.
+     */
+    setPictures(patch) {
+      if (rules) update(patch);
     },
     /** Replaces the whole choice (reuse); changes are the adjustments today's rules made. */
     setChoice(next, changes = []) {
