@@ -979,22 +979,31 @@ fn a_video_finished_in_the_background_is_notified_and_the_notification_opens_it(
     assert_eq!(notifications.shown(), [shown], "nothing is sent with notifications off");
 }
 
-/// Answers the system's folder picker as a person would at the keyboard: waits for the dialog
-/// titled `title`, types the folder's path into its location field and presses Enter. Xvfb runs no
-/// window manager, so the dialog gets the keyboard by xdotool's `windowfocus`.
-fn answer_folder_picker(title: &str, folder: &Path) {
-    let deadline = Instant::now() + Duration::from_secs(15);
-    let window = loop {
+/// The system's file or folder picker titled `title`, once it is on screen (its X window id).
+fn picker_window(title: &str, within: Duration) -> Option<String> {
+    let deadline = Instant::now() + within;
+    loop {
         let found = Command::new("xdotool")
             .args(["search", "--onlyvisible", "--name", title])
             .output()
             .expect("xdotool is installed by scripts/setup.sh --test");
         if let Some(id) = String::from_utf8_lossy(&found.stdout).lines().next() {
-            break id.to_owned();
+            return Some(id.to_owned());
         }
-        assert!(Instant::now() < deadline, "no folder picker titled {title:?} opened");
+        if Instant::now() >= deadline {
+            return None;
+        }
         std::thread::sleep(Duration::from_millis(200));
-    };
+    }
+}
+
+/// Answers the system's file or folder picker as a person would at the keyboard: waits for the
+/// dialog titled `title`, types `path` into its location field and presses Enter until the
+/// dialog closes (the first Enter may only complete the path). Xvfb runs no window manager, so
+/// the dialog gets the keyboard by xdotool's `windowfocus`.
+fn answer_picker(title: &str, path: &Path) {
+    let window =
+        picker_window(title, Duration::from_secs(15)).unwrap_or_else(|| panic!("no picker titled {title:?} opened"));
     // The dialog draws its widgets after it maps; typing earlier loses the keys.
     std::thread::sleep(Duration::from_millis(800));
     let xdotool = |args: &[&str]| {
@@ -1003,12 +1012,17 @@ fn answer_folder_picker(title: &str, folder: &Path) {
     };
     xdotool(&["windowfocus", "--sync", &window]);
     xdotool(&["key", "--clearmodifiers", "ctrl+l"]);
-    xdotool(&["type", "--delay", "20", &folder.display().to_string()]);
-    // The first Enter completes the path, the second chooses the folder.
-    for _ in 0..2 {
+    xdotool(&["type", "--delay", "20", &path.display().to_string()]);
+    for _ in 0..3 {
         std::thread::sleep(Duration::from_millis(500));
         xdotool(&["key", "Return"]);
+        std::thread::sleep(Duration::from_millis(1000));
+        if picker_window(title, Duration::ZERO).is_none() {
+            return;
+        }
+        xdotool(&["windowfocus", "--sync", &window]);
     }
+    panic!("the picker titled {title:?} did not take {}", path.display());
 }
 
 /// The files in `folder`, by name.
@@ -1056,7 +1070,7 @@ fn two_videos_are_exported_with_their_settings_and_posters_and_never_overwritten
         "picking a card does not play it"
     );
     pick(s, "[data-testid=export-selected]");
-    answer_folder_picker("Choose a folder for the exported videos", &exports);
+    answer_picker("Choose a folder for the exported videos", &exports);
     let done = "return document.querySelector('[data-testid=export-toast]')?.dataset.phase ?? null;";
     wait_for_value(s, done, &json!("done"), Duration::from_secs(30));
     let said = s.text(&s.wait_for("[data-testid=export-status]", Duration::from_secs(5)));
@@ -1111,7 +1125,7 @@ fn two_videos_are_exported_with_their_settings_and_posters_and_never_overwritten
         .collect();
     pick(s, "[data-testid=export-close]");
     pick(s, "[data-testid=export-selected]");
-    answer_folder_picker("Choose a folder for the exported videos", &exports);
+    answer_picker("Choose a folder for the exported videos", &exports);
     wait_for_value(s, done, &json!("done"), Duration::from_secs(30));
     let after = files_in(&exports);
     assert_eq!(after.len(), 2 * names.len(), "{after:?}");
@@ -1160,7 +1174,7 @@ fn the_library_moves_to_another_folder_and_the_app_goes_on_there() {
 
     // The move copies, checks, switches and starts the app again on the new folder.
     pick(s, "[data-testid=library-move]");
-    answer_folder_picker("Choose where the library should go", &disk);
+    answer_picker("Choose where the library should go", &disk);
     let moved = disk.join("Kling Desk Library");
     let deadline = Instant::now() + Duration::from_secs(60);
     while kling_core::library::location::current(&data) != moved {
@@ -2296,4 +2310,206 @@ fn two_videos_are_compared_side_by_side_in_sync_and_the_other_is_deleted_from_th
         json!("generation"),
         "the focus is back in the gallery"
     );
+}
+
+/// A real PNG of `width` × `height` at `path`: a gradient, as a photo would have many colours.
+fn write_png(path: &Path, width: u32, height: u32) -> Vec<u8> {
+    let mut bytes = Vec::new();
+    let mut encoder = png::Encoder::new(&mut bytes, width, height);
+    encoder.set_color(png::ColorType::Rgb);
+    let mut writer = encoder.write_header().unwrap();
+    let pixels: Vec<u8> = (0..width * height)
+        .flat_map(|i| [(i % width * 255 / width) as u8, (i / width * 255 / height) as u8, 90])
+        .collect();
+    writer.write_image_data(&pixels).unwrap();
+    writer.finish().unwrap();
+    std::fs::write(path, &bytes).unwrap();
+    bytes
+}
+
+/// The JSON bodies of the create calls on one of the emulator's routes.
+fn creates_on(emulator: &Emulator, route: &str) -> Vec<Value> {
+    emulator
+        .requests()
+        .into_iter()
+        .filter(|r| r.method == "POST" && r.path == route)
+        .map(|r| serde_json::from_str(&r.body).unwrap())
+        .collect()
+}
+
+/// Whether the image `css` names has loaded a real picture (not a broken one).
+fn picture_shown(s: &Session, css: &str) -> Value {
+    s.execute(&format!(
+        "const img = document.querySelector(\"{css}\"); return !!img && img.complete && img.naturalWidth > 0 ? [img.naturalWidth, img.naturalHeight] : null;"
+    ))
+}
+
+#[test]
+#[ignore = "needs Xvfb, a session bus and WebKitWebDriver: run by scripts/test.sh"]
+fn a_picked_picture_becomes_a_video_that_is_then_continued_and_both_are_linked() {
+    // Slow enough to see the card while the video is made.
+    let (_runtime, emulator) = start_emulator(EmulatorConfig {
+        processing_ms: 4000,
+        ..EmulatorConfig::fast()
+    });
+    let (home, app) = launch_fresh(&emulator.base_url());
+    let s = &app.session;
+    let prompt = save_key(s);
+    let picture_path = home.path().join("lighthouse.png");
+    let picture = write_png(&picture_path, 480, 640);
+
+    // A picture too small is refused in plain words before anything is kept or sent.
+    let small_path = home.path().join("thumbnail.png");
+    write_png(&small_path, 200, 200);
+    pick(s, "[data-testid=start-frame-add]");
+    answer_picker("Choose a start picture", &small_path);
+    let refused = s.wait_for("[data-testid=start-frame] [data-testid=error]", Duration::from_secs(10));
+    let message = s.text(&refused);
+    assert!(
+        message.contains("300"),
+        "the message says how large a picture must be: {message}"
+    );
+
+    // The start picture, picked with the system's file picker as a person would.
+    pick(s, "[data-testid=start-frame-add]");
+    answer_picker("Choose a start picture", &picture_path);
+    s.wait_for("[data-testid=start-frame-image]", Duration::from_secs(10));
+    wait_for_value(
+        s,
+        "const img = document.querySelector('[data-testid=start-frame-image]'); return img.complete ? img.naturalWidth : 0;",
+        &json!(480),
+        Duration::from_secs(10),
+    );
+    assert_eq!(
+        s.text(&s.wait_for("[data-testid=start-frame-size]", Duration::from_secs(5))),
+        "480 × 640"
+    );
+    pick(s, "[data-testid=options-toggle]");
+    // The shape is the picture's, not a choice.
+    s.wait_for("[data-testid=aspect-follows-picture]", Duration::from_secs(5));
+    pick(s, "[data-testid=model] option[value=kling-v1-6]");
+    s.type_into(&prompt, "The lighthouse beam sweeps over a stormy sea");
+    pick(s, "[data-testid=generate]");
+    let card_element = s.wait_for("[data-testid=generation]", Duration::from_secs(10));
+    let id = s.attribute(&card_element, "data-id").unwrap();
+    let card = format!("[data-testid=generation][data-id='{id}']");
+
+    // The body went to the picture route with the picture itself, and without a shape.
+    let bodies = creates_on(&emulator, "/kling/v1/videos/image2video");
+    assert_eq!(bodies.len(), 1, "{bodies:?}");
+    let sent = base64_decode(bodies[0]["image"].as_str().unwrap());
+    assert_eq!(sent, picture, "the picked picture, byte for byte");
+    assert!(bodies[0].get("aspect_ratio").is_none());
+    assert_eq!(bodies[0]["model_name"], "kling-v1-6");
+    assert!(creates(&emulator).is_empty(), "nothing went to text2video");
+
+    // While it is made, the card shows the picture; then it plays, portrait like the picture.
+    assert_eq!(
+        s.attribute(&card_element, "data-kind").as_deref(),
+        Some("image_to_video")
+    );
+    wait_for_value(
+        s,
+        &format!("return !!document.querySelector(\"{card} [data-testid=start-picture]\")?.naturalWidth;"),
+        &json!(true),
+        Duration::from_secs(10),
+    );
+    assert_ne!(s.attribute(&card_element, "data-status").as_deref(), Some("ready"));
+    screenshot("picture-while-made.png");
+    wait_for_status(s, &card_element, &["ready"], Duration::from_secs(60));
+    let metadata = video_metadata(s);
+    assert!(
+        metadata["videoHeight"].as_f64() > metadata["videoWidth"].as_f64(),
+        "portrait: {metadata}"
+    );
+
+    // Generate emptied the composer; "Use these settings" brings the picture back into it.
+    assert_eq!(
+        s.execute("const img = document.querySelector('[data-testid=start-frame-image]'); return !!img && img.offsetParent !== null;"),
+        json!(false)
+    );
+    pick(s, &format!("{card} [data-testid=reuse]"));
+    s.wait_for("[data-testid=start-frame-image]", Duration::from_secs(10));
+    assert_eq!(picture_shown(s, "[data-testid=start-frame-image]"), json!([480, 640]));
+
+    // Continue the clip: the new one names its parent's video and is linked both ways.
+    let left = s.text(&s.wait_for(&format!("{card} [data-testid=continue-left]"), Duration::from_secs(5)));
+    assert!(left.contains("30 days") || left.contains("29 days"), "{left}");
+    pick(s, &format!("{card} [data-testid=continue]"));
+    let words = s.wait_for("[data-testid=continue-prompt]", Duration::from_secs(5));
+    s.type_into(&words, "The storm clears and a ship passes");
+    pick(s, "[data-testid=continue-go]");
+    wait_for_value(
+        s,
+        "return document.querySelectorAll('[data-testid=generation]').length;",
+        &json!(2),
+        Duration::from_secs(10),
+    );
+    let child = s
+        .execute(&format!(
+            "return [...document.querySelectorAll('[data-testid=generation]')].map((c) => c.dataset.id).find((i) => i !== '{id}');"
+        ))
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let child_card = s.wait_for(
+        &format!("[data-testid=generation][data-id='{child}']"),
+        Duration::from_secs(5),
+    );
+    assert_eq!(s.attribute(&child_card, "data-kind").as_deref(), Some("extend"));
+    wait_for_status(s, &child_card, &["ready"], Duration::from_secs(60));
+    let extends = creates_on(&emulator, "/kling/v1/videos/video-extend");
+    assert_eq!(extends.len(), 1, "{extends:?}");
+    assert_eq!(extends[0]["prompt"], "The storm clears and a ship passes");
+    let parent_task = s.attribute(&card_element, "data-task-id").unwrap();
+    let parent_video = reqwest::blocking::Client::new()
+        .get(format!(
+            "{}/kling/v1/videos/image2video/{parent_task}",
+            emulator.base_url()
+        ))
+        .bearer_auth(KEY)
+        .send()
+        .unwrap()
+        .json::<Value>()
+        .unwrap()["data"]["task_result"]["videos"][0]["id"]
+        .clone();
+    assert_eq!(
+        extends[0]["video_id"], parent_video,
+        "the parent's video is the one continued"
+    );
+
+    // The detail view of the new clip leads back to its parent, and the parent's to it.
+    s.type_into(&child_card, ENTER);
+    let lineage = s.wait_for("[data-testid=lineage]", Duration::from_secs(10));
+    assert!(s.text(&lineage).contains("Continued from"), "{}", s.text(&lineage));
+    wait_for_value(
+        s,
+        "return [...document.querySelectorAll('[data-testid=lineage-ancestors] [data-testid=lineage-item]')].map((i) => i.dataset.id);",
+        &json!([id]),
+        Duration::from_secs(10),
+    );
+    screenshot("continued-detail.png");
+    pick(
+        s,
+        &format!("[data-testid=lineage-ancestors] [data-testid=lineage-item][data-id='{id}']"),
+    );
+    wait_for_value(
+        s,
+        "return [...document.querySelectorAll('[data-testid=lineage-continuations] [data-testid=lineage-item]')].map((i) => i.dataset.id);",
+        &json!([child]),
+        Duration::from_secs(10),
+    );
+    // The parent's detail shows the picture it started from.
+    wait_for_value(
+        s,
+        "const img = document.querySelector('[data-testid=detail-start-picture] img'); return img && img.complete ? [img.naturalWidth, img.naturalHeight] : null;",
+        &json!([480, 640]),
+        Duration::from_secs(10),
+    );
+    screenshot("picture-detail.png");
+}
+
+fn base64_decode(text: &str) -> Vec<u8> {
+    use base64::Engine as _;
+    base64::engine::general_purpose::STANDARD.decode(text).unwrap()
 }
