@@ -86,6 +86,24 @@ test("a camera move or creativity set on one side only shows the other side's de
   ]);
 });
 
+test("a video from a picture beside one from words says how each was made and which picture it started on", () => {
+  const picture = { ...REQUEST, kind: "image_to_video", image: { file: "frame-1.png", width: 480, height: 640 } };
+  const comparison = {
+    ...COMPARISON,
+    differences: [{ field: "kind", a: "text_to_video", b: "image_to_video" }, { field: "image", a: null, b: "frame-1.png" }],
+  };
+  const rows = settingRows(RULES, { a: REQUEST, b: picture }, comparison, en, "en");
+  assert.deepEqual(rows.filter((row) => row.differs).map((row) => [row.label, row.a, row.b]), [
+    ["Made", "From words", "From a picture"],
+    ["Start picture", "None", "480 × 640"],
+  ]);
+  const german = settingRows(RULES, { a: REQUEST, b: picture }, comparison, de, "de");
+  assert.deepEqual(german.filter((row) => row.differs).map((row) => [row.label, row.a, row.b]), [
+    ["Erstellt", "Aus Text", "Aus einem Bild"],
+    ["Startbild", "Keins", "480 × 640"],
+  ]);
+});
+
 test("each side's prompt keeps the shared words and marks only its own", () => {
   const words = (parts) => parts.map((part) => (part.op === "same" ? part.text : `[${part.text}]`)).join(" ");
   assert.equal(words(sideParts(COMPARISON.prompt_diff, "a")), "a paper boat on a [rainy] street");

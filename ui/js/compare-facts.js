@@ -4,6 +4,7 @@
 import { AGAIN_FIELDS, costFact, madeText, optionFacts } from "./detail-facts.js";
 import { formatDecimal } from "./format.js";
 import { CAMERA_AUTO, cameraText, fieldText } from "./options.js";
+import { pictureSize } from "./pictures.js";
 import { canOpen } from "./tidy.js";
 
 export const SIDES = Object.freeze(["a", "b"]);
@@ -17,7 +18,20 @@ export function canCompare(generations) {
 function unsetText(field, t) {
   if (field === "sound") return t("compare.sound_off");
   if (field === "camera_control") return cameraText(CAMERA_AUTO, t);
+  if (field === "kind") return t("gallery.kind.text_to_video");
+  if (field === "image" || field === "image_tail") return t("compare.no_picture");
   return t("compare.default");
+}
+
+/** How a video was made, when not from words alone, and the pictures it starts and ends on. */
+function madeFacts(request, t) {
+  const facts = [];
+  const kind = request?.kind ?? "text_to_video";
+  if (kind !== "text_to_video") facts.push({ field: "kind", label: fieldText("kind", t), value: t(`gallery.kind.${kind}`) });
+  for (const field of ["image", "image_tail"]) {
+    if (request?.[field]) facts.push({ field, label: fieldText(field, t), value: pictureSize(request[field]) });
+  }
+  return facts;
 }
 
 /**
@@ -26,10 +40,12 @@ function unsetText(field, t) {
  * comes from core's comparison (`differences`), never from the words.
  */
 export function settingRows(rules, requests, comparison, t, lang) {
-  const facts = Object.fromEntries(SIDES.map((side) => [side, optionFacts(rules, requests[side], t, lang)]));
+  const facts = Object.fromEntries(SIDES.map((side) => [
+    side, [...optionFacts(rules, requests[side], t, lang), ...madeFacts(requests[side], t)],
+  ]));
   const differing = new Set((comparison?.differences ?? []).map((difference) => difference.field));
   const shown = new Set([...facts.a, ...facts.b].map((fact) => fact.field));
-  const fields = [...AGAIN_FIELDS, ...differing].filter((field, index, all) =>
+  const fields = [...AGAIN_FIELDS, "kind", "image", "image_tail", ...differing].filter((field, index, all) =>
     all.indexOf(field) === index && (shown.has(field) || differing.has(field)));
   return fields.map((field) => {
     const row = { field, label: fieldText(field, t), differs: differing.has(field) };

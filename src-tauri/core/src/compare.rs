@@ -62,10 +62,11 @@ pub fn compare(a: &Generation, b: &Generation) -> Comparison {
         kind,
         image,
         image_tail,
-        parent,
+        // Which clip each continues is the detail view's chain; the prompts and pictures say
+        // how two continuations differ.
+        parent: _,
     } = &a.request;
     let file = |frame: &Option<crate::frames::Frame>| json!(frame.as_ref().map(|f| &f.file));
-    let parent_id = |parent: &Option<crate::request::Parent>| json!(parent.as_ref().map(|p| &p.generation_id));
     let other = &b.request;
     let settings = [
         ("model_name", json!(model_name), json!(other.model_name)),
@@ -78,7 +79,6 @@ pub fn compare(a: &Generation, b: &Generation) -> Comparison {
         ("kind", json!(kind), json!(other.kind)),
         ("image", file(image), file(&other.image)),
         ("image_tail", file(image_tail), file(&other.image_tail)),
-        ("parent", parent_id(parent), parent_id(&other.parent)),
     ];
     let negative_prompt_diff = match (negative_prompt, &other.negative_prompt) {
         (None, None) => None,
