@@ -2043,11 +2043,11 @@ fn three_takes_of_one_prompt_are_grouped_each_plays_and_the_spend_view_counts_th
              // as a person would press play again.
              const again = Date.now() + 12000;
              let asked = false;
-             const check = () => {
-               if (v.currentTime > 0.3) { done(v.currentTime); return; }
-               if (!asked && Date.now() > again) { asked = true; v.pause(); v.play().catch(() => {}); }
+             const check = () => {{
+               if (v.currentTime > 0.3) {{ done(v.currentTime); return; }}
+               if (!asked && Date.now() > again) {{ asked = true; v.pause(); v.play().catch(() => {{}}); }}
                setTimeout(check, 100);
-             };
+             }};
              check();"
         ));
         assert!(played.as_f64().is_some_and(|t| t > 0.3), "{id} did not play: {played}");
