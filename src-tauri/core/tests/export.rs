@@ -141,22 +141,6 @@ fn video_data(path: &Path) -> (Vec<u8>, Vec<Vec<u64>>, std::time::Duration) {
     (bytes[mdat.content()].to_vec(), offsets, duration)
 }
 
-fn as_composer_request(request: &ValidRequest) -> GenerationRequest {
-    GenerationRequest {
-        prompt: request.prompt.clone(),
-        negative_prompt: request.negative_prompt.clone(),
-        model_name: Some(request.model_name.clone()),
-        mode: Some(request.mode.clone()),
-        duration: Some(request.duration.clone()),
-        aspect_ratio: Some(request.aspect_ratio.clone()),
-        cfg_scale: request.cfg_scale,
-        camera_control: request.camera_control.clone(),
-        sound: request.sound.clone(),
-        kind: Some(request.kind),
-        ..Default::default()
-    }
-}
-
 #[test]
 fn two_videos_become_three_files_each_with_their_settings_inside() {
     let dir = tempfile::tempdir().unwrap();
@@ -206,7 +190,7 @@ fn two_videos_become_three_files_each_with_their_settings_inside() {
 
         assert_eq!(
             settings_in_video(&video).unwrap(),
-            as_composer_request(&generation.request),
+            GenerationRequest::from(&generation.request),
             "dropping the file on the composer offers its settings"
         );
         let tag = mp4ameta::Tag::read_from_path(&video).unwrap();
@@ -246,7 +230,7 @@ fn two_videos_become_three_files_each_with_their_settings_inside() {
         assert!(sidecar["created_at"].as_str().unwrap().ends_with('Z'), "in UTC");
         assert_eq!(
             serde_json::from_value::<GenerationRequest>(sidecar).unwrap(),
-            as_composer_request(request),
+            GenerationRequest::from(request),
             "the sidecar reads as the request too"
         );
     }

@@ -488,14 +488,6 @@ async fn the_emulator_agrees_with_the_client_on_every_picture_request_the_rules_
     }
 }
 
-fn tasks_for(emulator: &Emulator, prompt: &str) -> usize {
-    emulator
-        .tasks()
-        .iter()
-        .filter(|t| t.request["prompt"] == prompt)
-        .count()
-}
-
 #[tokio::test]
 async fn a_lost_answer_on_the_picture_route_is_found_by_its_external_id_and_paid_once() {
     let emulator = emulator().await;

@@ -12,14 +12,6 @@ use kling_emulator::{Emulator, EmulatorConfig, Fault, FaultRoute};
 const WITHIN: Duration = Duration::from_secs(60);
 const SETTLED: &[Status] = &[Status::Ready, Status::NeedsCheck, Status::Failed, Status::Expired];
 
-fn tasks_for(emulator: &Emulator, prompt: &str) -> usize {
-    emulator
-        .tasks()
-        .iter()
-        .filter(|t| t.request["prompt"] == prompt)
-        .count()
-}
-
 /// Teaches the engine that this gateway finds tasks by external id, so its "not found" is trusted.
 async fn teach(rig: &Rig) {
     let teacher = rig.engine.generate(&prompt("teacher")).unwrap();

@@ -11,14 +11,6 @@ use kling_emulator::{Emulator, EmulatorConfig, ExternalLookup, Fault, FaultRoute
 
 const WITHIN: Duration = Duration::from_secs(30);
 
-fn tasks_for(emulator: &Emulator, prompt: &str) -> usize {
-    emulator
-        .tasks()
-        .iter()
-        .filter(|t| t.request["prompt"] == prompt)
-        .count()
-}
-
 #[tokio::test]
 async fn a_create_whose_answer_is_lost_is_found_by_its_external_id_and_adopted() {
     let emulator = emulator().await;

@@ -90,10 +90,7 @@ pub(crate) fn check_text(body: &Map<String, Value>, strict_duration: bool) -> Re
         .unwrap_or(COMETAPI_LIMITS.default_aspect_ratio)
         .to_string();
     one_of("aspect_ratio", &aspect_ratio, COMETAPI_LIMITS.aspect_ratios)?;
-    check_cfg_scale(body, model)?;
-    check_camera(body, model, &mode, &duration)?;
-    check_sound(body, model, &mode)?;
-    let (callback_url, external_task_id) = delivery(body)?;
+    let (callback_url, external_task_id) = options_and_delivery(body, model, &mode, &duration)?;
     Ok(Accepted {
         model,
         prompt,
@@ -103,6 +100,19 @@ pub(crate) fn check_text(body: &Map<String, Value>, strict_duration: bool) -> Re
         external_task_id,
         callback_url,
     })
+}
+
+/// The options text and picture videos share (creativity, camera, sound), then where updates go.
+fn options_and_delivery(
+    body: &Map<String, Value>,
+    model: &'static ModelRule,
+    mode: &str,
+    duration: &str,
+) -> Result<(Option<String>, Option<String>), Refusal> {
+    check_cfg_scale(body, model)?;
+    check_camera(body, model, mode, duration)?;
+    check_sound(body, model, mode)?;
+    delivery(body)
 }
 
 /// `POST …/image2video`: the video takes the start picture's shape (an `aspect_ratio` is ignored).
@@ -129,10 +139,7 @@ pub(crate) fn check_image(body: &Map<String, Value>, strict_duration: bool) -> R
             );
         }
     }
-    check_cfg_scale(body, model)?;
-    check_camera(body, model, &mode, &duration)?;
-    check_sound(body, model, &mode)?;
-    let (callback_url, external_task_id) = delivery(body)?;
+    let (callback_url, external_task_id) = options_and_delivery(body, model, &mode, &duration)?;
     Ok(Accepted {
         model,
         prompt,

@@ -172,6 +172,15 @@ pub fn only_forward(statuses: &[Status]) -> bool {
     statuses.iter().all(|s| rank(s).is_some()) && statuses.windows(2).all(|w| rank(&w[0]) < rank(&w[1]))
 }
 
+/// How many tasks the emulator made for `prompt`: what the user paid for.
+pub fn tasks_for(emulator: &Emulator, prompt: &str) -> usize {
+    emulator
+        .tasks()
+        .iter()
+        .filter(|t| t.request["prompt"] == prompt)
+        .count()
+}
+
 pub fn creates(emulator: &Emulator) -> usize {
     emulator
         .requests()
