@@ -199,6 +199,9 @@ pub fn manage_start<R: tauri::Runtime>(app: &tauri::AppHandle<R>, options: Start
                     Ok(_) => {}
                     Err(error) => eprintln!("Kling Desk: the library check could not run: {error}"),
                 }
+                if let Err(error) = engine.library().tidy_pictures(std::time::SystemTime::now()) {
+                    eprintln!("Kling Desk: unused pictures stay for now: {error}");
+                }
             });
         }
         Err(error) => {

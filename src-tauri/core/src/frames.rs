@@ -92,7 +92,14 @@ pub fn keep(videos_dir: &Path, bytes: &[u8]) -> Result<Frame> {
     let hex: String = hash.iter().take(16).map(|b| format!("{b:02x}")).collect();
     let file = format!("{PREFIX}{hex}.{}", if format == "jpeg" { "jpg" } else { format });
     let path = videos_dir.join(&file);
-    if std::fs::metadata(&path).map(|m| m.len()).ok() != Some(bytes.len() as u64) {
+    if std::fs::metadata(&path).map(|m| m.len()).ok() == Some(bytes.len() as u64) {
+        // Kept again: its age starts now, so tidying (`Library::tidy_pictures`) leaves it alone
+        // while it waits in the composer.
+        std::fs::File::options()
+            .write(true)
+            .open(&path)?
+            .set_modified(std::time::SystemTime::now())?;
+    } else {
         std::fs::create_dir_all(videos_dir)?;
         let mut temp = tempfile::NamedTempFile::new_in(videos_dir)?;
         temp.write_all(bytes)?;
@@ -125,7 +132,7 @@ pub fn keep_file(videos_dir: &Path, source: &Path) -> Result<Frame> {
 /// The kept picture a request names, read again from the library; `field` says which one.
 pub fn open(videos_dir: &Path, file: &str, field: &'static str) -> Result<Frame> {
     let missing = || Error::invalid(Kind::ImageFileMissing, field);
-    if !is_frame_name(file) {
+    if !is_kept_name(file) {
         return Err(missing());
     }
     let bytes = std::fs::read(videos_dir.join(file)).map_err(|_| missing())?;
@@ -148,8 +155,8 @@ pub fn base64(videos_dir: &Path, frame: &Frame) -> Result<String> {
     Ok(base64::engine::general_purpose::STANDARD.encode(bytes))
 }
 
-/// Only names `keep` makes are read back: a request cannot point at any other file.
-fn is_frame_name(file: &str) -> bool {
+/// Only names `keep` makes are read back (a request cannot point at any other file) or tidied.
+pub fn is_kept_name(file: &str) -> bool {
     file.strip_prefix(PREFIX).is_some_and(|rest| {
         rest.split_once('.').is_some_and(|(hex, ext)| {
             hex.len() == 32 && hex.bytes().all(|b| b.is_ascii_hexdigit()) && matches!(ext, "png" | "jpg" | "webp")
@@ -180,14 +187,14 @@ mod tests {
 
     #[test]
     fn only_kept_names_are_read_back() {
-        assert!(is_frame_name("frame-0123456789abcdef0123456789abcdef.png"));
+        assert!(is_kept_name("frame-0123456789abcdef0123456789abcdef.png"));
         for bad in [
             "../frame-0123456789abcdef0123456789abcdef.png",
             "frame-0123456789abcdef0123456789abcdef.mp4",
             "frame-short.png",
             "video.mp4",
         ] {
-            assert!(!is_frame_name(bad), "{bad}");
+            assert!(!is_kept_name(bad), "{bad}");
         }
     }
 }

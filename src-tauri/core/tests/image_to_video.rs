@@ -545,3 +545,41 @@ async fn a_lost_answer_on_the_continuation_route_goes_to_the_user_and_is_never_p
     tokio::time::sleep(Duration::from_millis(500)).await;
     assert_eq!(tasks_for(&emulator, "the boat sails on"), 1, "posted once");
 }
+
+#[test]
+fn pictures_nothing_uses_any_more_are_tidied_after_a_day_and_used_ones_stay() {
+    let dir = tempfile::tempdir().unwrap();
+    let library = kling_core::Library::open(dir.path()).unwrap();
+    let videos = library.videos_dir();
+    let used = frames::keep(&videos, &png(640, 360)).unwrap();
+    let unused = frames::keep(&videos, &png(360, 640)).unwrap();
+    let valid = request::validate_with(
+        &picture_request(&used),
+        &COMETAPI_LIMITS,
+        &Inputs {
+            image: Some(used.clone()),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    ready_video(&library, valid, b"clip", None, kling_core::generation::now_ms());
+    let exists = |frame: &Frame| videos.join(&frame.file).is_file();
+    let later = std::time::SystemTime::now() + Duration::from_secs(2 * 24 * 60 * 60);
+
+    assert_eq!(
+        library.tidy_pictures(std::time::SystemTime::now()).unwrap(),
+        0,
+        "a new picture may be in the composer"
+    );
+    assert!(exists(&unused));
+    assert_eq!(library.tidy_pictures(later).unwrap(), 1);
+    assert!(
+        !exists(&unused) && exists(&used),
+        "only the picture no video names went"
+    );
+
+    // Once its video is gone for good, its picture goes too.
+    assert_eq!(library.clear().unwrap(), 1);
+    assert_eq!(library.tidy_pictures(later).unwrap(), 1);
+    assert!(!exists(&used));
+}

@@ -20,6 +20,7 @@ mod deletion;
 mod gateways;
 pub mod location;
 mod marks;
+mod pictures;
 mod prompt_history;
 mod queries;
 mod relocation;
