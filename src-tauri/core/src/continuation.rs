@@ -14,6 +14,20 @@ const DAY_MS: i64 = 24 * 60 * 60 * 1000;
 /// Whether the provider would continue `parent` now: a ready clip it still keeps, of a model that
 /// continues, with room left in the chain's length. Each refusal names what stands in the way.
 pub fn extendable(parent: &Generation, now_ms: i64) -> Result<ParentClip> {
+    let (task_id, video_id) = provider_ids(parent, now_ms)?;
+    Ok(ParentClip {
+        parent: Parent {
+            generation_id: parent.id.clone(),
+            task_id: task_id.to_owned(),
+            video_id: video_id.to_owned(),
+        },
+        request: parent.request.clone(),
+    })
+}
+
+/// `extendable`'s judgement without copying anything: the provider's task and video ids of a clip
+/// it would continue now. Every card asks this, so it only borrows.
+fn provider_ids(parent: &Generation, now_ms: i64) -> Result<(&str, &str)> {
     let field = "parent_id";
     let (Status::Ready, Some(task_id), Some(video_id)) = (parent.status, &parent.task_id, &parent.remote_video_id)
     else {
@@ -45,14 +59,7 @@ pub fn extendable(parent: &Generation, now_ms: i64) -> Result<ParentClip> {
             ],
         ));
     }
-    Ok(ParentClip {
-        parent: Parent {
-            generation_id: parent.id.clone(),
-            task_id: task_id.clone(),
-            video_id: video_id.clone(),
-        },
-        request: parent.request.clone(),
-    })
+    Ok((task_id, video_id))
 }
 
 /// Until when (ms since the epoch) the provider keeps the clip, counted from the task's creation:
@@ -63,5 +70,5 @@ fn kept_until(generation: &Generation) -> i64 {
 
 /// What a card offers: until when the clip can be continued, when it can be now.
 pub fn offered_until(generation: &Generation, now_ms: i64) -> Option<i64> {
-    extendable(generation, now_ms).ok().map(|_| kept_until(generation))
+    provider_ids(generation, now_ms).ok().map(|_| kept_until(generation))
 }
