@@ -3,7 +3,7 @@
 import * as backend from "./backend.js";
 import { createComposerPictures } from "./composer-pictures.js";
 import { describeError } from "./errors.js";
-import { el, showError } from "./dom.js";
+import { el, showCounter, showError } from "./dom.js";
 import { createExamples } from "./examples.js";
 import { choiceFromRequest, estimateText, formatPrice, isCustomized, presentError, reasonText } from "./options.js";
 import { kindOf, pictureParams } from "./pictures.js";
@@ -144,9 +144,7 @@ export function createComposer(ctx, { onCreated, createOptionsForm, createPrompt
     if (check.problem === "prompt_empty" && pictures.hasStart) check.problem = null;
     prompt.placeholder = pictures.hasStart ? t("composer.placeholder_picture") : t("composer.placeholder");
     pictures.render();
-    counter.textContent = t("composer.counter", { count: check.count, max: check.max });
-    counter.setAttribute("aria-label", t("composer.counter_aria", { count: check.count, max: check.max }));
-    counter.dataset.state = check.state;
+    showCounter(counter, check, t);
     prompt.classList.toggle("is-over", check.state === "over");
     prompt.setAttribute("aria-invalid", String(check.state === "over" || lastError?.field === "prompt"));
 

@@ -3,12 +3,12 @@
 // avoid (both optional), sees what it costs, and presses Continue. A refusal says in plain words
 // what stands in the way; the new clip reaches the gallery like any other generation.
 import * as backend from "./backend.js";
-import { showError } from "./dom.js";
+import { showCounter, showError } from "./dom.js";
 import { describeError } from "./errors.js";
 import { formatDecimal } from "./format.js";
 import { estimateText, presentError } from "./options.js";
 import { continueLeft, continueLeftText, pictureParams } from "./pictures.js";
-import { checkPrompt, counterState, PROMPT_MAX } from "./text.js";
+import { checkPrompt, PROMPT_MAX } from "./text.js";
 
 /** onCreated(record): each Generation record the continuation made. */
 export function createContinueDialog(ctx, { onCreated }) {
@@ -50,9 +50,7 @@ export function createContinueDialog(ctx, { onCreated }) {
   function drawCount(field, counter, reason, max) {
     const { t } = ctx;
     const check = checkPrompt(field.value, max);
-    counter.textContent = t("composer.counter", { count: check.count, max });
-    counter.setAttribute("aria-label", t("composer.counter_aria", { count: check.count, max }));
-    counter.dataset.state = counterState(check.count, max);
+    showCounter(counter, check, t);
     const over = check.problem === "prompt_too_long";
     field.classList.toggle("is-over", over);
     field.setAttribute("aria-invalid", String(over));

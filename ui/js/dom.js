@@ -47,6 +47,13 @@ export function setAspect(node, { css, value }) {
 }
 
 /** A stroked 24×24 icon, decorative (aria-hidden). */
+/** A text field's character counter: "120 / 500", read out in words, coloured by its state. */
+export function showCounter(counter, { count, max, state }, t) {
+  counter.textContent = t("composer.counter", { count, max });
+  counter.setAttribute("aria-label", t("composer.counter_aria", { count, max }));
+  counter.dataset.state = state;
+}
+
 export function icon(name, className = "icon") {
   const ns = "http://www.w3.org/2000/svg";
   const svg = document.createElementNS(ns, "svg");

@@ -1,5 +1,5 @@
 // What to avoid (negative_prompt), with its own counter against the model's limit.
-import { el } from "../dom.js";
+import { el, showCounter } from "../dom.js";
 import { counterState } from "../text.js";
 import { errorSlot } from "./section.js";
 
@@ -33,9 +33,7 @@ export function createNegativeSection({ ctx, update }) {
       if (negative.value !== choice.negative_prompt) negative.value = choice.negative_prompt;
       const neg = analysis.negative;
       const state = counterState(neg.count, neg.max);
-      counter.textContent = t("composer.counter", { count: neg.count, max: neg.max });
-      counter.setAttribute("aria-label", t("composer.counter_aria", { count: neg.count, max: neg.max }));
-      counter.dataset.state = state;
+      showCounter(counter, { count: neg.count, max: neg.max, state }, t);
       negative.classList.toggle("is-over", state === "over");
       negative.setAttribute("aria-invalid", String(state === "over"));
       reason.textContent = neg.over > 0 ? t("options.negative_too_long", { over: neg.over }) : t("options.negative_hint");
