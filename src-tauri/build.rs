@@ -2,6 +2,7 @@
 /// so the capability file is the whole list of what the UI can do.
 const COMMANDS: &[&str] = &[
     "app_info",
+    "boot",
     "key_status",
     "save_key",
     "clear_key",
@@ -9,9 +10,7 @@ const COMMANDS: &[&str] = &[
     "list_generations",
     "mark",
     "save_gallery_query",
-    "get_settings",
     "set_settings",
-    "rules",
     "check_again",
     "post_again",
     "discard",

@@ -102,6 +102,11 @@ fn invoke_with(
     .map(|body| body.deserialize::<Value>().unwrap())
 }
 
+/// The settings as the window gets them at start.
+fn saved_settings(h: &Harness) -> Value {
+    invoke(&h.window, "boot", json!({})).unwrap()["settings"].clone()
+}
+
 fn emulator() -> Emulator {
     tauri::async_runtime::block_on(Emulator::start(EmulatorConfig::fast())).unwrap()
 }
@@ -243,9 +248,7 @@ fn settings_round_trip_through_the_store() {
     )
     .unwrap();
     assert_eq!(saved["language"], "de");
-    assert_eq!(invoke(&h.window, "get_settings", json!({})).unwrap()["language"], "de");
-    let rules = invoke(&h.window, "rules", json!({})).unwrap();
-    assert_eq!(rules["limits"]["prompt_max_chars"], 500);
+    assert_eq!(saved_settings(&h)["language"], "de");
 
     // An address the client cannot use is refused and never saved, so the next start is safe.
     let refused = invoke(
@@ -255,10 +258,7 @@ fn settings_round_trip_through_the_store() {
     )
     .unwrap_err();
     assert_eq!(refused["kind"], "bad_gateway_config");
-    assert_eq!(
-        invoke(&h.window, "get_settings", json!({})).unwrap()["api_base"],
-        emulator.base_url()
-    );
+    assert_eq!(saved_settings(&h)["api_base"], emulator.base_url());
 }
 
 /// Waits until a `generation` event shows `id` as `status`.
@@ -323,10 +323,7 @@ fn a_video_finished_in_the_background_is_notified_and_a_click_opens_it() {
     assert!(record["video_url"].as_str().is_some_and(|url| url.ends_with(".mp4")));
 
     invoke(&h.window, "set_settings", settings(false)).unwrap();
-    assert_eq!(
-        invoke(&h.window, "get_settings", json!({})).unwrap()["notifications"],
-        false
-    );
+    assert_eq!(saved_settings(&h)["notifications"], false);
     let quiet = invoke(
         &h.window,
         "generate",
@@ -410,6 +407,54 @@ fn a_selection_is_deleted_in_one_call_and_undo_brings_it_back() {
 }
 
 #[test]
+fn the_first_screen_comes_in_one_piece_with_the_saved_searchs_first_page() {
+    let emulator = emulator();
+    let dir = tempfile::tempdir().unwrap();
+    let data_dir = dir.path().to_owned();
+    let rows = kling_emulator::library_fixture::write_library(&data_dir.join("library"), 300).unwrap();
+    let h = harness_at(&emulator, dir, &data_dir);
+    let query = json!({"text": "café", "status": "ready", "marks": "everything"});
+    invoke(&h.window, "save_gallery_query", json!({"query": query})).unwrap();
+
+    let boot = invoke(&h.window, "boot", json!({})).unwrap();
+    assert_eq!(boot["info"]["version"], env!("CARGO_PKG_VERSION"));
+    assert!(boot["failure"].is_null());
+    assert_eq!(boot["settings"]["gallery"]["text"], "café");
+    assert_eq!(boot["rules"]["limits"]["prompt_max_chars"], 500);
+    assert_eq!(
+        (
+            &boot["catalogs"]["en"]["gallery"]["retry"],
+            &boot["catalogs"]["de"]["gallery"]["retry"]
+        ),
+        (&json!("Try again"), &json!("Erneut versuchen"))
+    );
+    // The saved search's first cards, newest first, as the gallery would have asked for them.
+    let first = &boot["first_page"];
+    assert_eq!(
+        (first["query"]["text"].as_str(), first["query"]["status"].as_str()),
+        (Some("café"), Some("ready"))
+    );
+    let mut matching: Vec<_> = rows
+        .iter()
+        .filter(|r| r.status == "ready" && r.prompt.to_lowercase().contains("café"))
+        .collect();
+    matching.sort_by_key(|r| std::cmp::Reverse(r.created_at));
+    let shown: Vec<&str> = first["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| g["id"].as_str().unwrap())
+        .collect();
+    let want: Vec<&str> = matching.iter().take(48).map(|r| r.id.as_str()).collect();
+    assert_eq!(shown, want);
+    assert_eq!(first["next"].is_null(), matching.len() <= 48);
+
+    // "Made today" starts at the window's midnight, which only the window knows: it asks itself.
+    invoke(&h.window, "save_gallery_query", json!({"query": {"made": "today"}})).unwrap();
+    assert!(invoke(&h.window, "boot", json!({})).unwrap()["first_page"].is_null());
+}
+
+#[test]
 fn the_gallery_asks_one_paged_command_and_marks_come_back_as_records_and_events() {
     let emulator = emulator();
     let dir = tempfile::tempdir().unwrap();
@@ -482,10 +527,10 @@ fn the_gallery_asks_one_paged_command_and_marks_come_back_as_records_and_events(
     assert_eq!(long["params"]["max"], 100);
 
     // The search is kept; a settings object the window held from before never undoes it.
-    let stale = invoke(&h.window, "get_settings", json!({})).unwrap();
+    let stale = saved_settings(&h);
     invoke(&h.window, "save_gallery_query", json!({"query": query})).unwrap();
     invoke(&h.window, "set_settings", json!({"settings": stale})).unwrap();
-    let kept = invoke(&h.window, "get_settings", json!({})).unwrap();
+    let kept = saved_settings(&h);
     assert_eq!(
         (kept["gallery"]["text"].as_str(), kept["gallery"]["status"].as_str()),
         (Some("Café"), Some("ready"))
@@ -561,7 +606,7 @@ fn live_updates_start_a_receiver_and_renewing_the_link_retires_the_old_one() {
     );
     assert_ne!(new_url, old_url);
     assert_eq!(
-        invoke(&h.window, "get_settings", json!({})).unwrap()["callback_token"],
+        saved_settings(&h)["callback_token"],
         new_url.rsplit('/').next().unwrap()
     );
 
@@ -617,6 +662,11 @@ fn a_library_that_cannot_be_opened_is_explained_instead_of_a_silent_exit() {
     let error = invoke(&h.window, "app_info", json!({})).unwrap_err();
     assert_eq!(error["kind"], "library_unavailable");
     assert_eq!(error["params"]["path"], blocked.join("library").display().to_string());
+    // The first screen says the same, with the words to say it in and no gallery.
+    let boot = invoke(&h.window, "boot", json!({})).unwrap();
+    assert_eq!(boot["failure"], error);
+    assert_eq!((boot["info"].is_null(), boot["first_page"].is_null()), (true, true));
+    assert_eq!(boot["catalogs"]["de"]["app"]["name"], "Kling Desk");
     assert_eq!(std::fs::read(&blocked).unwrap(), b"in the way", "nothing was changed");
 }
 

@@ -5,7 +5,8 @@
 use serde_json::{Map, Value};
 use tauri::{AppHandle, Runtime};
 
-const CATALOGS: [(&str, &str); 2] = [
+/// Every language of the window, by code, with its catalog's text.
+pub const CATALOGS: [(&str, &str); 2] = [
     ("en", include_str!("../../ui/i18n/en.json")),
     ("de", include_str!("../../ui/i18n/de.json")),
 ];

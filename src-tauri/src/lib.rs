@@ -1,6 +1,7 @@
 //! The Tauri shell of Kling Desk: it wires kling-core to the window (commands and events), the
 //! keychain and the settings store, and does nothing else.
 
+pub mod boot;
 pub mod catalogs;
 pub mod commands;
 pub mod error;
@@ -225,6 +226,7 @@ macro_rules! command_handler {
     () => {
         tauri::generate_handler![
             $crate::commands::app_info,
+            $crate::commands::boot,
             $crate::commands::key_status,
             $crate::commands::save_key,
             $crate::commands::clear_key,
@@ -232,9 +234,7 @@ macro_rules! command_handler {
             $crate::commands::list_generations,
             $crate::commands::mark,
             $crate::commands::save_gallery_query,
-            $crate::commands::get_settings,
             $crate::commands::set_settings,
-            $crate::commands::rules,
             $crate::commands::check_again,
             $crate::commands::post_again,
             $crate::commands::discard,
@@ -309,11 +309,13 @@ pub fn bring_to_front<R: tauri::Runtime>(app: &tauri::AppHandle<R>) {
     }
 }
 
-/// The main window, as tauri.conf.json describes it.
-fn main_window(app: &tauri::App) -> tauri::Result<tauri::WebviewWindow> {
+/// The main window, as tauri.conf.json describes it, with its first screen handed to the page.
+fn main_window(app: &tauri::App, first_screen: &boot::Boot) -> tauri::Result<tauri::WebviewWindow> {
     let config = app.config().app.windows.iter().find(|window| window.label == "main");
     let config = config.cloned().unwrap_or_default();
-    tauri::WebviewWindowBuilder::from_config(app.handle(), &config)?.build()
+    tauri::WebviewWindowBuilder::from_config(app.handle(), &config)?
+        .initialization_script(boot::script(first_screen))
+        .build()
 }
 
 /// Every file the window shows is on this computer, so WebKit's memory cache buys nothing, and a
@@ -353,18 +355,6 @@ pub fn run() {
         })
         .setup(|app| {
             start_trace::step("setup");
-            // The window first, as Tauri would (tauri.conf.json has `create: false` so that a window
-            // that cannot be made is explained here, instead of a panic no one sees).
-            let window = match main_window(app) {
-                Ok(window) => window,
-                Err(error) => {
-                    start_failure::explain_without_window(app.handle(), &error);
-                    return Ok(());
-                }
-            };
-            #[cfg(target_os = "linux")]
-            keep_no_memory_cache(&window);
-            start_trace::step("window created");
             // Not created here: opening the library does that, and explains in the window if it can't.
             let data_dir = app.path().app_data_dir()?;
             let handle = app.handle().clone();
@@ -391,7 +381,21 @@ pub fn run() {
             if settings.demo {
                 reopen_demo(&handle);
             }
-            start_trace::step("setup done");
+            // The window after the library (a few milliseconds): its page then starts with the
+            // first screen's data instead of asking for it. tauri.conf.json has `create: false` so
+            // that a window that cannot be made is explained here, instead of a panic no one sees.
+            let first_screen = boot::gather(&handle);
+            start_trace::step("first screen gathered");
+            let window = match main_window(app, &first_screen) {
+                Ok(window) => window,
+                Err(error) => {
+                    start_failure::explain_without_window(app.handle(), &error);
+                    return Ok(());
+                }
+            };
+            #[cfg(target_os = "linux")]
+            keep_no_memory_cache(&window);
+            start_trace::step("window created");
             Ok(())
         })
         .run(tauri::generate_context!("tauri.conf.json"))

@@ -1,6 +1,6 @@
 import test from "node:test";
 import assert from "node:assert/strict";
-import { activeFilters, cleared, DEFAULT_QUERY, forBackend, highlightParts, isNarrowed, normalizeQuery, searchWords } from "../../ui/js/library-query.js";
+import { activeFilters, cleared, DEFAULT_QUERY, forBackend, highlightParts, isNarrowed, normalizeQuery, sameQuery, searchWords } from "../../ui/js/library-query.js";
 
 const marked = (text, typed) => highlightParts(text, typed).filter((p) => p.match).map((p) => p.text);
 const joined = (text, typed) => highlightParts(text, typed).map((p) => p.text).join("");
@@ -45,4 +45,15 @@ test("clearing keeps only the order; the window's offset goes with every query",
   assert.equal(isNarrowed(cleared(query)), false);
   const sent = forBackend(DEFAULT_QUERY, { getTimezoneOffset: () => -60 });
   assert.equal(sent.utc_offset_minutes, 60, "UTC+1 is 60 minutes east");
+});
+
+test("the first screen's page is used only for the query it was found with", () => {
+  // As the shell serializes kling-core's LibraryQuery: every field, and the UTC offset.
+  const shells = { ...DEFAULT_QUERY, utc_offset_minutes: 0 };
+  assert.equal(sameQuery(shells, normalizeQuery(shells)), true);
+  assert.equal(sameQuery(shells, { ...DEFAULT_QUERY, utc_offset_minutes: 120 }), true);
+  assert.equal(sameQuery({ ...shells, text: "fox" }, DEFAULT_QUERY), false);
+  assert.equal(sameQuery({ ...shells, kind: "image_to_video" }, normalizeQuery({ kind: "image_to_video" })), true);
+  assert.equal(sameQuery(shells, { ...DEFAULT_QUERY, order: "oldest_first" }), false);
+  assert.equal(sameQuery(null, DEFAULT_QUERY), false);
 });

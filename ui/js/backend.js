@@ -20,12 +20,26 @@ async function call(command, args, options) {
 
 /**
  * {version, media_base, data_dir, library_dir, api_base, language, keychain_entry, online,
- *  library_notice: {kind: "library_set_aside", params: {path}} | null}
+ *  library_notice: {kind: "library_set_aside", params: {path}} | null, demo, default_chat_model}
  */
 export const appInfo = () => call("app_info");
 
-/** The rules table: {limits, models, default_model, default_model_mode, camera_types, camera_axes, prices, prices_as_of} */
-export const rules = () => call("rules");
+/**
+ * The first screen in one piece: {info (appInfo's) | null, failure ({kind, field, params}: why
+ * the library could not start) | null, settings (see setSettings), rules (the rules table:
+ * limits, models, default_model, default_model_mode, camera_types, camera_axes, prices,
+ * prices_as_of), catalogs: {en, de}, first_page: {query, items, next} | null (the gallery's first
+ * page for its saved query)}. The shell hands it over with the page on its first load, so nothing
+ * waits for a round trip; a reload asks for it.
+ */
+export async function boot() {
+  const delivered = globalThis.window?.__KLING_DESK_BOOT__;
+  if (delivered) {
+    delete window.__KLING_DESK_BOOT__;
+    return delivered;
+  }
+  return call("boot");
+}
 
 /** KeyStatus {set, last4, storage, verified} */
 export const keyStatus = () => call("key_status");
@@ -56,11 +70,9 @@ export const saveGalleryQuery = (query) => call("save_gallery_query", { query })
 export const mark = (id, change) => call("mark", { id, mark: change });
 
 /**
- * → {api_base, language, requests_per_second, callback_enabled, callback_port, callback_public_url}
- * (and whatever else is saved: always send the whole object back).
+ * settings: {api_base, language, requests_per_second, callback_enabled, callback_port,
+ * callback_public_url, ...}, the whole object as `boot` gave it, changed → the saved settings.
  */
-export const getSettings = () => call("get_settings");
-
 export const setSettings = (settings) => call("set_settings", { settings });
 
 /** needs_check: look the task up again → the updated Generation record. */

@@ -18,7 +18,7 @@ import {
   PAGE_SIZE,
   visibleRows,
 } from "./library.js";
-import { forBackend, isNarrowed } from "./library-query.js";
+import { forBackend, isNarrowed, sameQuery } from "./library-query.js";
 import { createPosterQueue } from "./posters.js";
 import { isFinished, statusText } from "./status.js";
 import { canDelete, canOpen, formatBytes, nextSelection, totalBytes } from "./tidy.js";
@@ -350,6 +350,26 @@ export function createGallery(ctx, { createCard, query: initialQuery }) {
     showError(errorSlot, describeError(error, ctx.t), ctx.t, [retry]);
   }
 
+  function takePage(page) {
+    list = appendPage(list, page?.items ?? []);
+    if (!pager.started) performance.mark("kd:first-page");
+    pager = afterPage(pager, page);
+  }
+
+  /**
+   * The first page again, once events are heard: a generation that changed between the shell's
+   * snapshot (the first screen's page) and the listener shows its newer record.
+   */
+  async function catchUp(count) {
+    const mine = asked;
+    const page = await backend.listGenerations(forBackend(query), null, Math.max(1, count));
+    if (mine !== asked) return;
+    for (const item of page?.items ?? []) {
+      const known = list.find((generation) => generation.id === item.id);
+      if (!known || (known.updated_at ?? 0) < (item.updated_at ?? 0)) upsert(item);
+    }
+  }
+
   async function loadMore() {
     if (!canLoadMore(pager) || lastError) return;
     const mine = asked;
@@ -358,9 +378,7 @@ export function createGallery(ctx, { createCard, query: initialQuery }) {
     try {
       const page = await backend.listGenerations(forBackend(query), pager.after, PAGE_SIZE);
       if (mine !== asked) return;
-      list = appendPage(list, page?.items ?? []);
-      if (!pager.started) performance.mark("kd:first-page");
-      pager = afterPage(pager, page);
+      takePage(page);
     } catch (error) {
       if (mine !== asked) return;
       pager = { ...pager, loading: false };
@@ -439,31 +457,37 @@ export function createGallery(ctx, { createCard, query: initialQuery }) {
 
   return {
     /**
-     * Listens, then asks for the first page at once; draws nothing until `drawable` resolves (the
-     * words of the page's language). Resolves when the first page is drawn, or failed.
+     * Listens, and draws `firstPage` (the first screen's, `{query, items, next}`) at once when it
+     * is of this gallery's query; else asks for the first page. Resolves when the first page is
+     * drawn, or failed.
      */
-    async start(drawable = Promise.resolve()) {
+    async start(firstPage) {
       setOnline(ctx.info?.online);
-      // Asked for before the page, so a change that happens while the page loads is not missed.
+      // Asked for before any page, so a change that happens while the page loads is not missed.
       const listening = Promise.all([
         backend.onGeneration(upsert),
         backend.onConnectivity((payload) => setOnline(payload?.online)).catch((error) => {
           console.warn("Kling Desk: no connectivity events", error);
         }),
       ]);
-      const firstPage = loadMore();
-      await drawable;
       held = false;
-      // The words are there only now (the gallery is made before the language is loaded).
       labelSelection();
-      await Promise.all([listening, firstPage]);
-      performance.mark("kd:listening");
+      if (firstPage && sameQuery(firstPage.query, query)) {
+        takePage(firstPage);
+        draw();
+        performance.mark("kd:drawn");
+        listening
+          .then(() => catchUp(firstPage.items?.length ?? 0))
+          .catch((error) => console.warn("Kling Desk: the first page could not be brought up to date", error));
+        return;
+      }
+      await Promise.all([listening, loadMore()]);
       draw();
       performance.mark("kd:drawn");
     },
     /** The search box or a filter changed: the list starts again from its first page. */
     setQuery(next, { focusFirst = false } = {}) {
-      const same = JSON.stringify(next) === JSON.stringify(query);
+      const same = sameQuery(next, query);
       if (same && !focusFirst) return;
       if (same) {
         if (list.length) moveTo(0);

@@ -40,6 +40,11 @@ export function normalizeQuery(saved) {
   return query;
 }
 
+/** Do two queries ask for the same cards? (Their UTC offsets aside, which only "made" uses.) */
+export function sameQuery(a, b) {
+  return Object.keys(DEFAULT_QUERY).every((name) => (a?.[name] ?? null) === (b?.[name] ?? null));
+}
+
 /** The query as sent: with the window's offset from UTC, so "today" starts at local midnight. */
 export function forBackend(query, now = new Date()) {
   return { ...query, utc_offset_minutes: -now.getTimezoneOffset() };

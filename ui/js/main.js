@@ -19,7 +19,7 @@ import { createLibraryPlace } from "./library-place.js";
 import { createOptionsForm } from "./options-form/index.js";
 import { createPromptTools } from "./prompt-tools/index.js";
 import { createSettings } from "./settings.js";
-import { applyI18n, showError } from "./dom.js";
+import { applyI18n, nextTask, showError } from "./dom.js";
 import { describeError } from "./errors.js";
 import { createTranslator, pickLanguage } from "./i18n.js";
 import { createLibraryNotice } from "./notice.js";
@@ -30,18 +30,12 @@ import { createRecoverForm } from "./recover-form.js";
 import { applyTheme } from "./theme.js";
 import { createTidy } from "./tidy.js";
 
+/** The words of every language, by code: they come with the first screen (backend.boot). */
 const catalogs = new Map();
 
-async function loadCatalog(lang) {
-  if (!catalogs.has(lang)) {
-    const response = await fetch(`i18n/${lang}.json`);
-    if (!response.ok) throw new Error(`i18n/${lang}.json: HTTP ${response.status}`);
-    catalogs.set(lang, await response.json());
-  }
-  return catalogs.get(lang);
-}
-
 const live = document.getElementById("live");
+/** Set once a catalog is in use: a failed start is then explained in the user's language. */
+let wordsLoaded = false;
 
 const ctx = {
   t: (key) => key,
@@ -72,12 +66,12 @@ const ctx = {
   updateDetail: () => {},
 };
 
-async function useLanguage() {
+function useLanguage() {
   const lang = pickLanguage(ctx.settings?.language ?? null, navigator.language);
-  const english = await loadCatalog("en");
-  const catalog = lang === "en" ? english : await loadCatalog(lang);
+  const english = catalogs.get("en");
   ctx.lang = lang;
-  ctx.t = createTranslator(catalog, english, lang);
+  ctx.t = createTranslator(catalogs.get(lang) ?? english, english, lang);
+  wordsLoaded = true;
   document.documentElement.lang = lang;
   document.title = ctx.t("app.name");
   applyI18n(document, ctx.t);
@@ -87,35 +81,24 @@ async function start() {
   // The system's choice until the saved one is known: the page's background is visible at once.
   applyTheme(null);
   performance.mark("kd:start");
-  // Everything the first screen needs is asked for at once, not one answer after another. The
-  // key's status comes from the keychain, which can be slow: the gallery never waits for it.
-  const english = loadCatalog("en");
-  const rulesCall = backend.rules().catch((error) => {
-    console.warn("Kling Desk: the rules table could not be loaded; options are hidden", error);
-    return null;
-  });
+  // The key's status comes from the keychain, which can be slow: asked for first, waited for last.
   const keyCall = backend.keyStatus();
-  const [info, savedSettings] = await Promise.all([backend.appInfo(), backend.getSettings()]);
-  performance.mark("kd:info");
+  // Everything else the first screen needs came with the page (see backend.boot).
+  const boot = await backend.boot();
+  performance.mark("kd:boot");
+  for (const [lang, catalog] of Object.entries(boot.catalogs ?? {})) catalogs.set(lang, catalog);
+  const info = boot.info;
   ctx.info = info;
-  ctx.settings = mergeSettings(savedSettings ?? { language: info?.language ?? null });
+  ctx.settings = mergeSettings(boot.settings);
   // Before the page shows (is-booting), so it never flashes the other palette.
   applyTheme(ctx.settings.theme);
+  useLanguage();
+  if (boot.failure) throw boot.failure;
+  ctx.rules = boot.rules;
 
-  // The gallery listens, then asks for its first page, while the rest of the window is built; it
-  // draws once the words and the rules are there.
   const savedQuery = normalizeQuery(ctx.settings.gallery);
   const gallery = createGallery(ctx, { createCard, query: savedQuery });
-  let wordsReady = () => {};
-  const galleryStarted = gallery.start(new Promise((resolve) => { wordsReady = resolve; }));
-
-  await english;
-  // The rules table draws "More options"; without it the plain prompt-and-Generate path still works.
-  ctx.rules = await rulesCall;
-  performance.mark("kd:rules");
-  await useLanguage();
-  performance.mark("kd:catalog");
-  wordsReady();
+  const galleryStarted = gallery.start(boot.first_page);
 
   const welcome = document.getElementById("welcome");
   const welcomeSlot = document.getElementById("welcome-key-slot");
@@ -134,7 +117,8 @@ async function start() {
   });
 
   // The gallery is the first screen: shown as soon as its first cards are drawn, and painted
-  // before the rest of the window (the composer, the dialogs) is built.
+  // before the rest of the window (the composer, the dialogs) is built, in pieces (nextTask)
+  // between which the window answers the user.
   await galleryStarted;
   document.body.classList.remove("is-booting");
   performance.mark("kd:shown");
@@ -163,9 +147,11 @@ async function start() {
   // A click on a desktop notification: the backend has brought the window to the front.
   backend.onNotificationOpened((generation) => detail.open(generation));
   ctx.updateDetail = (record) => detail.update(record);
+  await nextTask();
   const composer = createComposer(ctx, { onCreated: (generation) => gallery.upsert(generation), createOptionsForm, createPromptTools });
   if (ctx.rules) composer.setRules(ctx.rules);
   ctx.reuse = (request, urls) => composer.reuse(request, urls);
+  await nextTask();
   const continueDialog = createContinueDialog(ctx, {
     onCreated: (record) => {
       gallery.upsert(record);
@@ -189,8 +175,8 @@ async function start() {
     },
     onClose: () => placeKeyForm(false),
     onChatModel: () => composer.chatModelChanged(),
-    onLanguage: async () => {
-      await useLanguage();
+    onLanguage: () => {
+      useLanguage();
       keyForm.relabel();
       getKey.relabel();
       composer.relabel();
@@ -261,6 +247,7 @@ async function start() {
     }
   };
 
+  await nextTask();
   composer.render();
   performance.mark("kd:views");
 
@@ -273,13 +260,11 @@ async function start() {
   await quitListening;
 }
 
-start().catch(async (error) => {
+start().catch((error) => {
   // Without the backend nothing works; say so in the user's language if a catalog loads.
-  try {
-    if (!catalogs.size) await useLanguage();
-  } catch {
-    // No catalog either: the key names stay visible, which is still better than a blank window.
-  }
+  // No catalog (the first screen never came): the key names stay visible, which is still better
+  // than a blank window.
+  if (!wordsLoaded && catalogs.has("en")) useLanguage();
   applyTheme(ctx.settings?.theme ?? null);
   document.body.classList.remove("is-booting");
   const described = describeError(error, ctx.t);

@@ -16,7 +16,6 @@ use std::sync::atomic::Ordering;
 use kling_core::engine::CallbackInfo;
 use kling_core::export::{self, ExportProgress, Exported};
 use kling_core::library::{Cursor, Deleted, DiskUsage, MoveProgress};
-use kling_core::rules::{self, RulesTable};
 use kling_core::secrets::{KeyScope, KeyStatus};
 use kling_core::Problem;
 use kling_core::{Generation, GenerationRequest, LibraryQuery, Mark, Page};
@@ -65,8 +64,8 @@ where
         .map_err(Into::into)
 }
 
-/// The first call the window makes. When the library could not be opened it answers with why,
-/// and the window shows that instead of a gallery.
+/// Part of the window's first screen (`boot`), and asked again when demo mode changes. When the
+/// library could not be opened it answers with why, and the window shows that instead of a gallery.
 #[tauri::command]
 pub fn app_info<R: Runtime>(app: AppHandle<R>) -> Result<AppInfo> {
     let Some(state) = app.try_state::<AppState>() else {
@@ -350,11 +349,6 @@ pub fn cancel_move(state: State<'_, AppState>) {
 }
 
 #[tauri::command]
-pub fn get_settings<R: Runtime>(app: AppHandle<R>) -> Settings {
-    Settings::load(&app)
-}
-
-#[tauri::command]
 pub async fn set_settings<R: Runtime>(
     app: AppHandle<R>,
     state: State<'_, AppState>,
@@ -441,7 +435,9 @@ pub fn quit<R: Runtime>(app: AppHandle<R>) {
     app.exit(0);
 }
 
+/// What the window needs for its first screen, for a reload of the page (its first load has it
+/// from the shell's initialization script).
 #[tauri::command]
-pub fn rules() -> RulesTable {
-    rules::table()
+pub fn boot<R: Runtime>(app: AppHandle<R>) -> crate::boot::Boot {
+    crate::boot::gather(&app)
 }
