@@ -84,12 +84,15 @@ fn first_page<R: Runtime>(app: &AppHandle<R>, query: &LibraryQuery) -> Option<Fi
 }
 
 /// The initialization script that hands `boot` to the page as `window.__KLING_DESK_BOOT__`, on
-/// the page's first load only (a flag in the page's session storage, which a reload keeps).
+/// the page's first load only (a flag in the page's session storage, which a reload keeps). The
+/// data is a string for `JSON.parse`: a few hundred kilobytes of object literal would go through
+/// the whole script compiler.
 pub fn script(boot: &Boot) -> String {
     let data = serde_json::to_string(boot).expect("the first screen serializes");
+    let literal = serde_json::to_string(&data).expect("a string serializes");
     format!(
         "(() => {{ try {{ if (sessionStorage.getItem('kling-desk-booted')) return; \
          sessionStorage.setItem('kling-desk-booted', '1'); }} catch {{}} \
-         window.__KLING_DESK_BOOT__ = {data}; }})();"
+         window.__KLING_DESK_BOOT__ = JSON.parse({literal}); }})();"
     )
 }

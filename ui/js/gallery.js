@@ -216,18 +216,22 @@ export function createGallery(ctx, { createCard, query: initialQuery }) {
   }
 
   function schedule() {
-    frame ??= requestAnimationFrame(draw);
+    frame ??= requestAnimationFrame(() => draw());
   }
 
-  /** Draws the rows near the viewport, measures them, and asks for more when the end is near. */
-  function draw() {
+  /**
+   * Draws the rows near the viewport, measures them, and asks for more when the end is near.
+   * `margin: false` draws only the rows on screen (the first screen: the rest follows a frame later).
+   */
+  function draw({ margin = true } = {}) {
     frame = null;
     if (held) return;
     measureGrid();
     const rows = Math.ceil(list.length / columns);
     const viewTop = -grid.getBoundingClientRect().top;
     const screen = window.innerHeight;
-    const shown = visibleRows({ rows, heightOf, viewTop, viewBottom: viewTop + screen, margin: screen * MARGIN_SCREENS });
+    const around = margin ? screen * MARGIN_SCREENS : 0;
+    const shown = visibleRows({ rows, heightOf, viewTop, viewBottom: viewTop + screen, margin: around });
     const from = shown.first * columns;
     const to = Math.min(list.length, (shown.last + 1) * columns);
     const wanted = list.slice(from, to);
@@ -474,7 +478,8 @@ export function createGallery(ctx, { createCard, query: initialQuery }) {
       labelSelection();
       if (firstPage && sameQuery(firstPage.query, query)) {
         takePage(firstPage);
-        draw();
+        draw({ margin: false });
+        schedule();
         performance.mark("kd:drawn");
         listening
           .then(() => catchUp(firstPage.items?.length ?? 0))
