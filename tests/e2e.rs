@@ -699,6 +699,20 @@ fn ten_thousand_videos_are_searched_filtered_marked_and_opened_from_the_keyboard
     s.type_into(&search, "kolibri");
     wait_for_value(s, FIRST_CARD_ID, &json!(want[0].id), Duration::from_secs(10));
     screenshot("search-de.png");
+
+    // A reloaded page shows the window as it is now (in German), not the first screen the app
+    // started with (in English).
+    std::thread::sleep(Duration::from_secs(1));
+    s.execute("window.beforeReload = true; location.reload();");
+    let reloaded = "return !window.beforeReload && !document.body.classList.contains('is-booting')
+        ? [document.documentElement.lang, document.querySelector('[data-testid=search]').value,
+           document.querySelector('[data-testid=generation]')?.dataset.id ?? null] : null;";
+    wait_for_value(
+        s,
+        reloaded,
+        &json!(["de", "kolibri", want[0].id]),
+        Duration::from_secs(20),
+    );
     let titled = s.find_all("[data-testid=generation] [data-testid=card-title]");
     s.click(&titled[0]);
     s.wait_for("[data-testid=detail-task-id]", Duration::from_secs(5));
@@ -962,7 +976,7 @@ fn a_video_finished_in_the_background_is_notified_and_the_notification_opens_it(
     // With the setting off, nothing is sent.
     pick(s, "[data-testid=settings]");
     pick(s, "label[for=notifications]");
-    let saved = "return window.__TAURI__.core.invoke('get_settings').then((s) => s.notifications);";
+    let saved = "return window.__TAURI__.core.invoke('boot').then((b) => b.settings.notifications);";
     wait_for_value(s, saved, &json!(false), Duration::from_secs(5));
     // After the switch's slide, so that the picture shows it off.
     std::thread::sleep(Duration::from_secs(1));
@@ -1485,7 +1499,7 @@ fn texts_not_in(s: &Session, catalog: &str) -> Vec<String> {
              || signed.some((p) => p.test(text) && text.match(p).slice(1).every((part) => fromCatalog(names, part)))
              || (parts.length > 1 && parts.every((part) => fromCatalog(names, part)));
          }};
-         window.__TAURI__.core.invoke('rules').then((rules) => {{
+         window.__TAURI__.core.invoke('boot').then(({{ rules }}) => {{
            const names = new Set(rules.models.map((model) => model.label));
            const found = words().filter((node) => !fromCatalog(names, norm(node.data)))
              .map((node) => where(node.parentElement) + ': ' + norm(node.data));

@@ -2,8 +2,8 @@
 //! settings, the rules table, the words of every language and the gallery's first page. The shell
 //! hands it over with the page itself, in a webview initialization script that runs before the
 //! page's own script, so the first cards are drawn without waiting for a single IPC round trip
-//! (each one is a turn of the window's thread on both sides). A reload of the page, which that
-//! script does not serve again (its data would be from the start), asks for the same with `boot`.
+//! (each one is a turn of the window's thread on both sides). A reload of the page, for which that
+//! script's data would be from the start, asks for the same with `boot`.
 
 use std::collections::BTreeMap;
 
@@ -83,16 +83,11 @@ fn first_page<R: Runtime>(app: &AppHandle<R>, query: &LibraryQuery) -> Option<Fi
     })
 }
 
-/// The initialization script that hands `boot` to the page as `window.__KLING_DESK_BOOT__`, on
-/// the page's first load only (a flag in the page's session storage, which a reload keeps). The
+/// The initialization script that hands `boot` to the page as `window.__KLING_DESK_BOOT__`. The
 /// data is a string for `JSON.parse`: a few hundred kilobytes of object literal would go through
 /// the whole script compiler.
 pub fn script(boot: &Boot) -> String {
     let data = serde_json::to_string(boot).expect("the first screen serializes");
     let literal = serde_json::to_string(&data).expect("a string serializes");
-    format!(
-        "(() => {{ try {{ if (sessionStorage.getItem('kling-desk-booted')) return; \
-         sessionStorage.setItem('kling-desk-booted', '1'); }} catch {{}} \
-         window.__KLING_DESK_BOOT__ = JSON.parse({literal}); }})();"
-    )
+    format!("window.__KLING_DESK_BOOT__ = JSON.parse({literal});")
 }

@@ -1,4 +1,4 @@
-// The rules table exactly as `invoke("rules")` returns it, and what the Rust validator says about
+// The rules table exactly as the window gets it (`boot`'s `rules`), and what the Rust validator says about
 // every combination of options: both written by a Rust test (src-tauri/core/tests/rules_export.rs)
 // into generated/rules.json, which that test keeps current.
 import { readFileSync } from "node:fs";

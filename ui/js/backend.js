@@ -34,11 +34,11 @@ export const appInfo = () => call("app_info");
  */
 export async function boot() {
   const delivered = globalThis.window?.__KLING_DESK_BOOT__;
-  if (delivered) {
-    delete window.__KLING_DESK_BOOT__;
-    return delivered;
-  }
-  return call("boot");
+  delete globalThis.window?.__KLING_DESK_BOOT__;
+  // The script's data is from the app's start: a reloaded page asks for today's. (Not remembered
+  // in session storage: its first use is a synchronous round trip to the storage process.)
+  const reloaded = globalThis.performance?.getEntriesByType?.("navigation")[0]?.type === "reload";
+  return delivered && !reloaded ? delivered : call("boot");
 }
 
 /** KeyStatus {set, last4, storage, verified} */

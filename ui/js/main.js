@@ -126,12 +126,17 @@ async function start() {
 
   const about = createAbout(ctx);
   const spend = createSpend(ctx);
+  await nextTask();
   const keyForm = createKeyForm(ctx);
   const getKey = createGetKey(ctx);
+  await nextTask();
   const detail = createDetailView(ctx, {
     onRecord: (record) => gallery.upsert(record),
     step: async (id, delta) => (gallery.step ? gallery.step(id, delta) : null),
   });
+  ctx.openDetail = (generation) => detail.open(generation);
+  ctx.updateDetail = (record) => detail.update(record);
+  await nextTask();
   const compare = createCompareView(ctx, { onRecord: (record) => gallery.upsert(record) });
   ctx.compare = (generations) => compare.open(generations);
   ctx.tidy = createTidy(ctx, {
@@ -143,10 +148,8 @@ async function start() {
     onRestored: () => gallery.reload(),
   });
   ctx.exporter = createExporter(ctx);
-  ctx.openDetail = (generation) => detail.open(generation);
   // A click on a desktop notification: the backend has brought the window to the front.
   backend.onNotificationOpened((generation) => detail.open(generation));
-  ctx.updateDetail = (record) => detail.update(record);
   await nextTask();
   const composer = createComposer(ctx, { onCreated: (generation) => gallery.upsert(generation), createOptionsForm, createPromptTools });
   if (ctx.rules) composer.setRules(ctx.rules);
@@ -159,6 +162,7 @@ async function start() {
     },
   });
   ctx.continueVideo = (generation) => continueDialog.open(generation);
+  await nextTask();
   const dropOffer = createDropOffer(ctx, {
     slot: document.getElementById("drop-offer"),
     composer: document.getElementById("composer"),
@@ -167,6 +171,7 @@ async function start() {
   const recoverForm = createRecoverForm(ctx);
   const libraryPlace = createLibraryPlace(ctx);
   const rateCard = createRateCard(ctx, { onChange: () => composer.budgetChanged() });
+  await nextTask();
   const settings = createSettings(ctx, {
     onOpen: () => {
       placeKeyForm(true);

@@ -85,7 +85,7 @@ export function createOptionsForm(ctx, { onChange }) {
   const sectionFor = (field) => sections.find((section) => section.field === field) ?? null;
 
   return {
-    /** Called once with the table from `invoke("rules")`. */
+    /** Called once with the rules table the first screen brought (backend.boot). */
     setRules(table) {
       rules = table;
       choice = defaultChoice(rules);
