@@ -116,16 +116,3 @@ export function applyI18n(root, t) {
   for (const node of root.querySelectorAll("[data-i18n-title]")) node.title = t(node.dataset.i18nTitle);
   for (const node of root.querySelectorAll("[data-i18n-aria-label]")) node.setAttribute("aria-label", t(node.dataset.i18nAriaLabel));
 }
-
-/**
- * Resolves in a task of its own, so that the window paints and answers input before the caller
- * goes on: long start-up work is cut into pieces with it. A message, not a timer: timers set from
- * timers wait at least 4 ms.
- */
-export function nextTask() {
-  return new Promise((resolve) => {
-    const channel = new MessageChannel();
-    channel.port1.onmessage = () => resolve();
-    channel.port2.postMessage(null);
-  });
-}

@@ -27,6 +27,8 @@ import { canDelete, canOpen, formatBytes, nextSelection, totalBytes } from "./ti
 const MARGIN_SCREENS = 1;
 /** A row's height before it was ever drawn (a card with a 16:9 poster and two lines of text). */
 const ESTIMATED_ROW = 400;
+/** A frame asked for that has not come after this long is drawn without it. */
+const FRAME_LATE_MS = 250;
 /** The next page is asked for when the drawn rows come this close to the end of the list. */
 const LOAD_AHEAD_ROWS = 4;
 
@@ -215,8 +217,19 @@ export function createGallery(ctx, { createCard, query: initialQuery }) {
     return rowHeights.get(row) ?? rowHeights.mean() ?? ESTIMATED_ROW + gap;
   }
 
+  /**
+   * A draw at the next frame. A page that has not painted yet may hold its first animation frames
+   * back, and every later change waits for the one asked for: a timer draws if the frame is late.
+   */
   function schedule() {
-    frame ??= requestAnimationFrame(() => draw());
+    if (frame !== null) return;
+    const asked = requestAnimationFrame(() => draw());
+    frame = asked;
+    setTimeout(() => {
+      if (frame !== asked) return;
+      cancelAnimationFrame(asked);
+      draw();
+    }, FRAME_LATE_MS);
   }
 
   /**

@@ -19,7 +19,7 @@ import { createLibraryPlace } from "./library-place.js";
 import { createOptionsForm } from "./options-form/index.js";
 import { createPromptTools } from "./prompt-tools/index.js";
 import { createSettings } from "./settings.js";
-import { applyI18n, nextTask, showError } from "./dom.js";
+import { applyI18n, showError } from "./dom.js";
 import { describeError } from "./errors.js";
 import { createTranslator, pickLanguage } from "./i18n.js";
 import { createLibraryNotice } from "./notice.js";
@@ -117,26 +117,26 @@ async function start() {
   });
 
   // The gallery is the first screen: shown as soon as its first cards are drawn, and painted
-  // before the rest of the window (the composer, the dialogs) is built, in pieces (nextTask)
-  // between which the window answers the user.
+  // before the rest of the window (the composer, the dialogs) is built.
   await galleryStarted;
   document.body.classList.remove("is-booting");
   performance.mark("kd:shown");
-  await new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
+  // After the first paint; but a page not shown yet may hold its frames back, so not for long.
+  await new Promise((resolve) => {
+    requestAnimationFrame(() => setTimeout(resolve, 0));
+    setTimeout(resolve, 250);
+  });
 
   const about = createAbout(ctx);
   const spend = createSpend(ctx);
-  await nextTask();
   const keyForm = createKeyForm(ctx);
   const getKey = createGetKey(ctx);
-  await nextTask();
   const detail = createDetailView(ctx, {
     onRecord: (record) => gallery.upsert(record),
     step: async (id, delta) => (gallery.step ? gallery.step(id, delta) : null),
   });
   ctx.openDetail = (generation) => detail.open(generation);
   ctx.updateDetail = (record) => detail.update(record);
-  await nextTask();
   const compare = createCompareView(ctx, { onRecord: (record) => gallery.upsert(record) });
   ctx.compare = (generations) => compare.open(generations);
   ctx.tidy = createTidy(ctx, {
@@ -150,11 +150,9 @@ async function start() {
   ctx.exporter = createExporter(ctx);
   // A click on a desktop notification: the backend has brought the window to the front.
   backend.onNotificationOpened((generation) => detail.open(generation));
-  await nextTask();
   const composer = createComposer(ctx, { onCreated: (generation) => gallery.upsert(generation), createOptionsForm, createPromptTools });
   if (ctx.rules) composer.setRules(ctx.rules);
   ctx.reuse = (request, urls) => composer.reuse(request, urls);
-  await nextTask();
   const continueDialog = createContinueDialog(ctx, {
     onCreated: (record) => {
       gallery.upsert(record);
@@ -162,7 +160,6 @@ async function start() {
     },
   });
   ctx.continueVideo = (generation) => continueDialog.open(generation);
-  await nextTask();
   const dropOffer = createDropOffer(ctx, {
     slot: document.getElementById("drop-offer"),
     composer: document.getElementById("composer"),
@@ -171,7 +168,6 @@ async function start() {
   const recoverForm = createRecoverForm(ctx);
   const libraryPlace = createLibraryPlace(ctx);
   const rateCard = createRateCard(ctx, { onChange: () => composer.budgetChanged() });
-  await nextTask();
   const settings = createSettings(ctx, {
     onOpen: () => {
       placeKeyForm(true);
@@ -252,7 +248,6 @@ async function start() {
     }
   };
 
-  await nextTask();
   composer.render();
   performance.mark("kd:views");
 
@@ -260,8 +255,11 @@ async function start() {
   ctx.keyStatus = await keyCall;
   performance.mark("kd:key");
   showMain();
-  if (ctx.keyStatus?.set || ctx.info?.demo) composer.focus();
-  else keyForm.focus();
+  // The first place to type, unless the user already started somewhere else (the gallery is
+  // usable before the rest of the window is built, and its search box must keep the letters).
+  const untouched = !document.activeElement || document.activeElement === document.body;
+  if (untouched && (ctx.keyStatus?.set || ctx.info?.demo)) composer.focus();
+  else if (untouched) keyForm.focus();
   await quitListening;
 }
 
