@@ -116,3 +116,20 @@ export function applyI18n(root, t) {
   for (const node of root.querySelectorAll("[data-i18n-title]")) node.title = t(node.dataset.i18nTitle);
   for (const node of root.querySelectorAll("[data-i18n-aria-label]")) node.setAttribute("aria-label", t(node.dataset.i18nAriaLabel));
 }
+
+/**
+ * Resolves at the next animation frame, or after `lateMs` if none comes: a page that has not
+ * painted yet may hold its frames back, and what waits for one must not wait for ever.
+ */
+export function nextFrame(lateMs = 250) {
+  return new Promise((resolve) => {
+    const frame = requestAnimationFrame(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+    const timer = setTimeout(() => {
+      cancelAnimationFrame(frame);
+      resolve();
+    }, lateMs);
+  });
+}

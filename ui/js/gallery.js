@@ -7,7 +7,7 @@ import * as backend from "./backend.js";
 import { captureFrame } from "./capture.js";
 import { canCompare } from "./compare-facts.js";
 import { describeError } from "./errors.js";
-import { el, showError } from "./dom.js";
+import { el, nextFrame, showError } from "./dom.js";
 import {
   afterPage,
   appendPage,
@@ -27,8 +27,6 @@ import { canDelete, canOpen, formatBytes, nextSelection, totalBytes } from "./ti
 const MARGIN_SCREENS = 1;
 /** A row's height before it was ever drawn (a card with a 16:9 poster and two lines of text). */
 const ESTIMATED_ROW = 400;
-/** A frame asked for that has not come after this long is drawn without it. */
-const FRAME_LATE_MS = 250;
 /** The next page is asked for when the drawn rows come this close to the end of the list. */
 const LOAD_AHEAD_ROWS = 4;
 
@@ -56,13 +54,12 @@ export function createGallery(ctx, { createCard, query: initialQuery }) {
   let gap = 0;
   /** The card that holds the keyboard's stop in the grid, by its place in the list. */
   let active = 0;
+  /** The draw asked for at the next frame, until it runs. */
   let frame = null;
   let timer = null;
   /** The card whose video exists, if any; pressing play on another puts this one away. */
   let playing = null;
   let focusFirstOnLoad = false;
-  /** Nothing is drawn before start() says the page's words are loaded. */
-  let held = true;
 
   const spaceAbove = el("li", { class: "grid-space", "aria-hidden": "true" });
   const spaceBelow = el("li", { class: "grid-space", "aria-hidden": "true" });
@@ -217,19 +214,8 @@ export function createGallery(ctx, { createCard, query: initialQuery }) {
     return rowHeights.get(row) ?? rowHeights.mean() ?? ESTIMATED_ROW + gap;
   }
 
-  /**
-   * A draw at the next frame. A page that has not painted yet may hold its first animation frames
-   * back, and every later change waits for the one asked for: a timer draws if the frame is late.
-   */
   function schedule() {
-    if (frame !== null) return;
-    const asked = requestAnimationFrame(() => draw());
-    frame = asked;
-    setTimeout(() => {
-      if (frame !== asked) return;
-      cancelAnimationFrame(asked);
-      draw();
-    }, FRAME_LATE_MS);
+    frame ??= nextFrame().then(() => draw());
   }
 
   /**
@@ -238,7 +224,6 @@ export function createGallery(ctx, { createCard, query: initialQuery }) {
    */
   function draw({ margin = true } = {}) {
     frame = null;
-    if (held) return;
     measureGrid();
     const rows = Math.ceil(list.length / columns);
     const viewTop = -grid.getBoundingClientRect().top;
@@ -487,7 +472,6 @@ export function createGallery(ctx, { createCard, query: initialQuery }) {
           console.warn("Kling Desk: no connectivity events", error);
         }),
       ]);
-      held = false;
       labelSelection();
       if (firstPage && sameQuery(firstPage.query, query)) {
         takePage(firstPage);

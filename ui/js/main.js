@@ -19,7 +19,7 @@ import { createLibraryPlace } from "./library-place.js";
 import { createOptionsForm } from "./options-form/index.js";
 import { createPromptTools } from "./prompt-tools/index.js";
 import { createSettings } from "./settings.js";
-import { applyI18n, showError } from "./dom.js";
+import { applyI18n, nextFrame, showError } from "./dom.js";
 import { describeError } from "./errors.js";
 import { createTranslator, pickLanguage } from "./i18n.js";
 import { createLibraryNotice } from "./notice.js";
@@ -121,11 +121,9 @@ async function start() {
   await galleryStarted;
   document.body.classList.remove("is-booting");
   performance.mark("kd:shown");
-  // After the first paint; but a page not shown yet may hold its frames back, so not for long.
-  await new Promise((resolve) => {
-    requestAnimationFrame(() => setTimeout(resolve, 0));
-    setTimeout(resolve, 250);
-  });
+  // After the first paint.
+  await nextFrame();
+  await new Promise((resolve) => setTimeout(resolve, 0));
 
   const about = createAbout(ctx);
   const spend = createSpend(ctx);
