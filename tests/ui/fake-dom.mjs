@@ -8,7 +8,7 @@ export class FakeNode {
   append(...nodes) {
     for (const node of nodes) {
       const child = typeof node === "string" ? new FakeText(node) : node;
-      child.parentNode?.childNodes.splice(child.parentNode.childNodes.indexOf(child), 1);
+      child.remove();
       child.parentNode = this;
       this.childNodes.push(child);
     }
@@ -17,6 +17,24 @@ export class FakeNode {
     for (const child of this.childNodes) child.parentNode = null;
     this.childNodes = [];
     this.append(...nodes);
+  }
+  insertBefore(node, ref) {
+    node.remove();
+    node.parentNode = this;
+    const at = ref ? this.childNodes.indexOf(ref) : -1;
+    this.childNodes.splice(at === -1 ? this.childNodes.length : at, 0, node);
+    return node;
+  }
+  remove() {
+    this.parentNode?.childNodes.splice(this.parentNode.childNodes.indexOf(this), 1);
+    this.parentNode = null;
+  }
+  contains(node) {
+    for (let at = node; at; at = at.parentNode) if (at === this) return true;
+    return false;
+  }
+  get children() {
+    return this.childNodes.filter((child) => child instanceof FakeElement);
   }
   get firstChild() {
     return this.childNodes[0] ?? null;
@@ -55,6 +73,15 @@ export class FakeElement extends FakeNode {
   getAttribute(name) {
     return this.attributes[name] ?? null;
   }
+  removeAttribute(name) {
+    delete this.attributes[name];
+  }
+  /** A <video>'s, never playing. */
+  play() {
+    return Promise.resolve();
+  }
+  pause() {}
+  load() {}
   addEventListener(type, fn) {
     (this.listeners[type] ??= []).push(fn);
   }
@@ -67,6 +94,11 @@ export class FakeElement extends FakeNode {
   setSelectionRange(start, end) {
     this.selectionStart = start;
     this.selectionEnd = end;
+  }
+  /** Only `[data-testid=…]`, what the views ask for. */
+  querySelector(selector) {
+    const testid = /^\[data-testid="?([\w-]+)"?\]/.exec(selector)?.[1];
+    return testid ? this.find(testid) : null;
   }
   /** Depth-first, like querySelector, by data-testid. */
   find(testid) {

@@ -46,7 +46,6 @@ export function setAspect(node, { css, value }) {
   node.style.setProperty("--ar-value", String(value));
 }
 
-/** A stroked 24×24 icon, decorative (aria-hidden). */
 /** A text field's character counter: "120 / 500", read out in words, coloured by its state. */
 export function showCounter(counter, { count, max, state }, t) {
   counter.textContent = t("composer.counter", { count, max });
@@ -54,6 +53,7 @@ export function showCounter(counter, { count, max, state }, t) {
   counter.dataset.state = state;
 }
 
+/** A stroked 24×24 icon, decorative (aria-hidden). */
 export function icon(name, className = "icon") {
   const ns = "http://www.w3.org/2000/svg";
   const svg = document.createElementNS(ns, "svg");

@@ -48,6 +48,12 @@ export function createGallery(ctx, { createCard, query: initialQuery }) {
   let lastError = null;
   /** The drawn cards only, by id. */
   const cards = new Map();
+  /**
+   * Cards that left the page, kept to show the next records that come into view: WebKit keeps
+   * some memory for every card element it ever laid out, so making a new one per record would
+   * grow with every screen scrolled. There are never more cards than were drawn at once.
+   */
+  const spare = [];
   /** Measured row heights (with the gap after the row), by row; cleared when rows shift. */
   const rowHeights = createRowHeights();
   let columns = 1;
@@ -178,8 +184,12 @@ export function createGallery(ctx, { createCard, query: initialQuery }) {
   function cardFor(generation) {
     let card = cards.get(generation.id);
     if (!card) {
-      card = createCard(generation, ctx, { onRecord: upsert, onPlay });
-      card.setNear(true);
+      card = spare.pop();
+      if (card) card.rebind(generation);
+      else {
+        card = createCard(generation, ctx, { onRecord: upsert, onPlay });
+        card.setNear(true);
+      }
       cards.set(generation.id, card);
       posters.want(generation);
     } else if (card.generation !== generation) {
@@ -197,6 +207,7 @@ export function createGallery(ctx, { createCard, query: initialQuery }) {
     card.element.remove();
     posters.drop(id);
     cards.delete(id);
+    spare.push(card);
   }
 
   function measureGrid() {

@@ -35,19 +35,23 @@ export function createActions(initial, ctx, { onRecord = () => {} } = {}) {
 
   async function runAction(action) {
     if (busyAction) return;
+    const id = gen.id;
     busyAction = action;
     actionError = null;
     render();
+    let failure = null;
     try {
-      const record = await COMMANDS[ACTION_COMMANDS[action]](gen.id);
-      confirming = false;
+      const record = await COMMANDS[ACTION_COMMANDS[action]](id);
       if (record?.id) onRecord(record);
     } catch (error) {
-      actionError = error;
-    } finally {
-      busyAction = null;
-      render();
+      failure = error;
     }
+    // The card went on to show another record while the call ran: the outcome is not its own.
+    if (gen.id !== id) return;
+    if (!failure) confirming = false;
+    actionError = failure;
+    busyAction = null;
+    render();
   }
 
   function actionButton(action, onClick) {
@@ -128,6 +132,13 @@ export function createActions(initial, ctx, { onRecord = () => {} } = {}) {
     update(next) {
       gen = next;
       render();
+    },
+    /** The card is about to show another record: a running call, the warning and an error go. */
+    forget() {
+      busyAction = null;
+      confirming = false;
+      actionError = null;
+      draw.reset();
     },
     /** The next update redraws (a new language). */
     relabel() {

@@ -3,10 +3,11 @@
 import { el, icon } from "../dom.js";
 import { continueLeft, continueLeftText } from "../pictures.js";
 
-export function createContinue(initial, ctx) {
+/** `serial` tells this card's ids from the other cards'. */
+export function createContinue(initial, ctx, serial) {
   let gen = initial;
   const label = el("span");
-  const left = el("span", { id: `card-continue-left-${initial.id}`, class: "continue-left", dataset: { testid: "continue-left" } });
+  const left = el("span", { id: `card-continue-left-${serial}`, class: "continue-left", dataset: { testid: "continue-left" } });
   const button = el("button", {
     type: "button",
     class: "btn btn-secondary btn-small",

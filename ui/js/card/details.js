@@ -7,10 +7,11 @@ import { renderOnChange } from "../memo.js";
 import { modelLabel } from "../options.js";
 import { wordlessName } from "../pictures.js";
 
-export function createDetails(initial, ctx) {
+/** `serial` tells this card's ids from the other cards'. */
+export function createDetails(initial, ctx, serial) {
   let gen = initial;
   // The card's name for assistive technology (card/index.js) is what this shows.
-  const prompt = el("p", { class: "prompt", id: `card-prompt-${initial.id}` });
+  const prompt = el("p", { class: "prompt", id: `card-prompt-${serial}` });
   const meta = el("p", { class: "meta" });
   const reuseLabel = el("span");
   const reuse = el("button", {

@@ -14,16 +14,23 @@ import { createMedia } from "./media.js";
 import { createProblem } from "./problem.js";
 import { createStatusLine } from "./status-line.js";
 
+/**
+ * Numbers the cards for their elements' ids, which cannot be the record's: the gallery reuses a
+ * card for another record (rebind).
+ */
+let made = 0;
+
 export function createCard(initial, ctx, { onRecord = () => {}, onPlay = () => {} } = {}) {
   let gen = initial;
+  made += 1;
   const media = createMedia(gen, ctx, { onPlay: () => onPlay(card) });
   const status = createStatusLine(ctx);
-  const details = createDetails(gen, ctx);
+  const details = createDetails(gen, ctx, made);
   const problem = createProblem(ctx);
   const actions = createActions(gen, ctx, { onRecord });
   const marks = createMarks(gen, ctx, { onRecord });
   const files = createFileButtons(ctx, () => gen);
-  const continuing = createContinue(gen, ctx);
+  const continuing = createContinue(gen, ctx, made);
   /** Every video of the demo's library says so: it was made by the stand-in, not by Kling. */
   const demoBadge = el("span", { class: "pill demo-pill", dataset: { testid: "demo-badge" } });
   /** One of several takes of one click: "Take 2 of 4"; the takes of a batch stand side by side. */
@@ -101,6 +108,12 @@ export function createCard(initial, ctx, { onRecord = () => {}, onPlay = () => {
       return gen;
     },
     update(next) {
+      gen = next;
+      render();
+    },
+    /** The gallery reuses the card for another record; nothing of the one before stays. */
+    rebind(next) {
+      for (const part of [media, actions, marks, problem]) part.forget();
       gen = next;
       render();
     },

@@ -61,5 +61,9 @@ export function createMarks(initial, ctx, { onRecord = () => {} } = {}) {
     relabel() {
       draw.reset();
     },
+    /** The card is about to show another record, whose marks may be set at once. */
+    forget() {
+      busy = false;
+    },
   };
 }

@@ -200,6 +200,16 @@ export function createMedia(initial, ctx, { onPlay = () => {} } = {}) {
       if (!measured) setAspect(element, parseRatio(gen.request?.aspect_ratio));
       render();
     },
+    /** The card is about to show another record: its video, broken images and shape go. */
+    forget() {
+      releaseVideo();
+      active = false;
+      resumeAt = 0;
+      brokenPoster = null;
+      brokenPicture = null;
+      measured = null;
+      draw.reset();
+    },
     /** The next update redraws (a new language); a playing video is left alone. */
     relabel() {
       if (!video) draw.reset(); // the play button carries text

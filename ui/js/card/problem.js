@@ -77,6 +77,11 @@ export function createProblem(ctx) {
       // Rebuilt only when what it shows changes, so an open "Details" stays open through events.
       draw.run(JSON.stringify([ctx.lang, error, passing, message]), error, passing, message);
     },
+    /** The card is about to show another record: an open "Details" closes, "Copied" goes. */
+    forget() {
+      clearTimeout(copiedTimer);
+      draw.reset();
+    },
     /** The next update redraws (a new language). */
     relabel() {
       draw.reset();
