@@ -53,6 +53,15 @@ export function showCounter(counter, { count, max, state }, t) {
   counter.dataset.state = state;
 }
 
+/**
+ * Sets a node's text only when it changed: every write makes a new text node, and WebKit keeps
+ * memory for a replaced node until a full collection, so a gallery that moves cards on to other
+ * records (and ticks their clocks every second) writes only what differs.
+ */
+export function setText(node, text) {
+  if (node.textContent !== text) node.textContent = text;
+}
+
 /** A stroked 24×24 icon, decorative (aria-hidden). */
 export function icon(name, className = "icon") {
   const ns = "http://www.w3.org/2000/svg";

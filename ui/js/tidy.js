@@ -4,7 +4,7 @@
 // (sizes, the selection's clicks) are exported for the tests.
 import * as backend from "./backend.js";
 import { describeError } from "./errors.js";
-import { el, showError } from "./dom.js";
+import { el, setText, showError } from "./dom.js";
 import { isFinished } from "./status.js";
 
 /** How long "Deleted … · Undo" stays: core keeps the rows for longer (UNDO_WINDOW_MS). */
@@ -184,7 +184,7 @@ export function createFileButtons(ctx, get) {
       const generation = get();
       element.hidden = !canDelete(generation);
       open.hidden = reveal.hidden = exportOne.hidden = !canOpen(generation);
-      for (const node of [open, reveal, exportOne, remove]) node.textContent = ctx.t(node.dataset.textKey);
+      for (const node of [open, reveal, exportOne, remove]) setText(node, ctx.t(node.dataset.textKey));
     },
   };
 }

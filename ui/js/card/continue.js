@@ -1,6 +1,6 @@
 // "Continue this video" on a ready card whose clip the provider would still continue, with how
 // long that stays possible. The dialog that asks for the words is main.js's (ctx.continueVideo).
-import { el, icon } from "../dom.js";
+import { el, icon, setText } from "../dom.js";
 import { continueLeft, continueLeftText } from "../pictures.js";
 
 /** `serial` tells this card's ids from the other cards'. */
@@ -24,9 +24,8 @@ export function createContinue(initial, ctx, serial) {
     const info = gen.status === "ready" ? continueLeft(gen.continue_until, now) : null;
     element.hidden = !info;
     if (!info) return;
-    const words = [ctx.t("continue.action"), continueLeftText(info, ctx.t)];
-    if (label.textContent !== words[0]) label.textContent = words[0];
-    if (left.textContent !== words[1]) left.textContent = words[1];
+    setText(label, ctx.t("continue.action"));
+    setText(left, continueLeftText(info, ctx.t));
   }
 
   return { element, update: tick, tick };

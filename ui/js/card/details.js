@@ -1,6 +1,6 @@
 // What a card was asked for: its title or prompt (the searched words marked), one line of its
 // settings (shape, length, mode, model), and "Use these settings", which fills the composer.
-import { el, icon } from "../dom.js";
+import { el, icon, setText } from "../dom.js";
 import { formatDecimal } from "../format.js";
 import { highlightParts } from "../library-query.js";
 import { renderOnChange } from "../memo.js";
@@ -41,8 +41,8 @@ export function createDetails(initial, ctx, serial) {
     if (seconds) parts.push(t("card.duration", { seconds: formatDecimal(seconds, ctx.lang) }));
     if (request.mode) parts.push(request.mode === "pro" ? t("card.mode_pro") : request.mode === "std" ? t("card.mode_std") : request.mode);
     if (request.model_name) parts.push(ctx.rules ? modelLabel(ctx.rules, request.model_name) : request.model_name);
-    meta.textContent = parts.join(" · ");
-    reuseLabel.textContent = t("card.reuse");
+    setText(meta, parts.join(" · "));
+    setText(reuseLabel, t("card.reuse"));
     reuse.title = t("card.reuse_hint");
   });
 

@@ -2,7 +2,7 @@
 // status line, how it was made, what was asked for, what went wrong, the card's own actions,
 // "Continue this video" and its marks. Each
 // part redraws only when what it shows changed; a record an action returns goes to the gallery.
-import { el } from "../dom.js";
+import { el, setText } from "../dom.js";
 import { statusTone } from "../status.js";
 import { createFileButtons } from "../tidy.js";
 import { kindBadgeKey, kindOf } from "../pictures.js";
@@ -90,13 +90,13 @@ export function createCard(initial, ctx, { onRecord = () => {}, onPlay = () => {
     root.classList.toggle("is-favorite", Boolean(gen.favorite));
     root.classList.toggle("is-rejected", Boolean(gen.rejected));
     demoBadge.hidden = !ctx.info?.demo;
-    demoBadge.textContent = ctx.t("demo.badge");
+    setText(demoBadge, ctx.t("demo.badge"));
     const take = gen.take?.count > 1 ? gen.take : null;
     takeBadge.hidden = !take;
-    takeBadge.textContent = take ? ctx.t("card.take", { index: take.index, count: take.count }) : "";
+    setText(takeBadge, take ? ctx.t("card.take", { index: take.index, count: take.count }) : "");
     const kind = kindBadgeKey(gen);
     kindBadge.hidden = !kind;
-    kindBadge.textContent = kind ? ctx.t(kind) : "";
+    setText(kindBadge, kind ? ctx.t(kind) : "");
     root.dataset.kind = kindOf(gen);
     root.dataset.batch = take?.batch_id ?? "";
     root.classList.toggle("is-take", Boolean(take));

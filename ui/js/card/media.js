@@ -60,23 +60,29 @@ export function createMedia(initial, ctx, { onPlay = () => {} } = {}) {
     return playButtonNode;
   }
 
+  /**
+   * One poster image per card, its source changed for each record the card shows: a replaced
+   * image would keep its picture in memory until a full collection, a changed source lets it go.
+   */
+  let posterNode = null;
   function posterImage() {
-    const url = gen.poster_url;
-    const img = el("img", {
-      class: "poster",
-      dataset: { testid: "poster" },
-      alt: "",
-      loading: "lazy",
-      decoding: "async",
-      src: url,
-    });
-    img.addEventListener("load", () => measure(img.naturalWidth, img.naturalHeight), { once: true });
-    img.addEventListener("error", () => {
-      if (gen.poster_url !== url) return;
-      brokenPoster = url;
-      render();
-    }, { once: true });
-    return img;
+    if (!posterNode) {
+      const img = el("img", { class: "poster", dataset: { testid: "poster" }, alt: "", loading: "lazy", decoding: "async" });
+      img.addEventListener("load", () => measure(img.naturalWidth, img.naturalHeight));
+      img.addEventListener("error", () => {
+        const url = img.getAttribute("src");
+        if (!url || gen.poster_url !== url) return;
+        brokenPoster = url;
+        render();
+      });
+      posterNode = img;
+    }
+    if (posterNode.getAttribute("src") !== gen.poster_url) {
+      // Cleared first: an image keeps showing its old picture until a new source has loaded.
+      posterNode.removeAttribute("src");
+      posterNode.setAttribute("src", gen.poster_url);
+    }
+    return posterNode;
   }
 
   /** The start picture, with what the video is doing over it. */

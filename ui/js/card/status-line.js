@@ -1,7 +1,7 @@
 // A card's status line: the status pill with how long it has taken, what the status means, "taking
 // longer than usual", how the result reaches this computer and how long Kling keeps it, and the
 // download's progress. tick() refreshes what moves with the clock (the shared 1 s timer).
-import { el } from "../dom.js";
+import { el, setText } from "../dom.js";
 import { daysLeftText, resultDaysLeft } from "../expiry.js";
 import { renderOnChange } from "../memo.js";
 import { deliveryKey, isFinished, isSlow, statusText } from "../status.js";
@@ -27,9 +27,9 @@ export function createStatusLine(ctx) {
   const draw = renderOnChange((gen) => {
     const { t } = ctx;
     const text = statusText(gen.status, t);
-    pill.textContent = text.label;
+    setText(pill, text.label);
     pill.className = `pill pill-${text.tone}`;
-    hint.textContent = text.hint;
+    setText(hint, text.hint);
 
     const downloading = gen.status === "downloading";
     progress.hidden = !downloading;
@@ -43,7 +43,7 @@ export function createStatusLine(ctx) {
 
     const deliveryText = deliveryKey(gen);
     delivery.hidden = !deliveryText;
-    delivery.textContent = deliveryText ? t(deliveryText) : "";
+    setText(delivery, deliveryText ? t(deliveryText) : "");
     delivery.dataset.delivery = gen.delivery ?? "";
   });
 
@@ -52,18 +52,18 @@ export function createStatusLine(ctx) {
     const { t } = ctx;
     const time = formatElapsed(elapsedMs(gen, now), t);
     if (isFinished(gen.status)) {
-      elapsed.textContent = gen.finished_at ? t("card.took", { time }) : "";
+      setText(elapsed, gen.finished_at ? t("card.took", { time }) : "");
     } else if (gen.status === "queued" || gen.status === "needs_check") {
-      elapsed.textContent = t("card.waiting", { time });
+      setText(elapsed, t("card.waiting", { time }));
     } else {
-      elapsed.textContent = t("card.running", { time });
+      setText(elapsed, t("card.running", { time }));
     }
     const slowNow = isSlow(gen, now);
     slow.hidden = !slowNow;
-    if (slowNow) slow.textContent = t("status.slow");
+    if (slowNow) setText(slow, t("status.slow"));
     const left = resultDaysLeft(gen, now);
     daysLeft.hidden = !left;
-    daysLeft.textContent = daysLeftText(left, t);
+    setText(daysLeft, daysLeftText(left, t));
     daysLeft.classList.toggle("is-urgent", Boolean(left?.urgent));
     facts.hidden = delivery.hidden && daysLeft.hidden;
   }
