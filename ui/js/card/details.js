@@ -28,20 +28,24 @@ export function createDetails(initial, ctx, serial) {
     const shownPrompt = request.prompt || wordlessName(gen, t);
     // A title the user gave stands in for the prompt; both are what the search finds.
     const heading = gen.title || shownPrompt;
-    prompt.replaceChildren(...highlightParts(heading, ctx.searchText?.() ?? "").map((part) =>
-      (part.match ? el("mark", { class: "match", text: part.text }) : document.createTextNode(part.text))));
+    const parts = highlightParts(heading, ctx.searchText?.() ?? "");
+    // Plain words are written only when they changed; marked words (or marks to take away) are rebuilt.
+    if (parts.some((part) => part.match) || prompt.children.length) {
+      prompt.replaceChildren(...parts.map((part) =>
+        (part.match ? el("mark", { class: "match", text: part.text }) : document.createTextNode(part.text))));
+    } else setText(prompt, heading);
     prompt.classList.toggle("is-title", Boolean(gen.title));
     prompt.dataset.testid = gen.title ? "card-title" : "card-prompt";
     prompt.title = gen.title ? `${gen.title}\n${shownPrompt}` : shownPrompt;
     // The user's own words are not the app's to translate.
     prompt.setAttribute("translate", gen.title || request.prompt ? "no" : "yes");
-    const parts = [];
-    if (request.aspect_ratio) parts.push(request.aspect_ratio);
+    const facts = [];
+    if (request.aspect_ratio) facts.push(request.aspect_ratio);
     const seconds = gen.video_duration ?? request.duration;
-    if (seconds) parts.push(t("card.duration", { seconds: formatDecimal(seconds, ctx.lang) }));
-    if (request.mode) parts.push(request.mode === "pro" ? t("card.mode_pro") : request.mode === "std" ? t("card.mode_std") : request.mode);
-    if (request.model_name) parts.push(ctx.rules ? modelLabel(ctx.rules, request.model_name) : request.model_name);
-    setText(meta, parts.join(" · "));
+    if (seconds) facts.push(t("card.duration", { seconds: formatDecimal(seconds, ctx.lang) }));
+    if (request.mode) facts.push(request.mode === "pro" ? t("card.mode_pro") : request.mode === "std" ? t("card.mode_std") : request.mode);
+    if (request.model_name) facts.push(ctx.rules ? modelLabel(ctx.rules, request.model_name) : request.model_name);
+    setText(meta, facts.join(" · "));
     setText(reuseLabel, t("card.reuse"));
     reuse.title = t("card.reuse_hint");
   });
