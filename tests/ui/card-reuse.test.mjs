@@ -103,3 +103,22 @@ test("an action that ends after its card showed another record leaves that recor
   await settle();
   assert.deepEqual(reported, ["b"], "the answer goes to the gallery, which updates the card");
 });
+
+test("a star saved for the record before neither blocks nor unblocks the new record's star", async () => {
+  const calls = bridge();
+  const card = createCard(ready("a", "A fox in the snow"), ctx);
+  const root = card.element;
+  root.find("favorite").dispatch("click");
+  card.rebind(ready("b", "A lighthouse at dusk"));
+  root.find("favorite").dispatch("click");
+  assert.deepEqual(calls.map((call) => call.args.id), ["a", "b"], "the new record's star is saved at once");
+
+  calls[0].resolve({ ...ready("a", "A fox in the snow"), favorite: true });
+  await settle();
+  root.find("favorite").dispatch("click");
+  assert.equal(calls.length, 2, "while the new record's star is being saved, a second press waits for it");
+  calls[1].resolve({ ...ready("b", "A lighthouse at dusk"), favorite: true });
+  await settle();
+  root.find("favorite").dispatch("click");
+  assert.equal(calls.length, 3, "once saved, the star can be pressed again");
+});

@@ -8,18 +8,20 @@ import { isFinished } from "../status.js";
 
 export function createMarks(initial, ctx, { onRecord = () => {} } = {}) {
   let gen = initial;
-  let busy = false;
+  /** The mark being saved (one at a time); a call for a record the card no longer shows does not count. */
+  let saving = null;
 
   async function toggle(change) {
-    if (busy) return;
-    busy = true;
+    if (saving) return;
+    const call = backend.mark(gen.id, change);
+    saving = call;
     try {
-      const record = await backend.mark(gen.id, change);
+      const record = await call;
       if (record?.id) onRecord(record);
     } catch (error) {
       console.warn("Kling Desk: the mark was not saved", error);
     } finally {
-      busy = false;
+      if (saving === call) saving = null;
     }
   }
 
@@ -63,7 +65,7 @@ export function createMarks(initial, ctx, { onRecord = () => {} } = {}) {
     },
     /** The card is about to show another record, whose marks may be set at once. */
     forget() {
-      busy = false;
+      saving = null;
     },
   };
 }
