@@ -17,17 +17,22 @@ const files = scriptFiles();
 const folderOf = (file) => (file.includes("/") ? file.slice(0, file.indexOf("/")) : null);
 const isView = (file) => VIEW_FILES.has(file) || folderOf(file) !== null;
 
+const resolve = (file, spec) => posix.normalize(posix.join(posix.dirname(file), spec));
+
 /** file → the ui/js-relative paths it imports (static imports and re-exports). */
 const imports = new Map(files.map((file) => {
   const source = readScript(file);
   const targets = [...source.matchAll(/^\s*(?:import|export)\b[^;]*?\bfrom\s*"([^"]+)"|^\s*import\s*"([^"]+)"/gm)]
     .map((m) => m[1] ?? m[2])
-    .map((spec) => posix.normalize(posix.join(posix.dirname(file), spec)));
+    .map((spec) => resolve(file, spec));
   return [file, targets];
 }));
 
+/** file → the ui/js-relative paths it loads later (`import("…")`). */
+const lazyImports = new Map(files.map((file) => [file, [...readScript(file).matchAll(/\bimport\("([^"]+)"\)/g)].map((m) => resolve(file, m[1]))]));
+
 test("every relative import names a module that exists", () => {
-  for (const [file, targets] of imports) {
+  for (const [file, targets] of [...imports, ...lazyImports]) {
     for (const target of targets) {
       assert.ok(!target.startsWith(".."), `${file} imports ${target}, outside ui/js`);
       assert.ok(existsSync(new URL(target, JS_DIR)), `${file} imports ${target}, which does not exist`);
@@ -35,15 +40,18 @@ test("every relative import names a module that exists", () => {
   }
 });
 
-/** Every module main.js imports, directly or not, and main.js itself. */
-function reachableFromMain() {
+/**
+ * Every module main.js imports, directly or not, and main.js itself; with `lazy`, also those it
+ * (or they) load later.
+ */
+function reachableFromMain({ lazy = true } = {}) {
   const seen = new Set();
   const stack = ["main.js"];
   while (stack.length) {
     const file = stack.pop();
     if (seen.has(file)) continue;
     seen.add(file);
-    stack.push(...(imports.get(file) ?? []));
+    stack.push(...(imports.get(file) ?? []), ...(lazy ? lazyImports.get(file) ?? [] : []));
   }
   return seen;
 }
@@ -61,7 +69,7 @@ test("a module that looks elements up in the page is listed as a view", () => {
 
 test("no view imports another view: main.js composes them, a view's folder composes its own parts", () => {
   const wrong = [];
-  for (const [file, targets] of imports) {
+  for (const [file, targets] of [...imports, ...lazyImports]) {
     if (file === "main.js") continue;
     for (const target of targets) {
       if (!isView(target)) continue;
@@ -86,11 +94,11 @@ test("the set of final states is written once, in status.js", () => {
   assert.deepEqual(places, ["status.js"]);
 });
 
-test("index.html preloads every module main.js reaches, and nothing else", async () => {
+test("index.html preloads every module the first screen needs (main.js's static imports), and nothing else", async () => {
   const { readFileSync } = await import("node:fs");
   const html = readFileSync(new URL("../../ui/index.html", import.meta.url), "utf8");
   const preloaded = [...html.matchAll(/<link rel="modulepreload" href="js\/([^"]+)">/g)].map((m) => m[1]).sort();
-  const reached = reachableFromMain();
+  const reached = reachableFromMain({ lazy: false });
   reached.delete("main.js");
   assert.deepEqual(preloaded, [...reached].sort());
 });

@@ -29,16 +29,22 @@ export const appInfo = () => call("app_info");
  * the library could not start) | null, settings (see setSettings), rules (the rules table:
  * limits, models, default_model, default_model_mode, camera_types, camera_axes, prices,
  * prices_as_of), catalogs: {en, de}, first_page: {query, items, next} | null (the gallery's first
- * page for its saved query)}. The shell hands it over with the page on its first load, so nothing
- * waits for a round trip; a reload asks for it.
+ * page for its saved query)}. The shell hands it over with the page on its first load (see
+ * delivered); a reload asks for it.
  */
-export async function boot() {
-  const delivered = globalThis.window?.__KLING_DESK_BOOT__;
+export const boot = () => call("boot");
+
+/**
+ * The first screen as the shell handed it over with the page, once; null on a reload (its data is
+ * from the app's start) or after it was taken. Not a promise: waiting for one would let the page
+ * lay out and paint its empty frame before the gallery is drawn. (Not remembered in session
+ * storage: its first use is a synchronous round trip to the storage process.)
+ */
+export function delivered() {
+  const first = globalThis.window?.__KLING_DESK_BOOT__ ?? null;
   delete globalThis.window?.__KLING_DESK_BOOT__;
-  // The script's data is from the app's start: a reloaded page asks for today's. (Not remembered
-  // in session storage: its first use is a synchronous round trip to the storage process.)
   const reloaded = globalThis.performance?.getEntriesByType?.("navigation")[0]?.type === "reload";
-  return delivered && !reloaded ? delivered : call("boot");
+  return reloaded ? null : first;
 }
 
 /** KeyStatus {set, last4, storage, verified} */

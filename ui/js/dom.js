@@ -142,3 +142,8 @@ export function nextFrame(lateMs = 250) {
     }, lateMs);
   });
 }
+
+/** Resolves in a task of its own: what runs before and after it lets input and painting in between. */
+export function nextTask() {
+  return new Promise((resolve) => setTimeout(resolve, 0));
+}

@@ -1,32 +1,17 @@
 // Start-up and wiring: language, gallery, key status, welcome or composer, settings, About, the
-// library notice and the quit dialog. The first screen is asked for in parallel (see start()).
+// library notice and the quit dialog. The first screen (the gallery) is drawn from what came with
+// the page; the modules of the rest of the window are fetched after its first paint (see start()).
 import * as backend from "./backend.js";
-import { createAbout } from "./about.js";
-import { createSpend } from "./spend.js";
-import { createRateCard } from "./rate-card.js";
 import { createCard } from "./card/index.js";
-import { createComposer } from "./composer.js";
-import { createCompareView } from "./compare-view.js";
-import { createContinueDialog } from "./continue-dialog.js";
-import { createDetailView } from "./detail-view.js";
-import { createDemo } from "./demo.js";
-import { createDropOffer, createExporter } from "./export.js";
 import { createGallery } from "./gallery.js";
 import { createGalleryToolbar } from "./gallery-toolbar.js";
-import { createKeyForm } from "./key-form.js";
-import { createGetKey } from "./get-key.js";
-import { createLibraryPlace } from "./library-place.js";
-import { createOptionsForm } from "./options-form/index.js";
-import { createPromptTools } from "./prompt-tools/index.js";
-import { createSettings } from "./settings.js";
-import { applyI18n, nextFrame, showError } from "./dom.js";
+import { applyI18n, nextFrame, nextTask, showError } from "./dom.js";
 import { describeError } from "./errors.js";
 import { createTranslator, pickLanguage } from "./i18n.js";
 import { createLibraryNotice } from "./notice.js";
 import { normalizeQuery } from "./library-query.js";
 import { mergeSettings } from "./preferences.js";
 import { createQuitDialog } from "./quit-dialog.js";
-import { createRecoverForm } from "./recover-form.js";
 import { applyTheme } from "./theme.js";
 import { createTidy } from "./tidy.js";
 
@@ -36,6 +21,14 @@ const catalogs = new Map();
 const live = document.getElementById("live");
 /** Set once a catalog is in use: a failed start is then explained in the user's language. */
 let wordsLoaded = false;
+
+let windowBuilt;
+/** Resolves when the rest of the window (the views after the gallery) is built. */
+const built = new Promise((resolve) => {
+  windowBuilt = resolve;
+});
+/** A view's call from the first screen made before that view exists (a card clicked at once) runs once it does. */
+const afterBuild = (call) => (...args) => built.then(() => call(...args));
 
 const ctx = {
   t: (key) => key,
@@ -57,11 +50,24 @@ const ctx = {
    * Fills the composer from an earlier generation's request ("Use these settings"), its pictures
    * shown from the record's image_url and image_tail_url.
    */
-  reuse: () => {},
+  reuse: afterBuild((request, urls) => ctx.reuse(request, urls)),
   /** Opens the detail view of a generation record (from a card). */
-  openDetail: () => {},
+  openDetail: afterBuild((generation) => ctx.openDetail(generation)),
   /** Asks how to continue a ready clip ("Continue this video", on a card or in the detail view). */
-  continueVideo: () => {},
+  continueVideo: afterBuild((generation) => ctx.continueVideo(generation)),
+  /** Opens the comparison of two to four generations. */
+  compare: afterBuild((generations) => ctx.compare(generations)),
+  /** Deleting (with Undo), opening and showing videos in their folder: tidy.js's createTidy. */
+  tidy: {
+    deleteVideos: afterBuild((generations) => ctx.tidy.deleteVideos(generations)),
+    openVideo: afterBuild((id) => ctx.tidy.openVideo(id)),
+    showInFolder: afterBuild((id) => ctx.tidy.showInFolder(id)),
+  },
+  /** Copying videos to a folder: export.js's createExporter. */
+  exporter: {
+    exportVideos: afterBuild((generations) => ctx.exporter.exportVideos(generations)),
+    exportFavorites: afterBuild(() => ctx.exporter.exportFavorites()),
+  },
   /** Hands the detail view a newer record of any generation; it redraws if that one is shown. */
   updateDetail: () => {},
 };
@@ -83,8 +89,8 @@ async function start() {
   performance.mark("kd:start");
   // The key's status comes from the keychain, which can be slow: asked for first, waited for last.
   const keyCall = backend.keyStatus();
-  // Everything else the first screen needs came with the page (see backend.boot).
-  const boot = await backend.boot();
+  // Everything else the first screen needs came with the page (see backend.delivered).
+  const boot = backend.delivered() ?? (await backend.boot());
   performance.mark("kd:boot");
   for (const [lang, catalog] of Object.entries(boot.catalogs ?? {})) catalogs.set(lang, catalog);
   const info = boot.info;
@@ -123,7 +129,44 @@ async function start() {
   performance.mark("kd:shown");
   // After the first paint.
   await nextFrame();
-  await new Promise((resolve) => setTimeout(resolve, 0));
+  performance.mark("kd:first-frame");
+  await nextTask();
+  const [
+    { createAbout },
+    { createSpend },
+    { createRateCard },
+    { createComposer },
+    { createCompareView },
+    { createContinueDialog },
+    { createDetailView },
+    { createDemo },
+    { createDropOffer, createExporter },
+    { createKeyForm },
+    { createGetKey },
+    { createLibraryPlace },
+    { createOptionsForm },
+    { createPromptTools },
+    { createSettings },
+    { createRecoverForm },
+  ] = await Promise.all([
+    import("./about.js"),
+    import("./spend.js"),
+    import("./rate-card.js"),
+    import("./composer.js"),
+    import("./compare-view.js"),
+    import("./continue-dialog.js"),
+    import("./detail-view.js"),
+    import("./demo.js"),
+    import("./export.js"),
+    import("./key-form.js"),
+    import("./get-key.js"),
+    import("./library-place.js"),
+    import("./options-form/index.js"),
+    import("./prompt-tools/index.js"),
+    import("./settings.js"),
+    import("./recover-form.js"),
+  ]);
+  performance.mark("kd:rest-loaded");
 
   const about = createAbout(ctx);
   const spend = createSpend(ctx);
@@ -148,6 +191,8 @@ async function start() {
   ctx.exporter = createExporter(ctx);
   // A click on a desktop notification: the backend has brought the window to the front.
   backend.onNotificationOpened((generation) => detail.open(generation));
+  // The rest of the window is built in a few tasks, so the gallery answers in between.
+  await nextTask();
   const composer = createComposer(ctx, { onCreated: (generation) => gallery.upsert(generation), createOptionsForm, createPromptTools });
   if (ctx.rules) composer.setRules(ctx.rules);
   ctx.reuse = (request, urls) => composer.reuse(request, urls);
@@ -163,6 +208,7 @@ async function start() {
     composer: document.getElementById("composer"),
     onUse: ctx.reuse,
   });
+  await nextTask();
   const recoverForm = createRecoverForm(ctx);
   const libraryPlace = createLibraryPlace(ctx);
   const rateCard = createRateCard(ctx, { onChange: () => composer.budgetChanged() });
@@ -246,8 +292,10 @@ async function start() {
     }
   };
 
+  await nextTask();
   composer.render();
   performance.mark("kd:views");
+  windowBuilt();
 
   // The welcome panel or the composer, once the keychain has answered.
   ctx.keyStatus = await keyCall;

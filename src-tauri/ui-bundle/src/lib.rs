@@ -1,16 +1,21 @@
-//! The window's ES modules (`ui/js`) as one script, and the page that loads it.
+//! The window's ES modules (`ui/js`) as two scripts, and the page that loads the first.
 //!
 //! WebKit fetches, parses and links each module of a module graph on its own, through Tauri's
 //! asset protocol: with some sixty modules that costs a fifth of a second before the first line
 //! runs. The app's build script (`src-tauri/build.rs`) calls [`write_frontend`], which copies
-//! `ui/` with the modules joined into `js/app.js`, in dependency order, each in a function scope
-//! of its own so private names never meet, and an `index.html` that loads only that file.
+//! `ui/` with the modules joined into `js/app.js` (what `main.js` imports), in dependency order,
+//! each in a function scope of its own so private names never meet, and an `index.html` that
+//! loads only that file. The modules a module loads later (`import("./x.js")`, the views built
+//! after the first paint) and what only they import are joined into `js/app-later.js`, which
+//! the page fetches the first time one of them is asked for; it takes what it shares with the
+//! first script from it.
 //!
 //! The modules keep to a small subset of the module syntax, which this checks instead of
 //! guessing: imports at the top of a line (`import { a, b as c } from "./x.js";`,
-//! `import * as x from "./x.js";`, possibly over several lines), and exports as
-//! `export function`, `export async function` or `export const` at the start of a line. Anything
-//! else that looks like module syntax is refused with the file and line, and so are import cycles.
+//! `import * as x from "./x.js";`, possibly over several lines), `import("./x.js")` with a
+//! literal name, and exports as `export function`, `export async function` or `export const` at
+//! the start of a line. Anything else that looks like module syntax is refused with the file and
+//! line, and so are import cycles.
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
@@ -18,6 +23,8 @@ use std::path::{Component, Path, PathBuf};
 
 /// The joined script, as `index.html` names it.
 pub const BUNDLE: &str = "js/app.js";
+/// The modules loaded later, joined; beside [`BUNDLE`].
+pub const LATER_BUNDLE: &str = "js/app-later.js";
 
 #[derive(Debug)]
 pub struct BundleError(pub String);
@@ -48,6 +55,8 @@ enum Binding {
 #[derive(Debug)]
 struct Module {
     imports: Vec<(PathBuf, Binding)>,
+    /// `import("…")` as written (the specifier) and the module it names.
+    lazy: Vec<(String, PathBuf)>,
     exports: Vec<String>,
     /// The module's text with its imports taken out and `export ` dropped.
     body: String,
@@ -58,6 +67,7 @@ fn parse(path: &Path, source: &str) -> Result<Module> {
     let at = |line: usize| format!("{}:{}", path.display(), line + 1);
     let mut module = Module {
         imports: Vec::new(),
+        lazy: Vec::new(),
         exports: Vec::new(),
         body: String::new(),
     };
@@ -92,11 +102,27 @@ fn parse(path: &Path, source: &str) -> Result<Module> {
             module.body.push_str(rest);
             module.body.push('\n');
         } else {
-            if line.contains("import(") || line.contains("import.meta") || line.starts_with("export{") {
-                return fail(format!(
+            let refused = || {
+                BundleError(format!(
                     "{}: module syntax this bundler does not read: {line}",
                     at(index)
-                ));
+                ))
+            };
+            if line.contains("import.meta") || line.starts_with("export{") {
+                return Err(refused());
+            }
+            let mut rest = line;
+            while let Some(start) = rest.find("import(") {
+                let after = &rest[start + "import(".len()..];
+                let specifier = after
+                    .strip_prefix('"')
+                    .and_then(|text| text.split_once("\")"))
+                    .map(|(specifier, _)| specifier)
+                    .ok_or_else(refused)?;
+                module
+                    .lazy
+                    .push((specifier.to_owned(), resolve(path, specifier, &at(index))?));
+                rest = &after[specifier.len() + 3..];
             }
             module.body.push_str(line);
             module.body.push('\n');
@@ -172,61 +198,133 @@ fn resolve(from: &Path, specifier: &str, at: &str) -> Result<PathBuf> {
     Ok(resolved)
 }
 
-/// Joins the module graph that starts at `entry` (relative to `js_root`) into one script.
-pub fn bundle(js_root: &Path, entry: &Path) -> Result<String> {
-    let mut order: Vec<PathBuf> = Vec::new();
+/// The window's script: what the entry imports, and what it (or that) loads later, if anything.
+#[derive(Debug)]
+pub struct Bundle {
+    pub first: String,
+    pub later: Option<String>,
+}
+
+/// Joins the module graph that starts at `entry` (relative to `js_root`) into [`Bundle::first`],
+/// and the modules loaded with `import("…")` that it does not hold into [`Bundle::later`].
+pub fn bundle(js_root: &Path, entry: &Path) -> Result<Bundle> {
+    let mut first: Vec<PathBuf> = Vec::new();
     let mut modules: HashMap<PathBuf, Module> = HashMap::new();
-    visit(js_root, entry, &mut Vec::new(), &mut modules, &mut order)?;
-    let names: HashMap<&PathBuf, String> = order
+    visit(js_root, entry, &mut Vec::new(), &mut modules, &mut first)?;
+    let mut later: Vec<PathBuf> = Vec::new();
+    let mut checked = 0;
+    while checked < first.len() + later.len() {
+        let path = first.iter().chain(&later).nth(checked).expect("in range").clone();
+        let targets: Vec<PathBuf> = modules[&path].lazy.iter().map(|(_, target)| target.clone()).collect();
+        for target in targets {
+            visit(js_root, &target, &mut Vec::new(), &mut modules, &mut later)?;
+        }
+        checked += 1;
+    }
+    let names: HashMap<&PathBuf, String> = first
         .iter()
+        .chain(&later)
         .enumerate()
         .map(|(i, p)| (p, format!("__kd_module{i}")))
         .collect();
-    let mut script = String::from(
+    let later_file = Path::new(LATER_BUNDLE)
+        .file_name()
+        .expect("a file name")
+        .to_string_lossy();
+    let mut first_script = String::from(
         "// Kling Desk's window script: the modules of ui/js joined by src-tauri/ui-bundle at build time.\n",
     );
-    for path in &order {
-        let module = &modules[path];
-        let _ = writeln!(script, "const {} = (() => {{ // {}", names[path], path.display());
-        for (dependency, binding) in &module.imports {
-            let source = &names[dependency];
-            let exports = &modules[dependency].exports;
-            match binding {
-                Binding::Namespace(local) => {
-                    let _ = write!(script, "const {local} = {source};");
-                }
-                Binding::Named(pairs) => {
-                    for (exported, _) in pairs {
-                        if !exports.contains(exported) {
-                            return fail(format!(
-                                "{} imports {exported}, which {} does not export",
-                                path.display(),
-                                dependency.display()
-                            ));
-                        }
+    for path in &first {
+        write_module(&mut first_script, path, &modules, &names, (&later, &later_file))?;
+    }
+    if later.is_empty() {
+        return Ok(Bundle {
+            first: first_script,
+            later: None,
+        });
+    }
+    // The later script takes the modules it shares with this one from it, by these names.
+    let shared: Vec<&str> = first.iter().map(|path| names[path].as_str()).collect();
+    let _ = writeln!(first_script, "export {{ {} }};", shared.join(", "));
+    let mut later_script = String::from(
+        "// Kling Desk's window script, the modules loaded after the first paint: joined by src-tauri/ui-bundle at build time.\n",
+    );
+    let own_file = Path::new(BUNDLE).file_name().expect("a file name").to_string_lossy();
+    let _ = writeln!(
+        later_script,
+        "import {{ {} }} from \"./{own_file}\";",
+        shared.join(", ")
+    );
+    for path in &later {
+        write_module(&mut later_script, path, &modules, &names, (&later, &later_file))?;
+    }
+    let own: Vec<&str> = later.iter().map(|path| names[path].as_str()).collect();
+    let _ = writeln!(later_script, "export {{ {} }};", own.join(", "));
+    Ok(Bundle {
+        first: first_script,
+        later: Some(later_script),
+    })
+}
+
+/// One module as a function scope that returns its exports, its imports bound to the modules'
+/// names and each `import("…")` made a load of the later script (`later`: its modules and its
+/// file name), or the module itself when the first script holds it.
+fn write_module(
+    script: &mut String,
+    path: &PathBuf,
+    modules: &HashMap<PathBuf, Module>,
+    names: &HashMap<&PathBuf, String>,
+    (later, later_file): (&[PathBuf], &str),
+) -> Result<()> {
+    let module = &modules[path];
+    let _ = writeln!(script, "const {} = (() => {{ // {}", names[path], path.display());
+    for (dependency, binding) in &module.imports {
+        let source = &names[dependency];
+        let exports = &modules[dependency].exports;
+        match binding {
+            Binding::Namespace(local) => {
+                let _ = write!(script, "const {local} = {source};");
+            }
+            Binding::Named(pairs) => {
+                for (exported, _) in pairs {
+                    if !exports.contains(exported) {
+                        return fail(format!(
+                            "{} imports {exported}, which {} does not export",
+                            path.display(),
+                            dependency.display()
+                        ));
                     }
-                    let list: Vec<String> = pairs
-                        .iter()
-                        .map(|(exported, local)| {
-                            if exported == local {
-                                exported.clone()
-                            } else {
-                                format!("{exported}: {local}")
-                            }
-                        })
-                        .collect();
-                    let _ = write!(script, "const {{ {} }} = {source};", list.join(", "));
                 }
+                let list: Vec<String> = pairs
+                    .iter()
+                    .map(|(exported, local)| {
+                        if exported == local {
+                            exported.clone()
+                        } else {
+                            format!("{exported}: {local}")
+                        }
+                    })
+                    .collect();
+                let _ = write!(script, "const {{ {} }} = {source};", list.join(", "));
             }
         }
-        script.push_str(&module.body);
-        let _ = writeln!(
-            script,
-            "return Object.freeze({{ {} }});\n}})();",
-            module.exports.join(", ")
-        );
     }
-    Ok(script)
+    let mut body = module.body.clone();
+    for (specifier, target) in &module.lazy {
+        let loaded = if later.contains(target) {
+            format!("import(\"./{later_file}\").then((later) => later.{})", names[target])
+        } else {
+            format!("Promise.resolve({})", names[target])
+        };
+        body = body.replace(&format!("import(\"{specifier}\")"), &loaded);
+    }
+    script.push_str(&body);
+    let _ = writeln!(
+        script,
+        "return Object.freeze({{ {} }});\n}})();",
+        module.exports.join(", ")
+    );
+    Ok(())
 }
 
 fn visit(
@@ -278,16 +376,19 @@ pub fn index_html(html: &str, entry: &str) -> Result<String> {
 pub fn write_frontend(ui: &Path, out: &Path) -> Result<()> {
     let entry = Path::new("main.js");
     let js_root = ui.join("js");
-    let script = bundle(&js_root, entry)?;
+    let scripts = bundle(&js_root, entry)?;
     let html = std::fs::read_to_string(ui.join("index.html"))
         .map_err(|e| BundleError(format!("{}: {e}", ui.join("index.html").display())))?;
     let mut wanted: Vec<(PathBuf, Vec<u8>)> = vec![
-        (PathBuf::from(BUNDLE), script.into_bytes()),
+        (PathBuf::from(BUNDLE), scripts.first.into_bytes()),
         (
             PathBuf::from("index.html"),
             index_html(&html, "js/main.js")?.into_bytes(),
         ),
     ];
+    if let Some(later) = scripts.later {
+        wanted.push((PathBuf::from(LATER_BUNDLE), later.into_bytes()));
+    }
     copy_others(ui, ui, &js_root, &mut wanted)?;
     for (relative, bytes) in &wanted {
         let target = out.join(relative);
@@ -349,7 +450,7 @@ mod tests {
                 ("numbers.js", "export async function later() {}\nexport function twice(n) {\n  return n * 2;\n}\n"),
             ],
         );
-        let script = bundle(dir.path(), Path::new("main.js")).unwrap();
+        let script = bundle(dir.path(), Path::new("main.js")).unwrap().first;
         let numbers = script.find("// numbers.js").unwrap();
         let greet = script.find("// words/greet.js").unwrap();
         let main = script.find("// main.js").unwrap();
@@ -373,7 +474,8 @@ mod tests {
         let cases = [
             ("export default 1;\n", "main.js:1"),
             ("export { a };\n", "main.js:1"),
-            ("const m = await import(\"./x.js\");\n", "main.js:1"),
+            ("const m = await import(name);\n", "main.js:1"),
+            ("const m = await import(\"./missing.js\");\n", "missing.js"),
             ("import x from \"./x.js\";\n", "main.js:1"),
             (
                 "import { a } from \"https://example.com/a.js\";\n",
@@ -395,6 +497,46 @@ mod tests {
             let error = bundle(dir.path(), Path::new("main.js")).unwrap_err().0;
             assert!(error.contains(expected), "{main:?}: {error}");
         }
+    }
+
+    #[test]
+    fn modules_loaded_later_are_joined_apart_and_share_the_first_scripts_modules() {
+        let dir = tempfile::tempdir().unwrap();
+        write(
+            dir.path(),
+            &[
+                (
+                    "js/main.js",
+                    "import { count } from \"./shared.js\";\ncount();\nPromise.all([import(\"./views/later.js\"), import(\"./shared.js\")]).then(([{ later }, { count: again }]) => {\n  console.log(later(), again());\n});\n",
+                ),
+                ("js/shared.js", "let calls = 0;\nexport function count() {\n  calls += 1;\n  return calls;\n}\n"),
+                (
+                    "js/views/later.js",
+                    "import { count } from \"../shared.js\";\nimport { WORD } from \"./word.js\";\nexport function later() {\n  return WORD + count();\n}\n",
+                ),
+                ("js/views/word.js", "export const WORD = \"later \";\n"),
+            ],
+        );
+        let scripts = bundle(&dir.path().join("js"), Path::new("main.js")).unwrap();
+        let later = scripts.later.expect("a later script");
+        assert!(scripts.first.contains("// shared.js") && scripts.first.contains("// main.js"));
+        assert!(!scripts.first.contains("// views/"), "{}", scripts.first);
+        assert!(later.contains("// views/later.js") && later.contains("// views/word.js"));
+        assert!(
+            !later.contains("// shared.js"),
+            "shared modules are not joined twice: {later}"
+        );
+        // Run as the page runs them: one module instance of shared.js, its state seen by both.
+        let out = tempfile::tempdir().unwrap();
+        std::fs::write(out.path().join("package.json"), "{\"type\": \"module\"}").unwrap();
+        std::fs::write(out.path().join("app.js"), &scripts.first).unwrap();
+        std::fs::write(out.path().join("app-later.js"), &later).unwrap();
+        let run = std::process::Command::new("node")
+            .arg(out.path().join("app.js"))
+            .output()
+            .expect("node is installed by scripts/setup.sh --test");
+        assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+        assert_eq!(String::from_utf8_lossy(&run.stdout), "later 2 3\n");
     }
 
     #[test]
