@@ -29,6 +29,8 @@ const MARGIN_SCREENS = 1;
 const ESTIMATED_ROW = 400;
 /** The next page is asked for when the drawn rows come this close to the end of the list. */
 const LOAD_AHEAD_ROWS = 4;
+/** The grid `order` of the space below the drawn cards: after any card's (a card's is its place in the list). */
+const LAST_ORDER = 1_000_000_000;
 
 /** createCard is card/index.js's, handed in by main.js (a view does not import another view). */
 export function createGallery(ctx, { createCard, query: initialQuery }) {
@@ -49,9 +51,11 @@ export function createGallery(ctx, { createCard, query: initialQuery }) {
   /** The drawn cards only, by id. */
   const cards = new Map();
   /**
-   * Cards that left the page, kept to show the next records that come into view: WebKit keeps
-   * some memory for every card element it ever laid out, so making a new one per record would
-   * grow with every screen scrolled. There are never more cards than were drawn at once.
+   * Cards taken out of the page (a new search, a reload, fewer rows drawn), kept to show the next
+   * records that come into view: WebKit keeps some memory for every card element it ever laid out
+   * and for every time one is put back into the page, so making a new one per record, or moving
+   * cards, would grow with every screen scrolled. There are never more cards than were drawn at
+   * once.
    */
   const spare = [];
   /** Measured row heights (with the gap after the row), by row; cleared when rows shift. */
@@ -69,6 +73,9 @@ export function createGallery(ctx, { createCard, query: initialQuery }) {
 
   const spaceAbove = el("li", { class: "grid-space", "aria-hidden": "true" });
   const spaceBelow = el("li", { class: "grid-space", "aria-hidden": "true" });
+  // The grid places its items by `order`, not by their place in the page (see draw).
+  spaceAbove.style.order = "-1";
+  spaceBelow.style.order = String(LAST_ORDER);
   grid.append(spaceAbove, spaceBelow);
 
   const posters = createPosterQueue({
@@ -134,10 +141,13 @@ export function createGallery(ctx, { createCard, query: initialQuery }) {
     const chosen = list.filter((generation) => selected.has(generation.id));
     selectButton.textContent = t(selectMode ? "tidy.select_done" : "tidy.select");
     selectButton.setAttribute("aria-pressed", String(selectMode));
-    selectionCount.textContent = t.plural("tidy.selected", selected.size, {
-      count: selected.size,
-      size: formatBytes(totalBytes(chosen), ctx.lang),
-    });
+    // Only shown with something picked (and its plural rules and number format cost a start).
+    if (selected.size) {
+      selectionCount.textContent = t.plural("tidy.selected", selected.size, {
+        count: selected.size,
+        size: formatBytes(totalBytes(chosen), ctx.lang),
+      });
+    }
     deleteSelected.textContent = t("tidy.delete");
     deleteSelected.disabled = !chosen.some(canDelete);
     compareSelected.textContent = t("compare.compare");
@@ -181,10 +191,11 @@ export function createGallery(ctx, { createCard, query: initialQuery }) {
     playing = card;
   }
 
-  function cardFor(generation) {
+  /** `freed`: cards that scrolled away in this draw, still in the page; reused first. */
+  function cardFor(generation, freed) {
     let card = cards.get(generation.id);
     if (!card) {
-      card = spare.pop();
+      card = freed.pop() ?? spare.pop();
       if (card) card.rebind(generation);
       else {
         card = createCard(generation, ctx, { onRecord: upsert, onPlay });
@@ -200,13 +211,18 @@ export function createGallery(ctx, { createCard, query: initialQuery }) {
     return card;
   }
 
-  /** A card leaves the page: its video stops and its poster capture is called off. */
-  function retire(id, card) {
+  /** A card stops showing its record: its video stops and its poster capture is called off. */
+  function release(id, card) {
     if (playing === card) playing = null;
     card.stop();
-    card.element.remove();
     posters.drop(id);
     cards.delete(id);
+    return card;
+  }
+
+  /** A card leaves the page. */
+  function retire(id, card) {
+    release(id, card).element.remove();
     spare.push(card);
   }
 
@@ -245,15 +261,29 @@ export function createGallery(ctx, { createCard, query: initialQuery }) {
     const to = Math.min(list.length, (shown.last + 1) * columns);
     const wanted = list.slice(from, to);
     const keep = new Set(wanted.map((generation) => generation.id));
-    for (const [id, card] of cards) if (!keep.has(id)) retire(id, card);
-
-    let ref = spaceAbove.nextSibling;
-    for (const generation of wanted) {
-      const node = cardFor(generation).element;
-      if (node === ref) ref = ref.nextSibling;
-      else grid.insertBefore(node, ref);
+    // A card that scrolled away shows a record that came into view where it stands in the page,
+    // and the grid places it by `order`: taking it out and putting it back in its new place would
+    // cost memory every time (see spare). The page's order is then not the visual one, so each
+    // card says its place (aria-posinset). One that holds the focus leaves the page, so the focus
+    // never moves to another record.
+    const freed = [];
+    for (const [id, card] of cards) {
+      if (keep.has(id)) continue;
+      if (card.element.contains(document.activeElement)) retire(id, card);
+      else freed.push(release(id, card));
     }
-    if (grid.lastChild !== spaceBelow) grid.append(spaceBelow);
+    const total = pager.done ? String(list.length) : "-1";
+    for (const [offset, generation] of wanted.entries()) {
+      const node = cardFor(generation, freed).element;
+      node.style.order = String(from + offset);
+      node.setAttribute("aria-posinset", String(from + offset + 1));
+      node.setAttribute("aria-setsize", total);
+      if (node.parentNode !== grid) grid.insertBefore(node, spaceBelow);
+    }
+    for (const card of freed) {
+      card.element.remove();
+      spare.push(card);
+    }
     // Each space is a row of its own: the grid's gap after it is part of the height it stands for.
     spaceAbove.hidden = shown.before === 0;
     spaceAbove.style.height = `${Math.max(0, shown.before - gap)}px`;
@@ -272,7 +302,8 @@ export function createGallery(ctx, { createCard, query: initialQuery }) {
         remeasured = true;
       }
     }
-    if (remeasured) schedule();
+    // The first screen's rows around it come after the first paint (see start).
+    if (remeasured && margin) schedule();
     showState();
     syncTimer();
     if (rows === 0 || shown.last >= rows - LOAD_AHEAD_ROWS) loadMore();
@@ -487,7 +518,8 @@ export function createGallery(ctx, { createCard, query: initialQuery }) {
       if (firstPage && sameQuery(firstPage.query, query)) {
         takePage(firstPage);
         draw({ margin: false });
-        schedule();
+        // The rows around the screen after the first paint, not before it.
+        nextFrame().then(schedule);
         performance.mark("kd:drawn");
         listening
           .then(() => catchUp(firstPage.items?.length ?? 0))
