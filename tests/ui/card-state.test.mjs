@@ -109,6 +109,13 @@ test("plural forms pick one/other by the language's rules", () => {
   assert.equal(pluralCategory("en", 1), "one");
   assert.equal(pluralCategory("en", 2), "other");
   assert.equal(pluralCategory("de", 0), "other");
+  // The shortcut for whole numbers in English and German says what the language's rules say.
+  for (const lang of ["en", "de"]) {
+    const rules = new Intl.PluralRules(lang);
+    for (const count of [0, 1, 2, 3, 11, 21, 101, 1000, 1001, -1, 1.5]) {
+      assert.equal(pluralCategory(lang, count), rules.select(count), `${lang} ${count}`);
+    }
+  }
   assert.equal(en.plural("quit.message", 1, { count: 1 }),
     "1 video is still being made. It goes on at Kling, and Kling Desk picks it up the next time you open it.");
   assert.equal(en.plural("quit.message", 3),

@@ -47,4 +47,9 @@ test("decimals as the language writes them, at most one place", () => {
   assert.equal(formatDecimal("10", "de"), "10");
   assert.equal(formatDecimal(2.25, "en"), "2.3");
   assert.equal(formatDecimal("abc", "en"), "abc", "not a number: as it is");
+  // Whole numbers (written without Intl below a thousand) read as the language writes them.
+  for (const [lang, locale] of [["en", "en-US"], ["de", "de-DE"]]) {
+    const intl = new Intl.NumberFormat(locale, { maximumFractionDigits: 1 });
+    for (const value of [0, 1, 5, 10, 15, 999, 1000, 12345, -3]) assert.equal(formatDecimal(value, lang), intl.format(value), `${lang} ${value}`);
+  }
 });

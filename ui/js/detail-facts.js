@@ -1,12 +1,12 @@
 // What the detail view says about one generation, in words: its heading, every option of its
 // request, when it was made and how long it took, the cost estimate, the request "Generate again"
 // sends, whether it can be marked, and which way an arrow key moves. No DOM access here.
-import { formatDecimal } from "./format.js";
+import { formatDecimal, formatter } from "./format.js";
 import { elapsedMs, formatElapsed } from "./time.js";
 import { isFinished } from "./status.js";
 import { kindOf, wordlessName } from "./pictures.js";
 import {
-  CAMERA_CUSTOM, cameraText, costText, durationText, fieldText, localeOf, modelLabel, modeText, movedAxes, ratioShape,
+  CAMERA_CUSTOM, cameraText, costText, durationText, fieldText, modelLabel, modeText, movedAxes, ratioShape,
 } from "./options.js";
 
 /** The fields of a stored request that "Generate again" sends, in the order of the request. */
@@ -37,7 +37,7 @@ export function detailHeading(generation, t) {
 
 /** A number as the language writes it, up to two decimals (creativity goes in steps of 0.05). */
 function formatScale(value, lang) {
-  return new Intl.NumberFormat(localeOf(lang), { maximumFractionDigits: 2 }).format(Number(value));
+  return formatter(Intl.NumberFormat, lang, { maximumFractionDigits: 2 }).format(Number(value));
 }
 
 /** "Custom: Move right 2.5" for a custom move, else the preset's name ("Forward and up"). */
@@ -81,7 +81,7 @@ export function optionFacts(rules, request, t, lang) {
 /** "12 Dec 2025, 14:03" (en) or "12.12.2025, 14:03" (de); "" without a time. */
 export function madeText(ms, lang) {
   if (!Number.isFinite(Number(ms)) || ms == null) return "";
-  return new Intl.DateTimeFormat(localeOf(lang), { dateStyle: "medium", timeStyle: "short" }).format(new Date(Number(ms)));
+  return formatter(Intl.DateTimeFormat, lang, { dateStyle: "medium", timeStyle: "short" }).format(new Date(Number(ms)));
 }
 
 /**

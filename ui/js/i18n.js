@@ -43,10 +43,18 @@ export function flattenKeys(catalog, prefix = "") {
   return keys.sort();
 }
 
+const pluralRules = new Map();
+
 /** The CLDR plural category of a count ("one", "other", …) in a language. */
 export function pluralCategory(lang, count) {
+  const number = Number(count);
+  // English and German whole numbers: "one" for 1 (and -1), else "other" (CLDR). Known without Intl, whose
+  // first use reads the language's data while the first cards are drawn.
+  if ((lang === "en" || lang === "de") && Number.isInteger(number)) return Math.abs(number) === 1 ? "one" : "other";
   try {
-    return new Intl.PluralRules(lang).select(Number(count));
+    // Made once per language: making one reads the language's rules again.
+    if (!pluralRules.has(lang)) pluralRules.set(lang, new Intl.PluralRules(lang));
+    return pluralRules.get(lang).select(number);
   } catch {
     return Number(count) === 1 ? "one" : "other";
   }

@@ -6,6 +6,7 @@
 // offers exactly what the Rust validator accepts. No DOM access here.
 import { shownPicture } from "./pictures.js";
 import { countChars } from "./text.js";
+import { formatter } from "./format.js";
 
 /** The camera choice that sends nothing: Kling picks the motion. */
 export const CAMERA_AUTO = "auto";
@@ -370,13 +371,9 @@ export function priceCents(rules, choice) {
   return cell?.usd_cents ?? null;
 }
 
-export function localeOf(lang) {
-  return lang === "de" ? "de-DE" : "en-US";
-}
-
 /** 33 → "$0.33" (en) or "0,33 $" (de). */
 export function formatPrice(cents, lang) {
-  return new Intl.NumberFormat(localeOf(lang), { style: "currency", currency: "USD" }).format(cents / 100);
+  return formatter(Intl.NumberFormat, lang, { style: "currency", currency: "USD" }).format(cents / 100);
 }
 
 /** "2025-12" → "Dec 2025" (en) or "Dez. 2025" (de); anything else is shown as it is. */
@@ -384,7 +381,7 @@ export function formatMonth(yearMonth, lang) {
   const match = /^(\d{4})-(\d{2})$/.exec(String(yearMonth ?? ""));
   if (!match) return String(yearMonth ?? "");
   const date = new Date(Date.UTC(Number(match[1]), Number(match[2]) - 1, 1));
-  return new Intl.DateTimeFormat(localeOf(lang), { month: "short", year: "numeric", timeZone: "UTC" }).format(date);
+  return formatter(Intl.DateTimeFormat, lang, { month: "short", year: "numeric", timeZone: "UTC" }).format(date);
 }
 
 /** A video's price from the shipped table (the detail view's cost fact). */

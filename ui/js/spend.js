@@ -5,13 +5,14 @@
 import * as backend from "./backend.js";
 import { describeError } from "./errors.js";
 import { el, showError } from "./dom.js";
-import { formatMonth, formatPrice, localeOf, modeText, modelLabel } from "./options.js";
+import { formatter } from "./format.js";
+import { formatMonth, formatPrice, modeText, modelLabel } from "./options.js";
 
 /** "2026-11-29" → "Sun, 29 Nov" (en) or "So., 29. Nov." (de), read as a local calendar day. */
 function dayText(date, lang) {
   const [year, month, day] = String(date).split("-").map(Number);
   const value = new Date(Date.UTC(year, month - 1, day));
-  return new Intl.DateTimeFormat(localeOf(lang), { weekday: "short", day: "numeric", month: "short", timeZone: "UTC" }).format(value);
+  return formatter(Intl.DateTimeFormat, lang, { weekday: "short", day: "numeric", month: "short", timeZone: "UTC" }).format(value);
 }
 
 /** A sum in words: "$1.32", "$1.32 + 2 unknown", or "unknown" when nothing had a price. */

@@ -5,6 +5,7 @@
 import * as backend from "./backend.js";
 import { describeError } from "./errors.js";
 import { el, setText, showError } from "./dom.js";
+import { formatter } from "./format.js";
 import { isFinished } from "./status.js";
 
 /** How long "Deleted … · Undo" stays: core keeps the rows for longer (UNDO_WINDOW_MS). */
@@ -20,7 +21,7 @@ export function formatBytes(bytes, lang) {
     unit += 1;
   }
   const digits = unit === 0 || value >= 100 ? 0 : 1;
-  const number = new Intl.NumberFormat(lang === "de" ? "de-DE" : "en-US", { maximumFractionDigits: digits }).format(value);
+  const number = formatter(Intl.NumberFormat, lang, { maximumFractionDigits: digits }).format(value);
   return `${number} ${units[unit]}`;
 }
 
