@@ -263,9 +263,9 @@ export function createGallery(ctx, { createCard, query: initialQuery }) {
     const keep = new Set(wanted.map((generation) => generation.id));
     // A card that scrolled away shows a record that came into view where it stands in the page,
     // and the grid places it by `order`: taking it out and putting it back in its new place would
-    // cost memory every time (see spare). The page's order is then not the visual one, so each
-    // card says its place (aria-posinset). One that holds the focus leaves the page, so the focus
-    // never moves to another record.
+    // cost memory every time (see spare). After scrolling the page's order is then not the visual
+    // one, so each card says its place (aria-posinset). One that holds the focus leaves the page,
+    // so the focus never moves to another record.
     const freed = [];
     for (const [id, card] of cards) {
       if (keep.has(id)) continue;
@@ -273,12 +273,16 @@ export function createGallery(ctx, { createCard, query: initialQuery }) {
       else freed.push(release(id, card));
     }
     const total = pager.done ? String(list.length) : "-1";
-    for (const [offset, generation] of wanted.entries()) {
+    const placed = wanted.map((generation, offset) => {
       const node = cardFor(generation, freed).element;
       node.style.order = String(from + offset);
       node.setAttribute("aria-posinset", String(from + offset + 1));
       node.setAttribute("aria-setsize", total);
-      if (node.parentNode !== grid) grid.insertBefore(node, spaceBelow);
+      return node;
+    });
+    // Once every card in the page has its new place.
+    for (const [offset, node] of placed.entries()) {
+      if (node.parentNode !== grid) grid.insertBefore(node, firstPlacedAfter(from + offset));
     }
     for (const card of freed) {
       card.element.remove();
@@ -307,6 +311,16 @@ export function createGallery(ctx, { createCard, query: initialQuery }) {
     showState();
     syncTimer();
     if (rows === 0 || shown.last >= rows - LOAD_AHEAD_ROWS) loadMore();
+  }
+
+  /**
+   * The first element of the grid placed after `order`: a card put into the page goes before it,
+   * so the page order stays the visual one wherever no card was re-bound in place (a new video
+   * on top, a new search).
+   */
+  function firstPlacedAfter(order) {
+    for (const child of grid.children) if (Number(child.style.order) > order) return child;
+    return null;
   }
 
   /** One card is the grid's stop for Tab: the active one when it is drawn, else the first drawn. */
