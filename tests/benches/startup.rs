@@ -338,10 +338,10 @@ fn main() {
         "meets the aim (not growing)".to_owned()
     } else {
         format!(
-            "misses the aim (not growing): {growth:.0} MB more with each pass after the first. The gallery reuses its \
-             cards (at most {most} in the page), but WebKit keeps memory each time a card's element is taken out of the \
-             page and put back in (about 9 kB a time, measured by moving one card 3,000 times with no script of ours \
-             involved); the growth follows the screens scrolled, not the size of the library"
+            "misses the aim (not growing): {growth:.0} MB more with each pass after the first. The gallery's cards \
+             (at most {most}) stay in the page and show the records that come into view where they stand (WebKit kept \
+             about 9 kB each time a card element was taken out of the page and put back in, which was most of the \
+             growth before); what still grows is not yet found, and is uneven from pass to pass"
         )
     };
     let frame_verdict = if longest <= 50.0 {

@@ -141,7 +141,7 @@ export function createGallery(ctx, { createCard, query: initialQuery }) {
     const chosen = list.filter((generation) => selected.has(generation.id));
     selectButton.textContent = t(selectMode ? "tidy.select_done" : "tidy.select");
     selectButton.setAttribute("aria-pressed", String(selectMode));
-    // Only shown with something picked (and its plural rules and number format cost a start).
+    // Shown only with something picked: not worked out for the first screen.
     if (selected.size) {
       selectionCount.textContent = t.plural("tidy.selected", selected.size, {
         count: selected.size,
