@@ -566,6 +566,15 @@ fn ten_thousand_videos_are_searched_filtered_marked_and_opened_from_the_keyboard
         .unwrap();
     assert!(loaded > 20_000.0, "more pages came while scrolling ({loaded} px)");
     s.execute("window.scrollTo(0, 0);");
+    // Once drawing rests, the page holds the cards in the order they show, the first video first
+    // (screen readers read, and Tab moves, in page order).
+    wait_for_value(
+        s,
+        "const places = [...document.querySelectorAll('[data-testid=generation]')].map((c) => Number(c.getAttribute('aria-posinset')));
+         return places.length > 0 && places[0] === 1 && places.every((place, i) => i === 0 || place > places[i - 1]);",
+        &json!(true),
+        Duration::from_secs(10),
+    );
 
     // Nothing found says so, and offers a way back.
     let search = s.wait_for("[data-testid=search]", Duration::from_secs(5));

@@ -31,6 +31,8 @@ const ESTIMATED_ROW = 400;
 const LOAD_AHEAD_ROWS = 4;
 /** The grid `order` of the space below the drawn cards: after any card's (a card's is its place in the list). */
 const LAST_ORDER = 1_000_000_000;
+/** How long drawing must have rested before the cards are put back in page order (see tidyOrder). */
+const ORDER_REST_MS = 300;
 
 /** createCard is card/index.js's, handed in by main.js (a view does not import another view). */
 export function createGallery(ctx, { createCard, query: initialQuery }) {
@@ -67,6 +69,8 @@ export function createGallery(ctx, { createCard, query: initialQuery }) {
   /** The draw asked for at the next frame, until it runs. */
   let frame = null;
   let timer = null;
+  /** The page-order tidy waiting for drawing to rest, if any. */
+  let orderTimer = null;
   /** The card whose video exists, if any; pressing play on another puts this one away. */
   let playing = null;
   let focusFirstOnLoad = false;
@@ -262,10 +266,11 @@ export function createGallery(ctx, { createCard, query: initialQuery }) {
     const wanted = list.slice(from, to);
     const keep = new Set(wanted.map((generation) => generation.id));
     // A card that scrolled away shows a record that came into view where it stands in the page,
-    // and the grid places it by `order`: taking it out and putting it back in its new place would
-    // cost memory every time (see spare). After scrolling the page's order is then not the visual
-    // one, so each card says its place (aria-posinset). One that holds the focus leaves the page,
-    // so the focus never moves to another record.
+    // and the grid places it by `order`: taking it out and putting it back in its new place on
+    // every frame would cost memory every time (see spare). While drawing goes on the page's
+    // order is then not the visual one (each card says its place, aria-posinset); tidyOrder puts
+    // it back once drawing rests. One that holds the focus leaves the page, so the focus never
+    // moves to another record.
     const freed = [];
     for (const [id, card] of cards) {
       if (keep.has(id)) continue;
@@ -308,6 +313,10 @@ export function createGallery(ctx, { createCard, query: initialQuery }) {
     }
     // The first screen's rows around it come after the first paint (see start).
     if (remeasured && margin) schedule();
+    if (!inPageOrder()) {
+      clearTimeout(orderTimer);
+      orderTimer = setTimeout(tidyOrder, ORDER_REST_MS);
+    }
     showState();
     syncTimer();
     if (rows === 0 || shown.last >= rows - LOAD_AHEAD_ROWS) loadMore();
@@ -321,6 +330,33 @@ export function createGallery(ctx, { createCard, query: initialQuery }) {
   function firstPlacedAfter(order) {
     for (const child of grid.children) if (Number(child.style.order) > order) return child;
     return null;
+  }
+
+  function inPageOrder() {
+    let last = -Infinity;
+    for (const child of grid.children) {
+      const order = Number(child.style.order);
+      if (order < last) return false;
+      last = order;
+    }
+    return true;
+  }
+
+  /**
+   * Puts the cards back in page order once drawing has rested: screen readers read, and Tab
+   * moves through a card's buttons, in page order. Only then, and only the cards out of place
+   * move (each move costs memory, see spare); not while the focus is in the grid (moving the
+   * focused card would drop the focus): when it leaves.
+   */
+  function tidyOrder() {
+    orderTimer = null;
+    if (grid.contains(document.activeElement)) return;
+    const placed = [...cards.values()].map((card) => card.element).sort((a, b) => Number(a.style.order) - Number(b.style.order));
+    let ref = spaceAbove.nextSibling;
+    for (const node of placed) {
+      if (node === ref) ref = ref.nextSibling;
+      else grid.insertBefore(node, ref);
+    }
   }
 
   /** One card is the grid's stop for Tab: the active one when it is drawn, else the first drawn. */
@@ -496,6 +532,9 @@ export function createGallery(ctx, { createCard, query: initialQuery }) {
       event.preventDefault();
       card.toggleFavorite();
     }
+  });
+  grid.addEventListener("focusout", (event) => {
+    if (!grid.contains(event.relatedTarget) && !inPageOrder()) tidyOrder();
   });
   grid.addEventListener("focusin", (event) => {
     const id = event.target instanceof HTMLElement ? event.target.closest("[data-testid=generation]")?.dataset.id : null;
