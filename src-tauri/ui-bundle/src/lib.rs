@@ -96,6 +96,12 @@ fn parse(path: &Path, source: &str) -> Result<Module> {
             // Keeps line numbers in messages and stack traces close to the source's.
             module.body.push_str(&"\n".repeat(index - start + 1));
         } else if let Some(rest) = line.strip_prefix("export ") {
+            if rest.contains("import(") {
+                return fail(format!(
+                    "{}: import() on an export line, which this bundler does not read: {line}",
+                    at(index)
+                ));
+            }
             let name = exported_name(rest)
                 .ok_or_else(|| BundleError(format!("{}: an export this bundler does not read: {line}", at(index))))?;
             module.exports.push(name);
@@ -314,7 +320,8 @@ fn write_module(
         let loaded = if later.contains(target) {
             format!("import(\"./{later_file}\").then((later) => later.{})", names[target])
         } else {
-            format!("Promise.resolve({})", names[target])
+            // Later, as import() is: the module may not have run yet where this line runs.
+            format!("Promise.resolve().then(() => {})", names[target])
         };
         body = body.replace(&format!("import(\"{specifier}\")"), &loaded);
     }
@@ -475,6 +482,7 @@ mod tests {
             ("export default 1;\n", "main.js:1"),
             ("export { a };\n", "main.js:1"),
             ("const m = await import(name);\n", "main.js:1"),
+            ("export const load = () => import(\"./other.js\");\n", "main.js:1"),
             ("const m = await import(\"./missing.js\");\n", "missing.js"),
             ("import x from \"./x.js\";\n", "main.js:1"),
             (
