@@ -8,7 +8,7 @@ export function localeOf(lang) {
 const formatters = new Map();
 
 /**
- * `new Kind(localeOf(lang), options)` (an Intl formatter), made once per kind, language and
+ * `new Kind(localeOf(lang), options)` (an Intl number or date format, or plural rules), made once per kind, language and
  * options: each one made reads the locale's data again, and cards format on every draw.
  */
 export function formatter(Kind, lang, options = {}) {

@@ -1,6 +1,8 @@
 // Message catalogs: lookup of dotted keys in nested JSON with {param} interpolation.
 // No DOM access here; main.js does the fetching and the filling of the page.
 
+import { formatter } from "./format.js";
+
 const LANGUAGES = ["en", "de"];
 
 /** Picks the language: the saved setting if valid, else the system locale, else English. */
@@ -43,8 +45,6 @@ export function flattenKeys(catalog, prefix = "") {
   return keys.sort();
 }
 
-const pluralRules = new Map();
-
 /** The CLDR plural category of a count ("one", "other", …) in a language. */
 export function pluralCategory(lang, count) {
   const number = Number(count);
@@ -52,9 +52,7 @@ export function pluralCategory(lang, count) {
   // first use reads the language's data while the first cards are drawn.
   if ((lang === "en" || lang === "de") && Number.isInteger(number)) return Math.abs(number) === 1 ? "one" : "other";
   try {
-    // Made once per language: making one reads the language's rules again.
-    if (!pluralRules.has(lang)) pluralRules.set(lang, new Intl.PluralRules(lang));
-    return pluralRules.get(lang).select(number);
+    return formatter(Intl.PluralRules, lang).select(number);
   } catch {
     return Number(count) === 1 ? "one" : "other";
   }
