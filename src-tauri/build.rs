@@ -67,8 +67,9 @@ fn main() {
     .expect("tauri build step failed");
 }
 
-/// The app embeds a copy of `ui/` whose modules are joined into one script
-/// (`kling-ui-bundle`): the page then loads one file instead of dozens. `tauri.conf.json` keeps
+/// The app embeds a copy of `ui/` whose modules are joined into two scripts, the first of them
+/// and the stylesheet written into `index.html` (`kling-ui-bundle`): the page then fetches nothing
+/// before its first paint instead of dozens of files. `tauri.conf.json` keeps
 /// naming `ui/` (the tools and the tests read the modules there); the copy is handed to Tauri's
 /// context macro through `TAURI_CONFIG`, which it merges over the file, keeping what the Tauri CLI
 /// may have put there.

@@ -2,13 +2,14 @@
 //!
 //! WebKit fetches, parses and links each module of a module graph on its own, through Tauri's
 //! asset protocol: with some sixty modules that costs a fifth of a second before the first line
-//! runs. The app's build script (`src-tauri/build.rs`) calls [`write_frontend`], which copies
-//! `ui/` with the modules joined into `js/app.js` (what `main.js` imports), in dependency order,
-//! each in a function scope of its own so private names never meet, and an `index.html` that
-//! loads only that file. The modules a module loads later (`import("./x.js")`, the views built
-//! after the first paint) and what only they import are joined into `js/app-later.js`, which
-//! the page fetches the first time one of them is asked for; it takes what it shares with the
-//! first script from it.
+//! runs, and even one script and one stylesheet fetched after the page are a round trip each
+//! through the app's main thread before anything can be drawn. The app's build script
+//! (`src-tauri/build.rs`) calls [`write_frontend`], which copies `ui/` with the modules that
+//! `main.js` imports joined in dependency order, each in a function scope of its own so private
+//! names never meet, into `index.html` itself, and the stylesheets it links written into it too.
+//! The modules a module loads later (`import("./x.js")`, the views built after the first paint)
+//! and what only they import are joined into `js/app-later.js`, which the page fetches the first
+//! time one of them is asked for, and links to the modules it shares with the first script.
 //!
 //! The modules keep to a small subset of the module syntax, which this checks instead of
 //! guessing: imports at the top of a line (`import { a, b as c } from "./x.js";`,
@@ -21,9 +22,7 @@ use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::path::{Component, Path, PathBuf};
 
-/// The joined script, as `index.html` names it.
-pub const BUNDLE: &str = "js/app.js";
-/// The modules loaded later, joined; beside [`BUNDLE`].
+/// The modules loaded later, joined; below the folder of `index.html`.
 pub const LATER_BUNDLE: &str = "js/app-later.js";
 
 #[derive(Debug)]
@@ -205,6 +204,8 @@ fn resolve(from: &Path, specifier: &str, at: &str) -> Result<PathBuf> {
 }
 
 /// The window's script: what the entry imports, and what it (or that) loads later, if anything.
+/// `later` is a module exporting `link(shared)`, which takes the first script's modules by name
+/// and returns its own.
 #[derive(Debug)]
 pub struct Bundle {
     pub first: String,
@@ -233,54 +234,58 @@ pub fn bundle(js_root: &Path, entry: &Path) -> Result<Bundle> {
         .enumerate()
         .map(|(i, p)| (p, format!("__kd_module{i}")))
         .collect();
-    let later_file = Path::new(LATER_BUNDLE)
-        .file_name()
-        .expect("a file name")
-        .to_string_lossy();
     let mut first_script = String::from(
         "// Kling Desk's window script: the modules of ui/js joined by src-tauri/ui-bundle at build time.\n",
     );
-    for path in &first {
-        write_module(&mut first_script, path, &modules, &names, (&later, &later_file))?;
-    }
     if later.is_empty() {
+        for path in &first {
+            write_module(&mut first_script, path, &modules, &names, Some(&later))?;
+        }
         return Ok(Bundle {
             first: first_script,
             later: None,
         });
     }
-    // The later script takes the modules it shares with this one from it, by these names.
+    // Fetched and linked once, the first time one of its modules is asked for; the path is the
+    // page's, where this script stands.
     let shared: Vec<&str> = first.iter().map(|path| names[path].as_str()).collect();
-    let _ = writeln!(first_script, "export {{ {} }};", shared.join(", "));
+    let _ = writeln!(
+        first_script,
+        "let {LATER_LINKED} = null;\nconst {LATER_LOAD} = () => ({LATER_LINKED} ??= import(\"./{LATER_BUNDLE}\").then((later) => later.link({{ {} }})));",
+        shared.join(", ")
+    );
+    for path in &first {
+        write_module(&mut first_script, path, &modules, &names, Some(&later))?;
+    }
     let mut later_script = String::from(
         "// Kling Desk's window script, the modules loaded after the first paint: joined by src-tauri/ui-bundle at build time.\n",
     );
-    let own_file = Path::new(BUNDLE).file_name().expect("a file name").to_string_lossy();
-    let _ = writeln!(
-        later_script,
-        "import {{ {} }} from \"./{own_file}\";",
-        shared.join(", ")
-    );
+    let _ = writeln!(later_script, "export function link({{ {} }}) {{", shared.join(", "));
     for path in &later {
-        write_module(&mut later_script, path, &modules, &names, (&later, &later_file))?;
+        write_module(&mut later_script, path, &modules, &names, None)?;
     }
     let own: Vec<&str> = later.iter().map(|path| names[path].as_str()).collect();
-    let _ = writeln!(later_script, "export {{ {} }};", own.join(", "));
+    let _ = writeln!(later_script, "return {{ {} }};\n}}", own.join(", "));
     Ok(Bundle {
         first: first_script,
         later: Some(later_script),
     })
 }
 
+/// The first script's loader of the later one, and what it keeps once loaded.
+const LATER_LOAD: &str = "__kd_loadLater";
+const LATER_LINKED: &str = "__kd_laterLinked";
+
 /// One module as a function scope that returns its exports, its imports bound to the modules'
-/// names and each `import("…")` made a load of the later script (`later`: its modules and its
-/// file name), or the module itself when the first script holds it.
+/// names and each `import("…")` made a load of the later script when the module is in it (`later`:
+/// its modules, when this is the first script), or the module itself when this script holds it
+/// (in the later script every module of both is in scope).
 fn write_module(
     script: &mut String,
     path: &PathBuf,
     modules: &HashMap<PathBuf, Module>,
     names: &HashMap<&PathBuf, String>,
-    (later, later_file): (&[PathBuf], &str),
+    later: Option<&[PathBuf]>,
 ) -> Result<()> {
     let module = &modules[path];
     let _ = writeln!(script, "const {} = (() => {{ // {}", names[path], path.display());
@@ -317,8 +322,8 @@ fn write_module(
     }
     let mut body = module.body.clone();
     for (specifier, target) in &module.lazy {
-        let loaded = if later.contains(target) {
-            format!("import(\"./{later_file}\").then((later) => later.{})", names[target])
+        let loaded = if later.is_some_and(|later| later.contains(target)) {
+            format!("{LATER_LOAD}().then((later) => later.{})", names[target])
         } else {
             // Later, as import() is: the module may not have run yet where this line runs.
             format!("Promise.resolve().then(() => {})", names[target])
@@ -361,42 +366,69 @@ fn visit(
     Ok(())
 }
 
-/// `index.html` loading the bundle: the module script that named `entry` now names [`BUNDLE`], and
-/// the module preloads, which would fetch the separate modules again, are gone.
-pub fn index_html(html: &str, entry: &str) -> Result<String> {
+/// `index.html` with the first script in it where the module script that named `entry` was, each
+/// stylesheet it links (`<link rel="stylesheet" href="…">` on a line of its own) written in as a
+/// `<style>`, and without the module preloads, which would fetch the separate modules again.
+/// Returns the page and the stylesheets written into it (relative to `ui`). Tauri allows inline
+/// scripts and styles of its own assets by their hashes in the page's content security policy.
+pub fn index_html(html: &str, entry: &str, script: &str, ui: &Path) -> Result<(String, Vec<PathBuf>)> {
     let tag = format!("<script type=\"module\" src=\"{entry}\"></script>");
     if !html.contains(&tag) {
         return fail(format!("index.html has no {tag}"));
     }
-    Ok(html
-        .lines()
-        .filter(|line| !line.trim_start().starts_with("<link rel=\"modulepreload\""))
-        .map(|line| line.replace(&tag, &format!("<script type=\"module\" src=\"{BUNDLE}\"></script>")))
-        .collect::<Vec<_>>()
-        .join("\n")
-        + "\n")
+    let inline = |text: &str, closing: &str, what: &str| {
+        let lower = text.to_lowercase();
+        if lower.contains(closing) || lower.contains("<!--") {
+            return fail(format!(
+                "{what} holds {closing} or <!--, which would end it inside the page"
+            ));
+        }
+        Ok(())
+    };
+    inline(script, "</script", "the window's script")?;
+    let mut page = String::new();
+    let mut inlined = Vec::new();
+    for line in html.lines() {
+        let trimmed = line.trim();
+        if trimmed.starts_with("<link rel=\"modulepreload\"") {
+            continue;
+        }
+        if let Some(href) = trimmed
+            .strip_prefix("<link rel=\"stylesheet\" href=\"")
+            .and_then(|rest| rest.strip_suffix("\">"))
+        {
+            let path = ui.join(href);
+            let css = std::fs::read_to_string(&path).map_err(|e| BundleError(format!("{}: {e}", path.display())))?;
+            inline(&css, "</style", href)?;
+            let _ = writeln!(page, "<style>\n{css}</style>");
+            inlined.push(PathBuf::from(href));
+            continue;
+        }
+        if trimmed == tag {
+            let _ = writeln!(page, "<script type=\"module\">\n{script}</script>");
+            continue;
+        }
+        page.push_str(line);
+        page.push('\n');
+    }
+    Ok((page, inlined))
 }
 
-/// Writes the window's files from `ui` into `out`: everything but the modules as it is, the
-/// modules as [`BUNDLE`], and `index.html` loading it. Files are rewritten only when they
-/// changed, so an unchanged UI does not look changed to the next build.
+/// Writes the window's files from `ui` into `out`: `index.html` with the first script and the
+/// stylesheets in it, the later script, and everything else but the modules as it is. Files are
+/// rewritten only when they changed, so an unchanged UI does not look changed to the next build.
 pub fn write_frontend(ui: &Path, out: &Path) -> Result<()> {
     let entry = Path::new("main.js");
     let js_root = ui.join("js");
     let scripts = bundle(&js_root, entry)?;
     let html = std::fs::read_to_string(ui.join("index.html"))
         .map_err(|e| BundleError(format!("{}: {e}", ui.join("index.html").display())))?;
-    let mut wanted: Vec<(PathBuf, Vec<u8>)> = vec![
-        (PathBuf::from(BUNDLE), scripts.first.into_bytes()),
-        (
-            PathBuf::from("index.html"),
-            index_html(&html, "js/main.js")?.into_bytes(),
-        ),
-    ];
+    let (page, inlined) = index_html(&html, "js/main.js", &scripts.first, ui)?;
+    let mut wanted: Vec<(PathBuf, Vec<u8>)> = vec![(PathBuf::from("index.html"), page.into_bytes())];
     if let Some(later) = scripts.later {
         wanted.push((PathBuf::from(LATER_BUNDLE), later.into_bytes()));
     }
-    copy_others(ui, ui, &js_root, &mut wanted)?;
+    copy_others(ui, ui, &js_root, &inlined, &mut wanted)?;
     for (relative, bytes) in &wanted {
         let target = out.join(relative);
         if std::fs::read(&target).ok().as_deref() == Some(bytes.as_slice()) {
@@ -409,20 +441,27 @@ pub fn write_frontend(ui: &Path, out: &Path) -> Result<()> {
     Ok(())
 }
 
-/// Every file below `dir` except the JS modules and `index.html`, with its path below `ui`.
-fn copy_others(ui: &Path, dir: &Path, js_root: &Path, wanted: &mut Vec<(PathBuf, Vec<u8>)>) -> Result<()> {
+/// Every file below `dir` except the JS modules, `index.html` and the stylesheets written into it
+/// (`inlined`), with its path below `ui`.
+fn copy_others(
+    ui: &Path,
+    dir: &Path,
+    js_root: &Path,
+    inlined: &[PathBuf],
+    wanted: &mut Vec<(PathBuf, Vec<u8>)>,
+) -> Result<()> {
     let io = |e: std::io::Error| BundleError(format!("{}: {e}", dir.display()));
     for entry in std::fs::read_dir(dir).map_err(io)? {
         let path = entry.map_err(io)?.path();
         if path.is_dir() {
-            copy_others(ui, &path, js_root, wanted)?;
+            copy_others(ui, &path, js_root, inlined, wanted)?;
             continue;
         }
         let module = path.starts_with(js_root) && path.extension().is_some_and(|e| e == "js");
-        if module || path == ui.join("index.html") {
+        let relative = path.strip_prefix(ui).expect("below ui").to_owned();
+        if module || path == ui.join("index.html") || inlined.contains(&relative) {
             continue;
         }
-        let relative = path.strip_prefix(ui).expect("below ui").to_owned();
         wanted.push((relative, std::fs::read(&path).map_err(io)?));
     }
     Ok(())
@@ -534,13 +573,14 @@ mod tests {
             !later.contains("// shared.js"),
             "shared modules are not joined twice: {later}"
         );
-        // Run as the page runs them: one module instance of shared.js, its state seen by both.
+        // Run as the page runs them, the first script where the page is: one module instance of
+        // shared.js, its state seen by both.
         let out = tempfile::tempdir().unwrap();
         std::fs::write(out.path().join("package.json"), "{\"type\": \"module\"}").unwrap();
-        std::fs::write(out.path().join("app.js"), &scripts.first).unwrap();
-        std::fs::write(out.path().join("app-later.js"), &later).unwrap();
+        std::fs::write(out.path().join("page.js"), &scripts.first).unwrap();
+        write(out.path(), &[(LATER_BUNDLE, &later)]);
         let run = std::process::Command::new("node")
-            .arg(out.path().join("app.js"))
+            .arg(out.path().join("page.js"))
             .output()
             .expect("node is installed by scripts/setup.sh --test");
         assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
@@ -548,13 +588,33 @@ mod tests {
     }
 
     #[test]
-    fn the_page_loads_the_bundle_instead_of_the_modules() {
+    fn the_page_holds_the_script_and_the_stylesheet_instead_of_loading_them() {
+        let ui = tempfile::tempdir().unwrap();
+        write(
+            ui.path(),
+            &[
+                ("css/app.css", "body { color: red; }\n"),
+                ("css/bad.css", "a { content: \"</STYLE>\"; }\n"),
+            ],
+        );
         let html = "<head>\n  <link rel=\"modulepreload\" href=\"js/a.js\">\n  <link rel=\"stylesheet\" href=\"css/app.css\">\n  <script type=\"module\" src=\"js/main.js\"></script>\n</head>\n";
-        let page = index_html(html, "js/main.js").unwrap();
-        assert!(!page.contains("modulepreload"));
-        assert!(page.contains("<script type=\"module\" src=\"js/app.js\"></script>"));
-        assert!(page.contains("css/app.css"));
-        assert!(index_html("<head></head>", "js/main.js").is_err());
+        let (page, inlined) = index_html(html, "js/main.js", "console.log(1);\n", ui.path()).unwrap();
+        assert_eq!(
+            page,
+            "<head>\n<style>\nbody { color: red; }\n</style>\n<script type=\"module\">\nconsole.log(1);\n</script>\n</head>\n"
+        );
+        assert_eq!(inlined, vec![PathBuf::from("css/app.css")]);
+        let refused = [
+            (html, "const end = \"</Script>\";\n", "the window's script"),
+            (html, "const c = \"<!-- x\";\n", "the window's script"),
+            ("<link rel=\"stylesheet\" href=\"css/bad.css\">\n<script type=\"module\" src=\"js/main.js\"></script>\n", "", "css/bad.css"),
+            ("<link rel=\"stylesheet\" href=\"css/none.css\">\n<script type=\"module\" src=\"js/main.js\"></script>\n", "", "none.css"),
+            ("<head></head>", "", "has no"),
+        ];
+        for (html, script, expected) in refused {
+            let error = index_html(html, "js/main.js", script, ui.path()).unwrap_err().0;
+            assert!(error.contains(expected), "{error}");
+        }
     }
 
     #[test]
@@ -564,26 +624,30 @@ mod tests {
         write(
             ui.path(),
             &[
-                ("index.html", "<script type=\"module\" src=\"js/main.js\"></script>\n"),
+                (
+                    "index.html",
+                    "<link rel=\"stylesheet\" href=\"css/app.css\">\n<script type=\"module\" src=\"js/main.js\"></script>\n",
+                ),
                 ("js/main.js", "console.log(1);\n"),
                 ("css/app.css", "body {}\n"),
                 ("i18n/en.json", "{}\n"),
             ],
         );
         write_frontend(ui.path(), out.path()).unwrap();
-        assert!(out.path().join("js/app.js").is_file());
-        assert!(!out.path().join("js/main.js").exists());
+        let page = std::fs::read_to_string(out.path().join("index.html")).unwrap();
+        assert!(page.contains("console.log(1);") && page.contains("body {}"), "{page}");
+        assert!(!out.path().join("js/main.js").exists() && !out.path().join("css/app.css").exists());
         assert_eq!(
-            std::fs::read_to_string(out.path().join("css/app.css")).unwrap(),
-            "body {}\n"
+            std::fs::read_to_string(out.path().join("i18n/en.json")).unwrap(),
+            "{}\n"
         );
-        let before = std::fs::metadata(out.path().join("css/app.css"))
+        let before = std::fs::metadata(out.path().join("i18n/en.json"))
             .unwrap()
             .modified()
             .unwrap();
         std::thread::sleep(std::time::Duration::from_millis(20));
         write_frontend(ui.path(), out.path()).unwrap();
-        let after = std::fs::metadata(out.path().join("css/app.css"))
+        let after = std::fs::metadata(out.path().join("i18n/en.json"))
             .unwrap()
             .modified()
             .unwrap();
