@@ -7,7 +7,7 @@ use tauri::State;
 use crate::error::Result;
 use crate::AppState;
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn compare_generations(state: State<'_, AppState>, a: String, b: String) -> Result<Compared> {
     Ok(state.engine().compare(&a, &b)?)
 }

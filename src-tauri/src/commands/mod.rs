@@ -1,4 +1,8 @@
 //! The commands the window calls. Each one only adapts: the rules live in kling-core.
+//!
+//! Tauri runs a command that is not `async` on the app's main thread, which also carries the
+//! window's events, its asset requests and every other call: the ones that read the catalog (a
+//! search over a large library takes tens of milliseconds) are `#[tauri::command(async)]`.
 
 mod compare;
 mod pictures;
@@ -154,7 +158,7 @@ pub async fn generate(state: State<'_, AppState>, request: GenerationRequest) ->
 }
 
 /// The gallery's one way to ask: a page of what the search box and the filters select.
-#[tauri::command]
+#[tauri::command(async)]
 pub fn list_generations(
     state: State<'_, AppState>,
     query: Option<LibraryQuery>,

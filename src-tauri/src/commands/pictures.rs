@@ -69,7 +69,7 @@ pub async fn pick_frame<R: Runtime>(
 }
 
 /// What a clip continues and what continues it, for the detail view.
-#[tauri::command]
+#[tauri::command(async)]
 pub fn lineage(state: State<'_, AppState>, id: String) -> Result<Lineage> {
     Ok(state.engine().lineage(&id)?)
 }

@@ -42,7 +42,7 @@ pub struct SnippetList {
     pub own: Vec<Snippet>,
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn snippets(state: State<'_, AppState>, language: String) -> Result<SnippetList> {
     Ok(SnippetList {
         builtin: snippets::builtin_snippets(&language),
@@ -76,7 +76,7 @@ pub fn delete_snippet(state: State<'_, AppState>, id: String) -> Result<()> {
     Ok(state.own_engine().library().delete_snippet(&id)?)
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn prompt_history(state: State<'_, AppState>, query: String, limit: Option<usize>) -> Result<Vec<PastPrompt>> {
     Ok(state.engine().library().prompt_history(&query, limit.unwrap_or(30))?)
 }
