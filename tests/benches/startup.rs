@@ -20,7 +20,7 @@ use serde_json::Value;
 use support::app::{app_pids, App};
 use support::webdriver::Session;
 
-const RUNS: usize = 5;
+const RUNS: usize = 7;
 const SIZES: [usize; 3] = [0, 1_000, 10_000];
 
 /// Every process below `roots` (WebKit's web and network processes are children of the app).
