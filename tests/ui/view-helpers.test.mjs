@@ -47,9 +47,12 @@ test("decimals as the language writes them, at most one place", () => {
   assert.equal(formatDecimal("10", "de"), "10");
   assert.equal(formatDecimal(2.25, "en"), "2.3");
   assert.equal(formatDecimal("abc", "en"), "abc", "not a number: as it is");
-  // Whole numbers (written without Intl below a thousand) read as the language writes them.
+  // Numbers (written without Intl below a thousand) read as the language writes them: whole,
+  // with decimals, rounded at a half (exact halves and the doubles just beside them), negative.
+  const values = [0, 1, 5, 10, 15, 999, 1000, 12345, -3, 5.041, 4.96, 0.05, 0.25, -0.25, 1.45, 1.005, 2.35, 999.94, 999.96, -999.95, -0.04, -0, 0.005, 0.0999, 0.95, 9.95, 99.95, 12345.67];
+  for (let i = -20000; i <= 20000; i += 7) values.push(i / 20, i / 100 + 0.05, i * 0.0333);
   for (const [lang, locale] of [["en", "en-US"], ["de", "de-DE"]]) {
     const intl = new Intl.NumberFormat(locale, { maximumFractionDigits: 1 });
-    for (const value of [0, 1, 5, 10, 15, 999, 1000, 12345, -3]) assert.equal(formatDecimal(value, lang), intl.format(value), `${lang} ${value}`);
+    for (const value of values) assert.equal(formatDecimal(value, lang), intl.format(value), `${lang} ${value}`);
   }
 });

@@ -28,8 +28,29 @@ export function formatter(Kind, lang, options = {}) {
 export function formatDecimal(value, lang) {
   const number = Number(value);
   if (!Number.isFinite(number)) return String(value);
-  // Whole numbers under a thousand read the same in English and German, without Intl (whose first
-  // use reads the language's data while the first cards are drawn).
-  if (Number.isInteger(number) && Math.abs(number) < 1000) return String(number);
+  const tenths = lang === "en" || lang === "de" ? roundedTenths(number) : null;
+  // Under a thousand (no grouping) English and German differ only in the decimal sign: written
+  // without Intl, whose first use reads the language's data while the first cards are drawn (a
+  // clip's length has decimals).
+  if (tenths !== null && tenths < 10000) {
+    const sign = number < 0 || Object.is(number, -0) ? "-" : "";
+    const whole = Math.floor(tenths / 10);
+    const decimal = tenths % 10;
+    return `${sign}${whole}${decimal ? (lang === "de" ? "," : ".") + decimal : ""}`;
+  }
   return formatter(Intl.NumberFormat, lang, { maximumFractionDigits: 1 }).format(number);
+}
+
+/**
+ * |number| in tenths, rounded half away from zero as Intl rounds: on the shortest decimal that
+ * reads back as the number (1.45 is 1.5, though the double is a little less), not on its exact
+ * binary value. null when the number is too large or too small to be written without exponent.
+ */
+function roundedTenths(number) {
+  const magnitude = Math.abs(number);
+  if (magnitude >= 1000) return null;
+  if (magnitude < 0.01) return 0;
+  const [whole, fraction = ""] = String(magnitude).split(".");
+  const tenths = Number(whole) * 10 + Number(fraction[0] ?? 0);
+  return fraction[1] >= "5" ? tenths + 1 : tenths;
 }
