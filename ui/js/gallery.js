@@ -33,6 +33,12 @@ const LOAD_AHEAD_ROWS = 4;
 const LAST_ORDER = 1_000_000_000;
 /** How long drawing must have rested before the cards are put back in page order (see tidyOrder). */
 const ORDER_REST_MS = 300;
+/**
+ * How long after the first screen the rows around it are drawn. Drawn in the frame after the first
+ * paint they held the window for some 30 ms just as it appeared (a click or a key waited); a
+ * scroll before then draws what it needs itself.
+ */
+const AROUND_FIRST_SCREEN_MS = 250;
 
 /** createCard is card/index.js's, handed in by main.js (a view does not import another view). */
 export function createGallery(ctx, { createCard, query: initialQuery }) {
@@ -251,7 +257,7 @@ export function createGallery(ctx, { createCard, query: initialQuery }) {
 
   /**
    * Draws the rows near the viewport, measures them, and asks for more when the end is near.
-   * `margin: false` draws only the rows on screen (the first screen: the rest follows a frame later).
+   * `margin: false` draws only the rows on screen (the first screen: the rest follows a moment later).
    */
   function draw({ margin = true } = {}) {
     frame = null;
@@ -571,8 +577,7 @@ export function createGallery(ctx, { createCard, query: initialQuery }) {
       if (firstPage && sameQuery(firstPage.query, query)) {
         takePage(firstPage);
         draw({ margin: false });
-        // The rows around the screen after the first paint, not before it.
-        nextFrame().then(schedule);
+        setTimeout(schedule, AROUND_FIRST_SCREEN_MS);
         performance.mark("kd:drawn");
         listening
           .then(() => catchUp(firstPage.items?.length ?? 0))
