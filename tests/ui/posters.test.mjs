@@ -220,3 +220,26 @@ test("the play button and poster_invalid have words in both languages", () => {
   assert.match(english.text, /preview picture/);
   assert.notEqual(german.text, english.text);
 });
+
+test("a held queue captures nothing until it is resumed, then what was wanted, in order", async () => {
+  const captures = [];
+  const queue = createPosterQueue({
+    capture: async (url) => {
+      captures.push(url);
+      return new Uint8Array([1]);
+    },
+    save: async (id) => ({ ...ready(id), poster_url: `${URL_BASE}/${id}.jpg` }),
+    held: true,
+  });
+  assert.equal(queue.want(ready("a")), true);
+  assert.equal(queue.want(ready("b")), true);
+  queue.drop("b");
+  assert.equal(queue.want(ready("c")), true);
+  await settle();
+  assert.deepEqual(captures, [], "nothing while the first screen is drawn");
+  assert.deepEqual(queue.state().pending, ["a", "c"]);
+  queue.resume();
+  await queue.idle();
+  assert.deepEqual(captures, [`${URL_BASE}/a.mp4`, `${URL_BASE}/c.mp4`]);
+  assert.deepEqual(queue.state().done, ["a", "c"]);
+});

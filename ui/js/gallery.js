@@ -34,11 +34,11 @@ const LAST_ORDER = 1_000_000_000;
 /** How long drawing must have rested before the cards are put back in page order (see tidyOrder). */
 const ORDER_REST_MS = 300;
 /**
- * How long after the first screen the rows around it are drawn. Drawn in the frame after the first
- * paint they held the window for some 30 ms just as it appeared (a click or a key waited); a
- * scroll before then draws what it needs itself.
+ * How long after the first screen the rows around it are drawn and posters start to be captured.
+ * Drawn in the frame after the first paint the rows held the window for some 30 ms just as it
+ * appeared (a click or a key waited); a scroll before then draws what it needs itself.
  */
-const AROUND_FIRST_SCREEN_MS = 250;
+const AFTER_FIRST_SCREEN_MS = 250;
 
 /** createCard is card/index.js's, handed in by main.js (a view does not import another view). */
 export function createGallery(ctx, { createCard, query: initialQuery }) {
@@ -94,6 +94,7 @@ export function createGallery(ctx, { createCard, query: initialQuery }) {
     onRecord: (record) => upsert(record),
     // Never critical: the card keeps its plain placeholder and play button for this session.
     onGiveUp: (id, error) => console.warn("Kling Desk: no poster for", id, error),
+    held: true,
   });
 
   ctx.searchText = () => query.text;
@@ -253,6 +254,14 @@ export function createGallery(ctx, { createCard, query: initialQuery }) {
 
   function schedule() {
     frame ??= nextFrame().then(() => draw());
+  }
+
+  /** The rows around the first screen and the posters' captures, a moment after it shows. */
+  function afterFirstScreen() {
+    setTimeout(() => {
+      schedule();
+      posters.resume();
+    }, AFTER_FIRST_SCREEN_MS);
   }
 
   /**
@@ -577,7 +586,7 @@ export function createGallery(ctx, { createCard, query: initialQuery }) {
       if (firstPage && sameQuery(firstPage.query, query)) {
         takePage(firstPage);
         draw({ margin: false });
-        setTimeout(schedule, AROUND_FIRST_SCREEN_MS);
+        afterFirstScreen();
         performance.mark("kd:drawn");
         listening
           .then(() => catchUp(firstPage.items?.length ?? 0))
@@ -586,6 +595,7 @@ export function createGallery(ctx, { createCard, query: initialQuery }) {
       }
       await Promise.all([listening, loadMore()]);
       draw();
+      afterFirstScreen();
       performance.mark("kd:drawn");
     },
     /** The search box or a filter changed: the list starts again from its first page. */

@@ -67,6 +67,8 @@ function timeoutError(ms) {
  *   onGiveUp(id, error)       ← a capture that failed or timed out; it is not tried again.
  * want(generation) queues a record that needs a poster (unless it is queued, running, done or
  * given up); drop(id) takes a waiting one off the queue (scrolled away), to be wanted again later.
+ * A queue made `held` captures nothing until resume(): a capture (a video element loading and
+ * decoding) must not compete with the window's first paint.
  */
 export function createPosterQueue({
   capture,
@@ -76,7 +78,9 @@ export function createPosterQueue({
   timeoutMs = CAPTURE_TIMEOUT_MS,
   setTimer = setTimeout,
   clearTimer = clearTimeout,
+  held = false,
 }) {
+  let holding = held;
   /** id → video_url, in the order they were wanted. */
   const pending = new Map();
   const done = new Set();
@@ -117,7 +121,7 @@ export function createPosterQueue({
   }
 
   async function pump() {
-    if (running) return;
+    if (running || holding) return;
     const next = pending.entries().next();
     if (next.done) {
       settleIdle();
@@ -146,6 +150,11 @@ export function createPosterQueue({
     drop(id) {
       pending.delete(id);
       settleIdle();
+    },
+    /** A held queue starts capturing what is wanted. */
+    resume() {
+      holding = false;
+      pump();
     },
     /** Resolves once nothing runs and nothing waits. */
     idle() {
