@@ -145,8 +145,6 @@ fn start_path(launch: &Launch) -> Vec<(String, f64)> {
          const at = (t) => performance.timeOrigin + t;
          const out = [['page: navigation start', at(0)]];
          if (nav) out.push(['page: HTML received', at(nav.responseEnd)], ['page: DOM ready (scripts run)', at(nav.domContentLoadedEventEnd)]);
-         const scripts = performance.getEntriesByType('resource').filter((r) => r.name.endsWith('.js'));
-         if (scripts.length) out.push([`page: last of ${scripts.length} scripts fetched`, at(Math.max(...scripts.map((r) => r.responseEnd)))]);
          for (const m of performance.getEntriesByType('mark')) out.push(['page: ' + m.name, at(m.startTime)]);
          return out;",
     );
@@ -294,8 +292,9 @@ fn main() {
 
     println!("\n## Where the start-up goes\n");
     println!(
-        "Milliseconds after the app was asked for, median of {RUNS} runs: the shell's steps (`KLING_DESK_TRACE`) and \
-         the page's (navigation timing and `kd:` marks); the bare app has only its page's.\n"
+        "Milliseconds after the app was asked for, median of {RUNS} runs (the bare app's: of all its runs, {RUNS} \
+         beside each size): the shell's steps (`KLING_DESK_TRACE`) and the page's (navigation timing and `kd:` \
+         marks); the bare app has only its page's.\n"
     );
     println!("| step | bare app | 0 | 1,000 | 10,000 |\n|---|---|---|---|---|");
     let order = |columns: &BTreeMap<usize, Vec<f64>>| {
