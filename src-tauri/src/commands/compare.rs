@@ -4,10 +4,12 @@
 use kling_core::compare::Compared;
 use tauri::State;
 
+use super::off_the_window;
 use crate::error::Result;
 use crate::AppState;
 
-#[tauri::command(async)]
-pub fn compare_generations(state: State<'_, AppState>, a: String, b: String) -> Result<Compared> {
-    Ok(state.engine().compare(&a, &b)?)
+#[tauri::command]
+pub async fn compare_generations(state: State<'_, AppState>, a: String, b: String) -> Result<Compared> {
+    let engine = state.engine();
+    off_the_window("the comparison stopped", move || engine.compare(&a, &b)).await
 }

@@ -1,8 +1,9 @@
 //! The commands the window calls. Each one only adapts: the rules live in kling-core.
 //!
 //! Tauri runs a command that is not `async` on the app's main thread, which also carries the
-//! window's events, its asset requests and every other call: the ones that read the catalog (a
-//! search over a large library takes tens of milliseconds) are `#[tauri::command(async)]`.
+//! window's events, its asset requests and every other call: the reads whose time grows with the
+//! library (a search over 10,000 videos takes up to tens of milliseconds) run `off_the_window`.
+//! Their callers in the window keep only the answer to their latest question.
 
 mod compare;
 mod pictures;
@@ -158,16 +159,18 @@ pub async fn generate(state: State<'_, AppState>, request: GenerationRequest) ->
 }
 
 /// The gallery's one way to ask: a page of what the search box and the filters select.
-#[tauri::command(async)]
-pub fn list_generations(
+#[tauri::command]
+pub async fn list_generations(
     state: State<'_, AppState>,
     query: Option<LibraryQuery>,
     after: Option<Cursor>,
     limit: Option<usize>,
 ) -> Result<Page> {
-    Ok(state
-        .engine()
-        .search(&query.unwrap_or_default(), after, limit.unwrap_or(24))?)
+    let engine = state.engine();
+    off_the_window("the search stopped", move || {
+        engine.search(&query.unwrap_or_default(), after, limit.unwrap_or(24))
+    })
+    .await
 }
 
 #[tauri::command]

@@ -69,7 +69,8 @@ pub async fn pick_frame<R: Runtime>(
 }
 
 /// What a clip continues and what continues it, for the detail view.
-#[tauri::command(async)]
-pub fn lineage(state: State<'_, AppState>, id: String) -> Result<Lineage> {
-    Ok(state.engine().lineage(&id)?)
+#[tauri::command]
+pub async fn lineage(state: State<'_, AppState>, id: String) -> Result<Lineage> {
+    let engine = state.engine();
+    off_the_window("reading what the clip continues stopped", move || engine.lineage(&id)).await
 }

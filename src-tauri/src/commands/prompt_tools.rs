@@ -8,6 +8,7 @@ use kling_core::snippets::{self, Inserted, Snippet};
 use serde::Serialize;
 use tauri::{AppHandle, Runtime, State};
 
+use super::off_the_window;
 use crate::error::Result;
 use crate::settings::Settings;
 use crate::AppState;
@@ -42,7 +43,7 @@ pub struct SnippetList {
     pub own: Vec<Snippet>,
 }
 
-#[tauri::command(async)]
+#[tauri::command]
 pub fn snippets(state: State<'_, AppState>, language: String) -> Result<SnippetList> {
     Ok(SnippetList {
         builtin: snippets::builtin_snippets(&language),
@@ -76,7 +77,15 @@ pub fn delete_snippet(state: State<'_, AppState>, id: String) -> Result<()> {
     Ok(state.own_engine().library().delete_snippet(&id)?)
 }
 
-#[tauri::command(async)]
-pub fn prompt_history(state: State<'_, AppState>, query: String, limit: Option<usize>) -> Result<Vec<PastPrompt>> {
-    Ok(state.engine().library().prompt_history(&query, limit.unwrap_or(30))?)
+#[tauri::command]
+pub async fn prompt_history(
+    state: State<'_, AppState>,
+    query: String,
+    limit: Option<usize>,
+) -> Result<Vec<PastPrompt>> {
+    let engine = state.engine();
+    off_the_window("the prompt history stopped", move || {
+        engine.library().prompt_history(&query, limit.unwrap_or(30))
+    })
+    .await
 }

@@ -60,7 +60,7 @@ pub async fn cost_check<R: Runtime>(
     .await
 }
 
-#[tauri::command(async)]
+#[tauri::command]
 pub fn rate_card(state: State<'_, AppState>) -> Result<RateTable> {
     Ok(RateCard::load(state.own_engine().library())?.table())
 }
