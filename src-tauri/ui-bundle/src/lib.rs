@@ -237,25 +237,24 @@ pub fn bundle(js_root: &Path, entry: &Path) -> Result<Bundle> {
     let mut first_script = String::from(
         "// Kling Desk's window script: the modules of ui/js joined by src-tauri/ui-bundle at build time.\n",
     );
+    let shared: Vec<&str> = first.iter().map(|path| names[path].as_str()).collect();
+    if !later.is_empty() {
+        // Fetched and linked once, the first time one of its modules is asked for; the path is the
+        // page's, where this script stands.
+        let _ = writeln!(
+            first_script,
+            "let {LATER_LINKED} = null;\nconst {LATER_LOAD} = () => ({LATER_LINKED} ??= import(\"./{LATER_BUNDLE}\").then((later) => later.link({{ {} }})));",
+            shared.join(", ")
+        );
+    }
+    for path in &first {
+        write_module(&mut first_script, path, &modules, &names, Some(&later))?;
+    }
     if later.is_empty() {
-        for path in &first {
-            write_module(&mut first_script, path, &modules, &names, Some(&later))?;
-        }
         return Ok(Bundle {
             first: first_script,
             later: None,
         });
-    }
-    // Fetched and linked once, the first time one of its modules is asked for; the path is the
-    // page's, where this script stands.
-    let shared: Vec<&str> = first.iter().map(|path| names[path].as_str()).collect();
-    let _ = writeln!(
-        first_script,
-        "let {LATER_LINKED} = null;\nconst {LATER_LOAD} = () => ({LATER_LINKED} ??= import(\"./{LATER_BUNDLE}\").then((later) => later.link({{ {} }})));",
-        shared.join(", ")
-    );
-    for path in &first {
-        write_module(&mut first_script, path, &modules, &names, Some(&later))?;
     }
     let mut later_script = String::from(
         "// Kling Desk's window script, the modules loaded after the first paint: joined by src-tauri/ui-bundle at build time.\n",
@@ -369,8 +368,8 @@ fn visit(
 /// `index.html` with the first script in it where the module script that named `entry` was, each
 /// stylesheet it links (`<link rel="stylesheet" href="…">` on a line of its own) written in as a
 /// `<style>`, and without the module preloads, which would fetch the separate modules again.
-/// Returns the page and the stylesheets written into it (relative to `ui`). Tauri allows inline
-/// scripts and styles of its own assets by their hashes in the page's content security policy.
+/// Returns the page and the stylesheets written into it (relative to `ui`). Tauri allows the
+/// inline script by its hash and the inline style by a nonce in the page's content security policy.
 pub fn index_html(html: &str, entry: &str, script: &str, ui: &Path) -> Result<(String, Vec<PathBuf>)> {
     let tag = format!("<script type=\"module\" src=\"{entry}\"></script>");
     if !html.contains(&tag) {
@@ -388,6 +387,7 @@ pub fn index_html(html: &str, entry: &str, script: &str, ui: &Path) -> Result<(S
     inline(script, "</script", "the window's script")?;
     let mut page = String::new();
     let mut inlined = Vec::new();
+    let mut scripts = 0;
     for line in html.lines() {
         let trimmed = line.trim();
         if trimmed.starts_with("<link rel=\"modulepreload\"") {
@@ -406,10 +406,14 @@ pub fn index_html(html: &str, entry: &str, script: &str, ui: &Path) -> Result<(S
         }
         if trimmed == tag {
             let _ = writeln!(page, "<script type=\"module\">\n{script}</script>");
+            scripts += 1;
             continue;
         }
         page.push_str(line);
         page.push('\n');
+    }
+    if scripts != 1 {
+        return fail(format!("index.html must have {tag} once, on a line of its own"));
     }
     Ok((page, inlined))
 }
@@ -610,6 +614,7 @@ mod tests {
             ("<link rel=\"stylesheet\" href=\"css/bad.css\">\n<script type=\"module\" src=\"js/main.js\"></script>\n", "", "css/bad.css"),
             ("<link rel=\"stylesheet\" href=\"css/none.css\">\n<script type=\"module\" src=\"js/main.js\"></script>\n", "", "none.css"),
             ("<head></head>", "", "has no"),
+            ("<p><script type=\"module\" src=\"js/main.js\"></script></p>\n", "", "on a line of its own"),
         ];
         for (html, script, expected) in refused {
             let error = index_html(html, "js/main.js", script, ui.path()).unwrap_err().0;
