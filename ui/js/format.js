@@ -44,7 +44,7 @@ export function formatDecimal(value, lang) {
 /**
  * |number| in tenths, rounded half away from zero as Intl rounds: on the shortest decimal that
  * reads back as the number (1.45 is 1.5, though the double is a little less), not on its exact
- * binary value. null when the number is too large or too small to be written without exponent.
+ * binary value. 0 below 0.01 (which rounds to 0), null from 1,000 on (Intl groups the digits).
  */
 function roundedTenths(number) {
   const magnitude = Math.abs(number);
