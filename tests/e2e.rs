@@ -510,6 +510,20 @@ fn drawn_cards(s: &Session) -> Vec<String> {
         .collect()
 }
 
+/// Waits until the emulator was asked to create `count` videos (or `within` is over), and returns
+/// what it was sent: a card shows as soon as the app has recorded a generation, before the
+/// provider has been asked.
+fn wait_for_creates(emulator: &Emulator, count: usize, within: Duration) -> Vec<Value> {
+    let deadline = Instant::now() + within;
+    loop {
+        let bodies = creates(emulator);
+        if bodies.len() >= count || Instant::now() >= deadline {
+            return bodies;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
 /// Waits until `script` (which returns a value) returns `want`.
 fn wait_for_value(s: &Session, script: &str, want: &Value, within: Duration) {
     let deadline = Instant::now() + within;
@@ -1075,6 +1089,13 @@ fn two_videos_are_exported_with_their_settings_and_posters_and_never_overwritten
     );
     let s = &app.session;
     s.wait_for("[data-testid=generation][data-status=ready]", Duration::from_secs(30));
+    // The rows under the first screen are drawn a moment after it.
+    wait_for_value(
+        s,
+        "return Math.min(2, document.querySelectorAll('[data-testid=generation][data-status=ready]').length);",
+        &json!(2),
+        Duration::from_secs(5),
+    );
 
     // Two ready videos picked in Select mode, exported in one go.
     pick(s, "[data-testid=select-mode]");
@@ -1876,7 +1897,7 @@ fn a_thin_prompt_is_improved_seen_as_a_diff_and_accepted_before_anything_is_paid
     // Generate sends exactly the accepted text.
     s.click(&s.wait_for("[data-testid=generate]", Duration::from_secs(5)));
     s.wait_for("[data-testid=generation]", Duration::from_secs(10));
-    let bodies = creates(&emulator);
+    let bodies = wait_for_creates(&emulator, 1, Duration::from_secs(10));
     assert_eq!(bodies.len(), 1);
     assert_eq!(bodies[0]["prompt"], json!(accepted));
 
@@ -2128,6 +2149,14 @@ fn three_takes_of_one_prompt_are_grouped_each_plays_and_the_spend_view_counts_th
         s,
         "return document.querySelectorAll('[data-testid=generation]').length;",
         &json!(6),
+        Duration::from_secs(10),
+    );
+    // What the Spend view counts is what the provider accepted.
+    assert_eq!(wait_for_creates(&emulator, 6, Duration::from_secs(10)).len(), 6);
+    wait_for_value(
+        s,
+        "return [...document.querySelectorAll('[data-testid=generation]')].filter((c) => ['queued', 'submitting'].includes(c.dataset.status)).length;",
+        &json!(0),
         Duration::from_secs(10),
     );
     s.execute("window.scrollTo(0, 0);");
