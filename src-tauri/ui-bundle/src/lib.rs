@@ -10,6 +10,8 @@
 //! The modules a module loads later (`import("./x.js")`, the views built after the first paint)
 //! and what only they import are joined into `js/app-later.js`, which the page fetches the first
 //! time one of them is asked for, and links to the modules it shares with the first script.
+//! Comments, indentation and blank lines are left out of both scripts and the stylesheet
+//! (`compact`).
 //!
 //! The modules keep to a small subset of the module syntax, which this checks instead of
 //! guessing: imports at the top of a line (`import { a, b as c } from "./x.js";`,
@@ -17,6 +19,8 @@
 //! literal name, and exports as `export function`, `export async function` or `export const` at
 //! the start of a line. Anything else that looks like module syntax is refused with the file and
 //! line, and so are import cycles.
+
+mod compact;
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
@@ -329,6 +333,7 @@ fn write_module(
         };
         body = body.replace(&format!("import(\"{specifier}\")"), &loaded);
     }
+    let body = compact::script(&body).map_err(|error| BundleError(format!("{}: {error}", path.display())))?;
     script.push_str(&body);
     let _ = writeln!(
         script,
@@ -397,6 +402,7 @@ pub fn index_html(html: &str, entry: &str, script: &str, ui: &Path) -> Result<(S
             let path = ui.join(href);
             let css = std::fs::read_to_string(&path).map_err(|e| BundleError(format!("{}: {e}", path.display())))?;
             inline(&css, "</style", href)?;
+            let css = compact::stylesheet(&css).map_err(|error| BundleError(format!("{href}: {error}")))?;
             let _ = writeln!(page, "<style>\n{css}</style>");
             inlined.push(PathBuf::from(href));
             continue;
