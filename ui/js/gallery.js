@@ -466,8 +466,9 @@ export function createGallery(ctx, { createCard, query: initialQuery }) {
   }
 
   /**
-   * The first page again, once events are heard: a generation that changed between the shell's
-   * snapshot (the first screen's page) and the listener shows its newer record.
+   * The drawn cards read again, once events are heard: a generation that changed between their
+   * reading (the shell's snapshot, or the first page asked for) and the listener shows its newer
+   * record.
    */
   async function catchUp(count) {
     const mine = asked;
@@ -569,34 +570,37 @@ export function createGallery(ctx, { createCard, query: initialQuery }) {
 
   return {
     /**
-     * Listens, and draws `firstPage` (the first screen's, `{query, items, next}`) at once when it
-     * is of this gallery's query; else asks for the first page. Resolves when the first page is
-     * drawn, or failed.
+     * Draws `firstPage` (the first screen's, `{query, items, next}`) at once when it is of this
+     * gallery's query; else asks for the first page. Resolves when the first page is drawn, or
+     * failed. Changes are followed from `follow()` on.
      */
     async start(firstPage) {
       setOnline(ctx.info?.online);
-      // Asked for before any page, so a change that happens while the page loads is not missed.
-      const listening = Promise.all([
-        backend.onGeneration(upsert),
-        backend.onConnectivity((payload) => setOnline(payload?.online)).catch((error) => {
-          console.warn("Kling Desk: no connectivity events", error);
-        }),
-      ]);
       labelSelection();
       if (firstPage && sameQuery(firstPage.query, query)) {
         takePage(firstPage);
         draw({ margin: false });
-        afterFirstScreen();
-        performance.mark("kd:drawn");
-        listening
-          .then(() => catchUp(firstPage.items?.length ?? 0))
-          .catch((error) => console.warn("Kling Desk: the first page could not be brought up to date", error));
-        return;
+      } else {
+        await loadMore();
+        draw();
       }
-      await Promise.all([listening, loadMore()]);
-      draw();
       afterFirstScreen();
       performance.mark("kd:drawn");
+    },
+    /**
+     * Listens for changed generations and for the connection, then reads the drawn cards again:
+     * one that changed before the listener was there shows its newer record.
+     */
+    async follow() {
+      backend.onConnectivity((payload) => setOnline(payload?.online)).catch((error) => {
+        console.warn("Kling Desk: no connectivity events", error);
+      });
+      try {
+        await backend.onGeneration(upsert);
+        await catchUp(list.length);
+      } catch (error) {
+        console.warn("Kling Desk: the gallery could not be brought up to date", error);
+      }
     },
     /** The search box or a filter changed: the list starts again from its first page. */
     setQuery(next, { focusFirst = false } = {}) {
