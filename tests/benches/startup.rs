@@ -359,8 +359,10 @@ fn main() {
         format!(
             "misses the aim (not growing): {growth:.0} MB more with each pass after the first. The gallery's cards \
              (at most {most}) stay in the page and show the records that come into view where they stand (WebKit kept \
-             about 9 kB each time a card element was taken out of the page and put back in, which was most of the \
-             growth before); what still grows is not yet found, and is uneven from pass to pass"
+             about 9 kB each time a card element was taken out of the page and put back in), and a card starts its \
+             picture only once it has kept its record for a moment (WebKit's network process grew by some 60 MB a \
+             pass with every poster passed started). What still grows is the web process, in steps of about 25 MB \
+             every second pass, also without any poster and after forcing its garbage to be collected; not yet found"
         )
     };
     let frame_verdict = if longest <= 50.0 {

@@ -10,6 +10,7 @@ import { installFakeDom } from "./fake-dom.mjs";
 
 installFakeDom();
 const { createCard } = await import("../../ui/js/card/index.js");
+const { PICTURE_SETTLE_MS } = await import("../../ui/js/card/media.js");
 
 const load = (lang) => JSON.parse(readFileSync(new URL(`../../ui/i18n/${lang}.json`, import.meta.url), "utf8"));
 const en = load("en");
@@ -48,6 +49,8 @@ function bridge() {
 }
 
 const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
+/** Until a card that kept its record has started its picture. */
+const pictureSettled = () => new Promise((resolve) => setTimeout(resolve, PICTURE_SETTLE_MS + 20));
 const enabled = (node) => node.getAttribute("disabled") === null;
 
 test("a reused card shows its new record: no error, warning or video of the one before", async () => {
@@ -68,6 +71,8 @@ test("a reused card shows its new record: no error, warning or video of the one 
   assert.equal(root.find("action-error"), null, "the first record's failure is gone");
   assert.equal(root.find("post-again-warning"), null, "the first record's warning is gone");
   assert.equal(root.find("error"), null, "a ready video has no problem to show");
+  assert.equal(root.find("poster").getAttribute("src"), null, "no picture of the record before, and none yet");
+  await pictureSettled();
   assert.equal(root.find("poster").getAttribute("src"), "http://127.0.0.1:1/posters/b.jpg");
   assert.ok(root.find("play"), "the new record can be played");
 
@@ -76,6 +81,7 @@ test("a reused card shows its new record: no error, warning or video of the one 
   card.stop();
   card.rebind(ready("c", "Rain on a tin roof"));
   assert.equal(root.find("video"), null, "the video of the record before is put away");
+  await pictureSettled();
   assert.equal(root.find("poster").getAttribute("src"), "http://127.0.0.1:1/posters/c.jpg");
   assert.equal(root.find("card-prompt").textContent, "Rain on a tin roof");
 });
@@ -121,4 +127,21 @@ test("a star saved for the record before neither blocks nor unblocks the new rec
   await settle();
   root.find("favorite").dispatch("click");
   assert.equal(calls.length, 3, "once saved, the star can be pressed again");
+});
+
+test("a card passed in a fast scroll starts no picture; the record it stays on shows its poster", async () => {
+  bridge();
+  const card = createCard(ready("a", "A fox in the snow"), ctx);
+  const poster = card.element.find("poster");
+  const started = [];
+  const setAttribute = poster.setAttribute.bind(poster);
+  poster.setAttribute = (name, value) => {
+    if (name === "src") started.push(value);
+    setAttribute(name, value);
+  };
+  for (const id of ["b", "c", "d"]) card.rebind(ready(id, `Record ${id}`));
+  assert.equal(poster.getAttribute("src"), null, "nothing shows while records pass");
+  await pictureSettled();
+  assert.deepEqual(started, ["http://127.0.0.1:1/posters/d.jpg"], "only the poster of the record the card stayed on");
+  assert.equal(card.element.find("poster"), poster, "the same image, its source changed");
 });
