@@ -145,3 +145,21 @@ test("a card passed in a fast scroll starts no picture; the record it stays on s
   assert.deepEqual(started, ["http://127.0.0.1:1/posters/d.jpg"], "only the poster of the record the card stayed on");
   assert.equal(card.element.find("poster"), poster, "the same image, its source changed");
 });
+
+test("a video made from a picture keeps its picture shown while its status changes", async () => {
+  bridge();
+  const working = (status) => ({
+    id: "p",
+    status,
+    image_url: "http://127.0.0.1:1/pictures/p.png",
+    request: { prompt: "The picture comes alive", aspect_ratio: "16:9", duration: "5", mode: "std", model_name: "kling-v2-1" },
+    created_at: Date.now() - 60_000,
+  });
+  const card = createCard(working("submitted"), ctx);
+  await pictureSettled();
+  const picture = card.element.find("start-picture");
+  assert.equal(picture.getAttribute("src"), "http://127.0.0.1:1/pictures/p.png");
+  card.update(working("running"));
+  assert.equal(card.element.find("start-picture"), picture, "the same image under the new status");
+  assert.equal(picture.getAttribute("src"), "http://127.0.0.1:1/pictures/p.png", "not cleared and loaded again");
+});

@@ -466,9 +466,9 @@ export function createGallery(ctx, { createCard, query: initialQuery }) {
   }
 
   /**
-   * The drawn cards read again, once events are heard: a generation that changed between their
-   * reading (the shell's snapshot, or the first page asked for) and the listener shows its newer
-   * record.
+   * The first `count` records read again, once events are heard: a generation that changed
+   * between their reading (the shell's snapshot, or the first page asked for) and the listener
+   * shows its newer record.
    */
   async function catchUp(count) {
     const mine = asked;
@@ -588,16 +588,18 @@ export function createGallery(ctx, { createCard, query: initialQuery }) {
       performance.mark("kd:drawn");
     },
     /**
-     * Listens for changed generations and for the connection, then reads the drawn cards again:
-     * one that changed before the listener was there shows its newer record.
+     * Listens for changed generations and for the connection, then reads the loaded records and
+     * the connection again: what changed before the listeners were there shows too.
      */
     async follow() {
-      backend.onConnectivity((payload) => setOnline(payload?.online)).catch((error) => {
-        console.warn("Kling Desk: no connectivity events", error);
-      });
+      backend.onConnectivity((payload) => setOnline(payload?.online))
+        .then(() => backend.appInfo())
+        .then((info) => setOnline(info?.online))
+        .catch((error) => console.warn("Kling Desk: no connectivity events", error));
       try {
         await backend.onGeneration(upsert);
-        await catchUp(list.length);
+        // Nothing to bring up to date when the first page could not be read (its Retry reads it).
+        if (pager.started) await catchUp(list.length);
       } catch (error) {
         console.warn("Kling Desk: the gallery could not be brought up to date", error);
       }

@@ -126,10 +126,11 @@ async function start() {
   await nextFrame();
   performance.mark("kd:first-frame");
   await nextTask();
-  // Nothing is asked of the app before the first screen is painted: each call is a turn of the
-  // app's main thread, the one that puts the painted frame on the screen (five calls made while
-  // the gallery was drawn held its first frame back some 40 ms). The key's status comes from
-  // the keychain, which can be slow: asked for first, waited for last.
+  // Nothing but the first screen's data (on a reload) is asked of the app before the first
+  // screen is painted: each call is a turn of the app's main thread, the one that puts the
+  // painted frame on the screen (five calls made while the gallery was drawn held its first frame
+  // back some 40 ms). The key's status comes from the keychain, which can be slow: asked for
+  // first, waited for last.
   const keyCall = backend.keyStatus();
   // Closing the window from here on asks first.
   const quitListening = quitDialog.start();

@@ -5,9 +5,10 @@
 //! Line breaks stay where the code has them, because in JavaScript one can end a statement; only
 //! what surrounds them goes. Strings, template literals and regular expressions are copied as they
 //! are: telling them from code is all the lexing this does. A `/` starts a regular expression
-//! where an operand is expected (after an operator, an opening bracket, a comma or a keyword
-//! such as `return`) and is a division after a name, a number or a closing bracket, as in the
-//! window's modules. Text that ends inside a string, a comment or an expression is refused.
+//! where an operand is expected: after an operator, an opening bracket, a comma, a `}`, a
+//! keyword such as `return`, or the `)` of an `if (…)`, `while (…)`, `for (…)` or `with (…)`.
+//! It is a division after a name, a number, another `)` or a `]` (and after `x++`). Text that
+//! ends inside a string, a comment or an expression is refused.
 
 /// `source` (one module's JavaScript) without comments, indentation or blank lines.
 pub fn script(source: &str) -> Result<String, String> {
@@ -16,7 +17,12 @@ pub fn script(source: &str) -> Result<String, String> {
     let mut templates: Vec<usize> = Vec::new();
     let mut braces = 0usize;
     let mut operand_expected = true;
+    // For each open `(`: whether it follows `if`, `while`, `for` or `with`, whose `)` a statement
+    // (and so an operand) follows.
+    let mut parens: Vec<bool> = Vec::new();
+    let mut after_condition_keyword = false;
     while let Some(c) = lexer.peek(0) {
+        let condition = std::mem::take(&mut after_condition_keyword);
         match c {
             '/' if lexer.peek(1) == Some('/') => lexer.skip_line_comment(),
             '/' if lexer.peek(1) == Some('*') => lexer.skip_block_comment()?,
@@ -47,19 +53,34 @@ pub fn script(source: &str) -> Result<String, String> {
                     operand_expected = false;
                 }
             }
-            ' ' | '\t' | '\r' | '\n' => lexer.whitespace(),
+            ' ' | '\t' | '\r' | '\n' => {
+                lexer.whitespace();
+                after_condition_keyword = condition;
+            }
             c if c.is_alphanumeric() || c == '_' || c == '$' || c == '#' => {
                 let property = lexer.last_significant() == Some('.');
                 let word = lexer.copy_word();
                 operand_expected = !property && !c.is_ascii_digit() && KEYWORDS_BEFORE_OPERAND.contains(&word.as_str());
+                after_condition_keyword = !property && CONDITION_KEYWORDS.contains(&word.as_str());
             }
+            '(' => {
+                parens.push(condition);
+                operand_expected = true;
+                lexer.copy(1);
+            }
+            ')' => {
+                operand_expected = parens.pop().unwrap_or(false);
+                lexer.copy(1);
+            }
+            // `x++ / 2` divides, `a = ++b` is still before its operand: neither changes it.
+            '+' | '-' if lexer.peek(1) == Some(c) => lexer.copy(2),
             _ => {
                 match c {
                     '{' => braces += 1,
                     '}' => braces = braces.saturating_sub(1),
                     _ => {}
                 }
-                operand_expected = !matches!(c, ')' | ']');
+                operand_expected = c != ']';
                 lexer.copy(1);
             }
         }
@@ -83,6 +104,9 @@ pub fn stylesheet(source: &str) -> Result<String, String> {
     }
     Ok(lexer.finish())
 }
+
+/// Words whose `(…)` a statement follows.
+const CONDITION_KEYWORDS: [&str; 4] = ["if", "while", "for", "with"];
 
 /// Words after which an expression starts, so a `/` there begins a regular expression.
 const KEYWORDS_BEFORE_OPERAND: [&str; 14] = [
@@ -303,6 +327,8 @@ export function f(a, b) {
     const t = `line ${ { k: `in ${a}` }.k } // kept
     indented /* kept */`;
     if (a) return /=+/.exec(b);
+    if (a) /a  b/.test(b);
+    let i = 0; i++ / 2; // it's
     const half = b.length / 2, more = (a) / 2;
     return a /* one */ + /* two
     */ b;
@@ -316,6 +342,8 @@ const re = /\/\/[/*]x/gi.test(url);
 const t = `line ${ { k: `in ${a}` }.k } // kept
     indented /* kept */`;
 if (a) return /=+/.exec(b);
+if (a) /a  b/.test(b);
+let i = 0; i++ / 2;
 const half = b.length / 2, more = (a) / 2;
 return a +
 b;

@@ -52,12 +52,15 @@ export function createMedia(initial, ctx, { onPlay = () => {} } = {}) {
     setAspect(element, measured);
   }
 
-  /** The picture waiting to load (see PICTURE_SETTLE_MS): one at a time, the card shows one record. */
+  /**
+   * The picture waiting to load (see PICTURE_SETTLE_MS): one at a time, the card shows one record.
+   * Both images load lazily, so one on a card taken out of the page waits until it is back.
+   */
   let pictureTimer = null;
   function loadSoon(img, url) {
     clearTimeout(pictureTimer);
     pictureTimer = setTimeout(() => {
-      if (img.parentNode === element && (gen.poster_url === url || gen.image_url === url)) img.setAttribute("src", url);
+      if (img.parentNode === element) img.setAttribute("src", url);
     }, PICTURE_SETTLE_MS);
   }
 
@@ -101,20 +104,30 @@ export function createMedia(initial, ctx, { onPlay = () => {} } = {}) {
     return posterNode;
   }
 
-  /** The start picture, with what the video is doing over it. */
+  /**
+   * The start picture, with what the video is doing over it: one image per card like the poster,
+   * so a new status (drawn anew over it) does not load the picture again.
+   */
+  let pictureNode = null;
   function startPicture() {
-    const url = gen.image_url;
-    const img = el("img", { class: "poster", dataset: { testid: "start-picture" }, alt: "", decoding: "async" });
-    loadSoon(img, url);
-    img.addEventListener("load", () => measure(img.naturalWidth, img.naturalHeight), { once: true });
-    img.addEventListener("error", () => {
-      if (gen.image_url !== url) return;
-      brokenPicture = url;
-      render();
-    }, { once: true });
+    if (!pictureNode) {
+      const img = el("img", { class: "poster", dataset: { testid: "start-picture" }, alt: "", loading: "lazy", decoding: "async" });
+      img.addEventListener("load", () => measure(img.naturalWidth, img.naturalHeight));
+      img.addEventListener("error", () => {
+        const url = img.getAttribute("src");
+        if (!url || gen.image_url !== url) return;
+        brokenPicture = url;
+        render();
+      });
+      pictureNode = img;
+    }
+    if (pictureNode.getAttribute("src") !== gen.image_url) {
+      pictureNode.removeAttribute("src");
+      loadSoon(pictureNode, gen.image_url);
+    }
     const over = placeholder(gen.status);
     over.classList.add("is-over-picture");
-    return [img, over];
+    return [pictureNode, over];
   }
 
   function makeVideo() {
@@ -225,6 +238,7 @@ export function createMedia(initial, ctx, { onPlay = () => {} } = {}) {
     },
     /** The card is about to show another record: its video, broken images and shape go. */
     forget() {
+      clearTimeout(pictureTimer);
       releaseVideo();
       active = false;
       resumeAt = 0;
