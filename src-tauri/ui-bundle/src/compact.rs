@@ -34,23 +34,16 @@ pub fn script(source: &str) -> Result<String, String> {
                 lexer.copy_string(c)?;
                 operand_expected = false;
             }
-            '`' => {
-                lexer.copy(1);
-                if lexer.copy_template()? {
-                    templates.push(braces);
-                    operand_expected = true;
-                } else {
-                    operand_expected = false;
+            // A template literal's text, from its start or from the `}` that ends a `${…}`, up to
+            // its end or its next `${` (code again, before an operand).
+            '`' | '}' if c == '`' || templates.last() == Some(&braces) => {
+                if c == '}' {
+                    templates.pop();
                 }
-            }
-            '}' if templates.last() == Some(&braces) => {
-                templates.pop();
                 lexer.copy(1);
-                if lexer.copy_template()? {
+                operand_expected = lexer.copy_template()?;
+                if operand_expected {
                     templates.push(braces);
-                    operand_expected = true;
-                } else {
-                    operand_expected = false;
                 }
             }
             ' ' | '\t' | '\r' | '\n' => {

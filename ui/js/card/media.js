@@ -80,54 +80,45 @@ export function createMedia(initial, ctx, { onPlay = () => {} } = {}) {
   }
 
   /**
-   * One poster image per card, its source changed for each record the card shows: a replaced
-   * image would keep its picture in memory until a full collection, a changed source lets it go.
+   * One image per card for each picture it can show (the poster, the start picture), its source
+   * changed for each record: a replaced image would keep its picture in memory until a full
+   * collection, a changed source lets it go, and a new status drawn over the start picture does
+   * not load it again. `dataset` is the image's; `urlOf(gen)` is the picture's address;
+   * `onBroken(url)` when it fails.
    */
-  let posterNode = null;
-  function posterImage() {
-    if (!posterNode) {
-      const img = el("img", { class: "poster", dataset: { testid: "poster" }, alt: "", loading: "lazy", decoding: "async" });
-      img.addEventListener("load", () => measure(img.naturalWidth, img.naturalHeight));
-      img.addEventListener("error", () => {
-        const url = img.getAttribute("src");
-        if (!url || gen.poster_url !== url) return;
-        brokenPoster = url;
-        render();
-      });
-      posterNode = img;
-    }
-    if (posterNode.getAttribute("src") !== gen.poster_url) {
-      // Cleared at once: an image keeps showing its old picture until a new source has loaded.
-      posterNode.removeAttribute("src");
-      loadSoon(posterNode, gen.poster_url);
-    }
-    return posterNode;
+  function cardImage(dataset, urlOf, onBroken) {
+    let img = null;
+    return {
+      /** The image, showing the current record's picture (cleared at once, loaded a moment later). */
+      show() {
+        if (!img) {
+          img = el("img", { class: "poster", dataset, alt: "", loading: "lazy", decoding: "async" });
+          img.addEventListener("load", () => measure(img.naturalWidth, img.naturalHeight));
+          img.addEventListener("error", () => {
+            const failed = img.getAttribute("src");
+            if (!failed || urlOf(gen) !== failed) return;
+            onBroken(failed);
+            render();
+          });
+        }
+        const url = urlOf(gen);
+        if (img.getAttribute("src") !== url) {
+          // Cleared at once: an image keeps showing its old picture until a new source has loaded.
+          img.removeAttribute("src");
+          loadSoon(img, url);
+        }
+        return img;
+      },
+    };
   }
+  const poster = cardImage({ testid: "poster" }, (record) => record.poster_url, (url) => { brokenPoster = url; });
+  const picture = cardImage({ testid: "start-picture" }, (record) => record.image_url, (url) => { brokenPicture = url; });
 
-  /**
-   * The start picture, with what the video is doing over it: one image per card like the poster,
-   * so a new status (drawn anew over it) does not load the picture again.
-   */
-  let pictureNode = null;
+  /** The start picture, with what the video is doing over it. */
   function startPicture() {
-    if (!pictureNode) {
-      const img = el("img", { class: "poster", dataset: { testid: "start-picture" }, alt: "", loading: "lazy", decoding: "async" });
-      img.addEventListener("load", () => measure(img.naturalWidth, img.naturalHeight));
-      img.addEventListener("error", () => {
-        const url = img.getAttribute("src");
-        if (!url || gen.image_url !== url) return;
-        brokenPicture = url;
-        render();
-      });
-      pictureNode = img;
-    }
-    if (pictureNode.getAttribute("src") !== gen.image_url) {
-      pictureNode.removeAttribute("src");
-      loadSoon(pictureNode, gen.image_url);
-    }
     const over = placeholder(gen.status);
     over.classList.add("is-over-picture");
-    return [pictureNode, over];
+    return [picture.show(), over];
   }
 
   function makeVideo() {
@@ -185,7 +176,7 @@ export function createMedia(initial, ctx, { onPlay = () => {} } = {}) {
       video = makeVideo();
       element.replaceChildren(video);
     } else if (view === "poster") {
-      showBehindPlay(posterImage());
+      showBehindPlay(poster.show());
     } else if (view === "ready") {
       showBehindPlay(placeholder("ready"));
     } else if (view === "picture") {
