@@ -1,6 +1,6 @@
 import test from "node:test";
 import assert from "node:assert/strict";
-import { afterPage, appendPage, canLoadMore, createRowHeights, initialPager, mergeGeneration, visibleRows } from "../../ui/js/library.js";
+import { afterPage, appendPage, canLoadMore, createRowHeights, fillRows, initialPager, mergeGeneration, visibleRows } from "../../ui/js/library.js";
 
 const gen = (id, created_at, status = "processing", updated_at = created_at) => ({ id, created_at, updated_at, status });
 const ids = (list) => list.map((g) => g.id);
@@ -120,4 +120,30 @@ test("the mean of the measured rows stands in for the others, and follows change
   heights.clear();
   assert.equal(heights.mean(), null);
   assert.equal(heights.get(0), undefined);
+});
+
+test("every card made stays in use: the rows drawn widen to hold them, never beyond the list", () => {
+  const heightOf = () => 100;
+  const held = (rows, items, columns) => Math.min(items, (rows.last + 1) * columns) - rows.first * columns;
+  // Mid-list: 12 cards made, 3 columns, 2 rows near the viewport → 4 rows drawn, the spaces shrink.
+  const near = visibleRows({ rows: 100, heightOf, viewTop: 5_001, viewBottom: 5_150, margin: 0 });
+  assert.deepEqual(near, { first: 50, last: 51, before: 5_000, after: 4_800 });
+  const mid = fillRows(near, { items: 300, columns: 3, cards: 12, heightOf });
+  assert.deepEqual(mid, { first: 50, last: 53, before: 5_000, after: 4_600 });
+  assert.equal(held(mid, 300, 3), 12);
+  // Cards that do not fill a row: one more row, so they always do (a few new cards, once).
+  assert.equal(held(fillRows(near, { items: 300, columns: 3, cards: 10, heightOf }), 300, 3), 12);
+  // At the end of 301 records (the last row holds one): rows above while a whole row is left; the
+  // two cards left over fit the last row's two empty cells, and no new card is needed.
+  const end = visibleRows({ rows: 101, heightOf, viewTop: 9_950, viewBottom: 10_100, margin: 0 });
+  const atEnd = fillRows(end, { items: 301, columns: 3, cards: 12, heightOf });
+  assert.equal(atEnd.last, 100);
+  assert.equal(held(atEnd, 301, 3), 10);
+  assert.equal(atEnd.after, 0);
+  assert.equal(atEnd.before, atEnd.first * 100);
+  // A list shorter than the cards made is drawn whole.
+  const short = fillRows(visibleRows({ rows: 2, heightOf, viewTop: 0, viewBottom: 50, margin: 0 }), { items: 5, columns: 3, cards: 12, heightOf });
+  assert.deepEqual(short, { first: 0, last: 1, before: 0, after: 0 });
+  // No card made yet (the first screen): only what is near.
+  assert.deepEqual(fillRows(near, { items: 300, columns: 3, cards: 0, heightOf }), near);
 });

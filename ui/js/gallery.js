@@ -13,6 +13,7 @@ import {
   appendPage,
   canLoadMore,
   createRowHeights,
+  fillRows,
   initialPager,
   mergeGeneration,
   PAGE_SIZE,
@@ -59,13 +60,19 @@ export function createGallery(ctx, { createCard, query: initialQuery }) {
   /** The drawn cards only, by id. */
   const cards = new Map();
   /**
-   * Cards taken out of the page (a new search, a reload, fewer rows drawn), kept to show the next
-   * records that come into view: WebKit keeps some memory for every card element it ever laid out
-   * and for every time one is put back into the page, so making a new one per record, or moving
-   * cards, would grow with every screen scrolled. There are never more cards than were drawn at
-   * once.
+   * Cards out of the page, kept to show the next records that come into view: WebKit keeps some
+   * memory for every card element it ever laid out and for every time one is put back into the
+   * page, so making a new one per record, or moving cards, would grow with every screen
+   * scrolled. Every card made stays in the page while the list has records for it (draw widens
+   * the rows it draws, fillRows); a card is here only when the list is shorter than the cards
+   * made (a search with few results) or after it left the page with the focus.
    */
   const spare = [];
+  /**
+   * Cards in the page that show nothing: hidden in the empty cells of the list's last row
+   * (fillRows), until a record needs them.
+   */
+  const parked = [];
   /** Measured row heights (with the gap after the row), by row; cleared when rows shift. */
   const rowHeights = createRowHeights();
   let columns = 1;
@@ -237,6 +244,23 @@ export function createGallery(ctx, { createCard, query: initialQuery }) {
     spare.push(card);
   }
 
+  /** Every card leaves the page (a new query: its first page may be empty). */
+  function retireAll() {
+    for (const [id, card] of cards) retire(id, card);
+    for (const card of parked.splice(0)) {
+      card.element.remove();
+      spare.push(card);
+    }
+  }
+
+  /** A card stays in the page, hidden and after every other, showing nothing a test or a reader finds. */
+  function park(card) {
+    card.element.classList.add("is-parked");
+    card.element.dataset.testid = "parked-card";
+    card.element.style.order = String(LAST_ORDER + 1);
+    parked.push(card);
+  }
+
   function measureGrid() {
     const style = getComputedStyle(grid);
     const tracks = style.gridTemplateColumns.split(" ").filter((track) => track && track !== "none").length;
@@ -275,7 +299,9 @@ export function createGallery(ctx, { createCard, query: initialQuery }) {
     const viewTop = -grid.getBoundingClientRect().top;
     const screen = window.innerHeight;
     const around = margin ? screen * MARGIN_SCREENS : 0;
-    const shown = visibleRows({ rows, heightOf, viewTop, viewBottom: viewTop + screen, margin: around });
+    const near = visibleRows({ rows, heightOf, viewTop, viewBottom: viewTop + screen, margin: around });
+    const made = cards.size + parked.length + spare.length;
+    const shown = fillRows(near, { items: list.length, columns, cards: made, heightOf });
     const from = shown.first * columns;
     const to = Math.min(list.length, (shown.last + 1) * columns);
     const wanted = list.slice(from, to);
@@ -292,9 +318,12 @@ export function createGallery(ctx, { createCard, query: initialQuery }) {
       if (card.element.contains(document.activeElement)) retire(id, card);
       else freed.push(release(id, card));
     }
+    freed.push(...parked.splice(0));
     const total = pager.done ? String(list.length) : "-1";
     const placed = wanted.map((generation, offset) => {
       const node = cardFor(generation, freed).element;
+      // A parked card was rebound (its class is the record's again): it is a card again.
+      if (node.dataset.testid !== "generation") node.dataset.testid = "generation";
       node.style.order = String(from + offset);
       node.setAttribute("aria-posinset", String(from + offset + 1));
       node.setAttribute("aria-setsize", total);
@@ -304,9 +333,15 @@ export function createGallery(ctx, { createCard, query: initialQuery }) {
     for (const [offset, node] of placed.entries()) {
       if (node.parentNode !== grid) grid.insertBefore(node, firstPlacedAfter(from + offset));
     }
+    // Cards left without a record wait in the empty cells of the list's last row when it is
+    // drawn; any more (a list shorter than the cards made) leave the page.
+    const room = shown.last === rows - 1 ? rows * columns - list.length : 0;
     for (const card of freed) {
-      card.element.remove();
-      spare.push(card);
+      if (parked.length < room) park(card);
+      else {
+        card.element.remove();
+        spare.push(card);
+      }
     }
     // Each space is a row of its own: the grid's gap after it is part of the height it stands for.
     spaceAbove.hidden = shown.before === 0;
@@ -350,6 +385,7 @@ export function createGallery(ctx, { createCard, query: initialQuery }) {
   function inPageOrder() {
     let last = -Infinity;
     for (const child of grid.children) {
+      if (child.classList.contains("is-parked")) continue;
       const order = Number(child.style.order);
       if (order < last) return false;
       last = order;
@@ -369,6 +405,8 @@ export function createGallery(ctx, { createCard, query: initialQuery }) {
     const placed = [...cards.values()].map((card) => card.element).sort((a, b) => Number(a.style.order) - Number(b.style.order));
     let ref = spaceAbove.nextSibling;
     for (const node of placed) {
+      // Parked cards are hidden: where they stand in the page does not matter.
+      while (ref?.classList.contains("is-parked")) ref = ref.nextSibling;
       if (node === ref) ref = ref.nextSibling;
       else grid.insertBefore(node, ref);
     }
@@ -614,7 +652,7 @@ export function createGallery(ctx, { createCard, query: initialQuery }) {
       }
       query = next;
       asked += 1;
-      for (const [id, card] of cards) retire(id, card);
+      retireAll();
       list = [];
       pager = initialPager();
       rowHeights.clear();
@@ -656,7 +694,7 @@ export function createGallery(ctx, { createCard, query: initialQuery }) {
     /** The same query from its first page again (after Undo brought videos back). */
     reload() {
       asked += 1;
-      for (const [id, card] of cards) retire(id, card);
+      retireAll();
       list = [];
       pager = initialPager();
       rowHeights.clear();

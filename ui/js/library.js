@@ -76,6 +76,23 @@ export function visibleRows({ rows, heightOf, viewTop, viewBottom, margin }) {
 }
 
 /**
+ * Widens the rows to draw (visibleRows' answer) so that the `cards` the gallery made stay in use:
+ * WebKit keeps memory each time a card leaves the page and comes back (some 10 to 30 kB). Rows
+ * below are added while the cards are not all used (the last may take a few new cards, so that
+ * the cards fill whole rows); at the end of the list, rows above while a whole row of cards is
+ * left. What is left then fits in the empty cells of the list's last row. `items` is the list's
+ * length; the spaces above and below shrink to match.
+ */
+export function fillRows(shown, { items, columns, cards, heightOf }) {
+  const rows = Math.ceil(items / columns);
+  let { first, last, before, after } = shown;
+  const holds = () => Math.min(items, (last + 1) * columns) - first * columns;
+  while (holds() < cards && last < rows - 1) after -= heightOf(++last);
+  while (holds() + columns <= cards && first > 0) before -= heightOf(--first);
+  return { first, last, before: Math.max(0, before), after: Math.max(0, after) };
+}
+
+/**
  * Measured row heights by row, and their mean for the rows not drawn yet. The mean is kept as a
  * running sum: the window asks for it once per row below the viewport on every scroll frame.
  */
