@@ -147,3 +147,25 @@ test("every card made stays in use: the rows drawn widen to hold them, never bey
   // No card made yet (the first screen): only what is near.
   assert.deepEqual(fillRows(near, { items: 300, columns: 3, cards: 0, heightOf }), near);
 });
+
+test("the cards left over at the end of the list fit its last row's empty cells, and no space is left there", () => {
+  // Estimated heights are a fractional mean: subtracted, they must still leave no space at the end.
+  const heightOf = (row) => 401.37 + (row % 3) * 0.1;
+  for (let columns = 1; columns <= 5; columns += 1) {
+    for (let items = 1; items <= 40; items += 1) {
+      const rows = Math.ceil(items / columns);
+      const cards = columns * 3;
+      const near = visibleRows({ rows, heightOf, viewTop: 1e9, viewBottom: 1e9 + 800, margin: 0 });
+      const drawn = fillRows(near, { items, columns, cards, heightOf });
+      const held = Math.min(items, (drawn.last + 1) * columns) - drawn.first * columns;
+      const room = rows * columns - items;
+      assert.equal(drawn.last, rows - 1);
+      assert.equal(drawn.after, 0, `${items} records in ${columns} columns`);
+      assert.ok(held <= cards, "no card is made for the rows added");
+      if (items >= cards) assert.ok(cards - held <= room, `${items} records in ${columns} columns: ${cards - held} left, ${room} empty cells`);
+      // From the top down to the end: the rows' heights taken off the space below leave nothing.
+      const top = visibleRows({ rows, heightOf, viewTop: 0, viewBottom: 1, margin: 0 });
+      assert.equal(fillRows(top, { items, columns, cards: items + columns, heightOf }).after, 0);
+    }
+  }
+});

@@ -64,8 +64,9 @@ export function createGallery(ctx, { createCard, query: initialQuery }) {
    * memory for every card element it ever laid out and for every time one is put back into the
    * page, so making a new one per record, or moving cards, would grow with every screen
    * scrolled. Every card made stays in the page while the list has records for it (draw widens
-   * the rows it draws, fillRows); a card is here only when the list is shorter than the cards
-   * made (a search with few results) or after it left the page with the focus.
+   * the rows it draws, fillRows). A card is here after a new query, a reload or a delete, when
+   * the list is shorter than the cards made or the cards left at its end do not fit its last
+   * row (after the number of columns changed), and after it left the page with the focus.
    */
   const spare = [];
   /**
@@ -253,8 +254,12 @@ export function createGallery(ctx, { createCard, query: initialQuery }) {
     }
   }
 
-  /** A card stays in the page, hidden and after every other, showing nothing a test or a reader finds. */
+  /**
+   * A card stays in the page, hidden and after every other, showing nothing a test or a reader
+   * finds; it loads no picture of the record it showed.
+   */
   function park(card) {
+    card.forget();
     card.element.classList.add("is-parked");
     card.element.dataset.testid = "parked-card";
     card.element.style.order = String(LAST_ORDER + 1);
@@ -378,7 +383,9 @@ export function createGallery(ctx, { createCard, query: initialQuery }) {
    * on top, a new search).
    */
   function firstPlacedAfter(order) {
-    for (const child of grid.children) if (Number(child.style.order) > order) return child;
+    for (const child of grid.children) {
+      if (!child.classList.contains("is-parked") && Number(child.style.order) > order) return child;
+    }
     return null;
   }
 

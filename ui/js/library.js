@@ -89,7 +89,9 @@ export function fillRows(shown, { items, columns, cards, heightOf }) {
   const holds = () => Math.min(items, (last + 1) * columns) - first * columns;
   while (holds() < cards && last < rows - 1) after -= heightOf(++last);
   while (holds() + columns <= cards && first > 0) before -= heightOf(--first);
-  return { first, last, before: Math.max(0, before), after: Math.max(0, after) };
+  // Exactly nothing at either end: estimated heights subtracted leave a rounding error, and a
+  // space of 1e-13 px would still be drawn as a row.
+  return { first, last, before: first === 0 ? 0 : Math.max(0, before), after: last >= rows - 1 ? 0 : Math.max(0, after) };
 }
 
 /**

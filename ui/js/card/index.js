@@ -111,9 +111,13 @@ export function createCard(initial, ctx, { onRecord = () => {}, onPlay = () => {
       gen = next;
       render();
     },
+    /** The card stops showing its record: its video, waiting picture and pending state go. */
+    forget() {
+      for (const part of [media, actions, marks, problem]) part.forget();
+    },
     /** The gallery reuses the card for another record; nothing of the one before stays. */
     rebind(next) {
-      for (const part of [media, actions, marks, problem]) part.forget();
+      card.forget();
       gen = next;
       render();
     },
