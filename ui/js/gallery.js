@@ -239,19 +239,26 @@ export function createGallery(ctx, { createCard, query: initialQuery }) {
     return card;
   }
 
+  /** A card that shows nothing leaves the page, kept for a record later. */
+  function putAway(card) {
+    card.element.remove();
+    spare.push(card);
+  }
+
   /** A card leaves the page. */
   function retire(id, card) {
-    release(id, card).element.remove();
-    spare.push(card);
+    putAway(release(id, card));
   }
 
   /** Every card leaves the page (a new query: its first page may be empty). */
   function retireAll() {
     for (const [id, card] of cards) retire(id, card);
-    for (const card of parked.splice(0)) {
-      card.element.remove();
-      spare.push(card);
-    }
+    for (const card of parked.splice(0)) putAway(card);
+  }
+
+  /** A page element of the grid that is a parked card (see park). */
+  function isParked(node) {
+    return node.classList.contains("is-parked");
   }
 
   /**
@@ -343,10 +350,7 @@ export function createGallery(ctx, { createCard, query: initialQuery }) {
     const room = shown.last === rows - 1 ? rows * columns - list.length : 0;
     for (const card of freed) {
       if (parked.length < room) park(card);
-      else {
-        card.element.remove();
-        spare.push(card);
-      }
+      else putAway(card);
     }
     // Each space is a row of its own: the grid's gap after it is part of the height it stands for.
     spaceAbove.hidden = shown.before === 0;
@@ -384,7 +388,7 @@ export function createGallery(ctx, { createCard, query: initialQuery }) {
    */
   function firstPlacedAfter(order) {
     for (const child of grid.children) {
-      if (!child.classList.contains("is-parked") && Number(child.style.order) > order) return child;
+      if (!isParked(child) && Number(child.style.order) > order) return child;
     }
     return null;
   }
@@ -392,7 +396,7 @@ export function createGallery(ctx, { createCard, query: initialQuery }) {
   function inPageOrder() {
     let last = -Infinity;
     for (const child of grid.children) {
-      if (child.classList.contains("is-parked")) continue;
+      if (isParked(child)) continue;
       const order = Number(child.style.order);
       if (order < last) return false;
       last = order;
@@ -413,7 +417,7 @@ export function createGallery(ctx, { createCard, query: initialQuery }) {
     let ref = spaceAbove.nextSibling;
     for (const node of placed) {
       // Parked cards are hidden: where they stand in the page does not matter.
-      while (ref?.classList.contains("is-parked")) ref = ref.nextSibling;
+      while (ref && isParked(ref)) ref = ref.nextSibling;
       if (node === ref) ref = ref.nextSibling;
       else grid.insertBefore(node, ref);
     }
